@@ -1,0 +1,121 @@
+// The in-process registry of task records: the only shared structure the recorder has.
+//
+// It is touched when a task is spawned and when it finishes, never on a resume. Records come from
+// chunks that are never freed (records are recycled), so an executor copy that outlives its task
+// can never touch freed memory. A finished record stays visible for the retention window (bounded
+// by time and by count), then is reclaimed for reuse; while a reclaim barrier is set (a watcher
+// has not yet seen some final states), finished records past it are kept unless the count bound
+// forces them out, which is counted.
+//
+// Readers (snapshots, the server) visit records under a reader lock that reclamation also takes,
+// so a visited record is never recycled under them; spawns and finishes do not take that lock.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <source_location>
+
+#include "absl/functional/function_ref.h"
+#include <mutex>
+#include "asio_console/instrumentation/recorder_options.hpp"
+#include "asio_console/instrumentation/site.hpp"
+#include "asio_console/instrumentation/stack_table.hpp"
+#include "asio_console/instrumentation/task_record.hpp"
+
+namespace asio_console::instrumentation {
+
+namespace detail {
+class record_pool;
+class site_table;
+class finished_queues;
+}  // namespace detail
+
+/// Totals since the process started. spawned == live + retained + reclaimed, exactly, whenever no
+/// spawn or finish is in progress.
+struct registry_counters {
+  std::uint64_t spawned = 0;
+  std::uint64_t finished = 0;
+  std::uint64_t reclaimed = 0;
+  std::uint64_t forced_reclaims = 0;  // reclaimed before every watcher saw them (count bound)
+  std::uint64_t records_allocated = 0;  // capacity: records ever carved from chunks
+};
+
+class registry {
+ public:
+  /// The process-wide registry, created (reading the environment) on first use. Never destroyed:
+  /// coroutine frames die inside ~io_context, possibly during static destruction, and still find it.
+  static registry& instance();
+
+  registry(const registry&) = delete;
+  registry& operator=(const registry&) = delete;
+
+  // --- used by asio_console::co_spawn --------------------------------------------------------
+
+  /// Starts a record for a new task spawned at `location`, child of the task polled on this thread
+  /// (if any). `labels` may be null. Lock-free in the common case.
+  task_handle spawn(const std::source_location& location, std::unique_ptr<task_labels> labels);
+
+  /// Ends the task: stamps the outcome and time, makes the handle stale, queues it for retention.
+  /// Called exactly once per handle returned by spawn().
+  void finish(const task_handle& handle, task_outcome outcome) noexcept;
+
+  // --- configuration ---------------------------------------------------------------------------
+
+  void configure(const recorder_options& options);
+  recorder_options options() const;
+
+  /// Finished records with finish_sequence greater than `sequence` are kept past their retention
+  /// (up to max_retained) until the barrier moves. Default: no barrier.
+  void set_reclaim_barrier(std::uint64_t sequence) noexcept;
+  static constexpr std::uint64_t no_barrier = ~std::uint64_t{0};
+
+  // --- readers -------------------------------------------------------------------------------
+
+  /// Calls `visit` for every live or retained record, under the reader lock. Retained records past
+  /// their retention are reclaimed first. `visit` must not call back into the registry.
+  void visit_records(absl::FunctionRef<void(const task_record&)> visit);
+
+  /// Calls `visit` for every site, in creation order.
+  void visit_sites(absl::FunctionRef<void(const site&)> visit) const;
+
+  /// Reclaims finished records whose retention has passed (or beyond the count bound). Returns how
+  /// many. Called by readers and by spawns that run out of free records; never blocks on readers
+  /// when called from a spawn.
+  std::size_t reclaim();
+
+  registry_counters counters() const;
+  stack_table& stacks() noexcept { return *stacks_; }
+
+ private:
+  registry();
+  ~registry();
+
+  std::size_t reclaim_locked(std::int64_t now_steady_ns);
+  std::size_t try_reclaim_from_spawn();
+
+  mutable std::mutex options_mutex_;
+  recorder_options options_;
+  // Copies of the options read on every spawn/finish, so that those paths take no lock.
+  std::atomic<std::uint64_t> sample_first_;
+  std::atomic<std::uint64_t> sample_every_;
+  std::atomic<std::int64_t> retention_ns_;
+  std::atomic<std::size_t> max_retained_;
+  std::atomic<std::uint64_t> reclaim_barrier_{no_barrier};
+
+  std::mutex reader_mutex_;  // visitors and reclamation
+
+  std::unique_ptr<detail::record_pool> pool_;
+  std::unique_ptr<detail::site_table> sites_;
+  std::unique_ptr<detail::finished_queues> finished_;
+  std::unique_ptr<stack_table> stacks_;
+
+  std::atomic<std::uint64_t> next_id_{1};
+  std::atomic<std::uint64_t> finish_sequence_{0};
+  std::atomic<std::uint64_t> finished_count_{0};
+  std::atomic<std::uint64_t> reclaimed_{0};
+  std::atomic<std::uint64_t> forced_reclaims_{0};
+};
+
+}  // namespace asio_console::instrumentation

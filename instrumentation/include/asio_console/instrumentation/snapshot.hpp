@@ -1,0 +1,76 @@
+// A consistent, self-contained copy of what the recorder knows: every live and retained task with
+// its derived state and times in nanoseconds, and every spawn site with its counters. Taking one
+// visits the registry under its reader lock (spawns and resumes are not blocked); the result is a
+// plain value, safe to keep and to pass between threads.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "asio_console/instrumentation/registry.hpp"
+#include "asio_console/instrumentation/task_record.hpp"
+
+namespace asio_console::instrumentation {
+
+enum class task_state : std::uint8_t { running, scheduled, idle, completed };
+
+/// "running", "scheduled", "idle" or "completed": the names the wire format and JSON use.
+const char* to_string(task_state state) noexcept;
+/// "none", "completed", "failed", "cancelled" or "dropped".
+const char* to_string(task_outcome outcome) noexcept;
+
+struct task_snapshot {
+  std::uint64_t id = 0;
+  std::uint64_t parent_id = 0;  // 0: spawned outside any task
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> fields;
+  std::uint32_t site_id = 0;
+  stack_id stack = 0;  // 0: spawn stack not sampled
+  task_state state = task_state::idle;
+  task_outcome outcome = task_outcome::none;
+
+  // steady_clock nanoseconds since its epoch
+  std::int64_t created_ns = 0;
+  std::int64_t finished_ns = 0;        // 0 while not finished
+  std::int64_t last_poll_end_ns = 0;   // 0 before the first poll ends
+
+  // Durations in nanoseconds. total = busy + scheduled + idle (idle is what remains; polls of one
+  // task that overlap on two threads each count as busy).
+  std::int64_t total_ns = 0;
+  std::int64_t busy_ns = 0;
+  std::int64_t scheduled_ns = 0;
+  std::int64_t idle_ns = 0;
+  std::int64_t longest_poll_ns = 0;
+
+  std::uint64_t polls = 0;
+  std::uint64_t wakes = 0;       // every wake after the spawn, self-wakes included
+  std::uint64_t self_wakes = 0;  // wakes from inside the task's own poll (yields)
+};
+
+struct site_snapshot {
+  std::uint32_t id = 0;
+  std::string file;
+  std::string function;
+  std::uint32_t line = 0;
+  std::uint32_t column = 0;
+  std::uint64_t spawned = 0;
+  std::uint64_t finished = 0;
+  std::uint64_t live() const noexcept { return spawned - finished; }
+};
+
+struct registry_snapshot {
+  std::int64_t now_ns = 0;  // steady_clock nanoseconds when it was taken
+  std::vector<task_snapshot> tasks;  // ordered by id
+  std::vector<site_snapshot> sites;  // ordered by id
+  registry_counters counters;
+};
+
+/// Copies one record. `now` is the steady-clock time durations of unfinished tasks run up to.
+task_snapshot snapshot_of(const task_record& record, std::int64_t now_ns);
+
+/// Snapshot of the whole registry.
+registry_snapshot take_snapshot(registry& from = registry::instance());
+
+}  // namespace asio_console::instrumentation

@@ -1,0 +1,193 @@
+// The per-task record and the hot-path accounting that every resume of a task performs.
+//
+// A record lives in memory the registry never frees (it is recycled), so an executor copy that
+// outlives its task can still look at it safely: a handle carries the record's generation, and a
+// generation mismatch turns every operation into a no-op. The generation is bumped when the task
+// finishes, so the executes Asio performs after a coroutine returns are not charged to it.
+//
+// Hot fields are written lock-free by the task's polls and wakes (relaxed atomics, no allocation,
+// no queue). Cold fields are written once when the task is spawned, before the record is
+// published (phase becomes `live` with release), and at finish. Readers sample; nothing is queued,
+// so nothing can be dropped.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "asio_console/instrumentation/clock.hpp"
+
+namespace asio_console::instrumentation {
+
+class site;
+
+/// How a finished task ended.
+enum class task_outcome : std::uint8_t {
+  none,       ///< not finished
+  completed,  ///< the coroutine returned
+  failed,     ///< the coroutine exited with an exception
+  cancelled,  ///< the coroutine exited with operation_aborted (cancellation)
+  dropped,    ///< the frame was destroyed without finishing: io_context destroyed, or never started
+};
+
+/// Where a record is in its life. Only the registry moves a record back to `free`.
+enum class record_phase : std::uint8_t { free, live, finished };
+
+/// Name and fields of a task; allocated only for tasks that have any.
+struct task_labels {
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> fields;
+};
+
+/// Interned spawn stack (see stack_table); 0 when the spawn was not sampled.
+using stack_id = std::uint32_t;
+
+class task_record {
+ public:
+  // poll_word packs the number of polls in progress (low bits) and the number of polls started.
+  static constexpr std::uint64_t active_poll_one = 1;
+  static constexpr std::uint64_t active_poll_mask = 0xffff;
+  static constexpr std::uint64_t started_poll_one = std::uint64_t{1} << 16;
+
+  // Wake stamps carried from an execute() to the poll it causes.
+  static constexpr ticks not_a_wake = 0;   // ran inside the task's own poll: no wake
+  static constexpr ticks inline_wake = 1;  // a wake that runs at once: no scheduled time
+
+  // --- identity -------------------------------------------------------------------------------
+  std::atomic<std::uint64_t> generation{1};
+  std::atomic<record_phase> phase{record_phase::free};
+
+  // --- hot: written by polls and wakes --------------------------------------------------------
+  std::atomic<std::uint64_t> poll_word{0};
+  std::atomic<std::uint64_t> schedules{0};  // the spawn's first dispatch plus every wake
+  std::atomic<std::uint64_t> self_wakes{0};
+  std::atomic<ticks> busy{0};
+  std::atomic<ticks> scheduled{0};
+  std::atomic<ticks> longest_poll{0};
+  std::atomic<ticks> last_poll_start{0};
+  std::atomic<ticks> last_poll_end{0};
+
+  // --- cold: written at spawn before publication, immutable until reclaimed -------------------
+  std::uint64_t id = 0;
+  std::uint64_t parent_id = 0;  // 0: spawned outside any task
+  ticks created = 0;
+  site* spawn_site = nullptr;
+  stack_id stack = 0;
+  std::unique_ptr<task_labels> labels;
+  // poll_word and schedules are never reset (a stale handle may be undoing an increment on them
+  // while the record is reused); a task's own counts are measured from these values at its spawn.
+  std::uint64_t poll_word_at_spawn = 0;
+  std::uint64_t schedules_at_spawn = 0;
+
+  // --- written at finish --------------------------------------------------------------------------
+  std::atomic<ticks> finished{0};
+  std::atomic<task_outcome> outcome{task_outcome::none};
+  std::uint64_t finish_sequence = 0;  // order of finishing, for watchers; set before phase=finished
+
+  // --- owned by the registry ------------------------------------------------------------------
+  task_record* next = nullptr;  // free list or finished queue
+};
+
+/// A record plus the incarnation it was issued for. Trivially copyable, 16 bytes.
+struct task_handle {
+  task_record* record = nullptr;
+  std::uint64_t generation = 0;
+
+  /// The record if the task it names has not finished, else nullptr.
+  task_record* live() const noexcept {
+    return record != nullptr && record->generation.load(std::memory_order_relaxed) == generation
+               ? record
+               : nullptr;
+  }
+  friend bool operator==(const task_handle&, const task_handle&) = default;
+};
+
+namespace detail {
+// The task whose poll is running on this thread (innermost, when polls nest).
+inline thread_local task_record* current_task = nullptr;
+}  // namespace detail
+
+/// The record of the task being polled on this thread, or nullptr.
+inline task_record* current_task() noexcept { return detail::current_task; }
+
+/// Records that the task named by `handle` has been woken and returns the stamp its poll must
+/// carry. `from_own_poll`: the wake comes from inside the task's own poll (a yield: a self-wake).
+/// `runs_inline`: the executor will run the poll at once on this thread (no scheduled time).
+inline ticks record_wake(const task_handle& handle, bool from_own_poll, bool runs_inline) noexcept {
+  task_record& record = *handle.record;
+  record.schedules.fetch_add(1, std::memory_order_relaxed);
+  if (record.generation.load(std::memory_order_relaxed) != handle.generation) {
+    // Recycled between the caller's check and the increment: the wake belongs to nobody.
+    record.schedules.fetch_sub(1, std::memory_order_relaxed);
+    return task_record::not_a_wake;
+  }
+  if (from_own_poll) record.self_wakes.fetch_add(1, std::memory_order_relaxed);
+  return runs_inline ? task_record::inline_wake : now_ticks();
+}
+
+/// Accounts one poll of a task for as long as it lives: enter in the constructor, leave in the
+/// destructor. Nested polls of the same task on one thread (Asio runs `post` completions through a
+/// second, inline execute) count once. A stale handle or a finished task makes it a no-op.
+class poll_scope {
+ public:
+  poll_scope(const task_handle& handle, ticks wake_stamp) noexcept {
+    task_record* record = handle.record;
+    if (record == nullptr) return;
+    if (detail::current_task == record) {
+      // Inline inside its own poll. A wake counted for it is consumed here so that the number of
+      // schedules and polls stay equal (only an executor that queued a "possibly" execute does that).
+      if (wake_stamp != task_record::not_a_wake && handle.live() != nullptr) {
+        record->poll_word.fetch_add(task_record::started_poll_one, std::memory_order_relaxed);
+      }
+      return;
+    }
+    if (handle.live() == nullptr) return;
+    record->poll_word.fetch_add(task_record::active_poll_one + task_record::started_poll_one,
+                                std::memory_order_acquire);
+    if (record->generation.load(std::memory_order_relaxed) != handle.generation) {
+      // The record was recycled between the check and the increment: undo, stay untracked.
+      record->poll_word.fetch_sub(task_record::active_poll_one + task_record::started_poll_one,
+                                  std::memory_order_release);
+      return;
+    }
+    if (wake_stamp == task_record::not_a_wake) {
+      // Executed from inside the task's poll as "possibly blocking" but queued by the executor.
+      record->schedules.fetch_add(1, std::memory_order_relaxed);
+    }
+    record_ = record;
+    previous_ = detail::current_task;
+    detail::current_task = record;
+    start_ = now_ticks();
+    if (wake_stamp > task_record::inline_wake && start_ > wake_stamp) {
+      record->scheduled.fetch_add(start_ - wake_stamp, std::memory_order_relaxed);
+    }
+    record->last_poll_start.store(start_, std::memory_order_relaxed);
+  }
+
+  poll_scope(const poll_scope&) = delete;
+  poll_scope& operator=(const poll_scope&) = delete;
+
+  ~poll_scope() {
+    if (record_ == nullptr) return;
+    const ticks end = now_ticks();
+    const ticks length = end - start_;
+    record_->busy.fetch_add(length, std::memory_order_relaxed);
+    if (length > record_->longest_poll.load(std::memory_order_relaxed)) {
+      record_->longest_poll.store(length, std::memory_order_relaxed);
+    }
+    record_->last_poll_end.store(end, std::memory_order_relaxed);
+    detail::current_task = previous_;
+    // Last touch: once no poll is active the registry may recycle the record.
+    record_->poll_word.fetch_sub(task_record::active_poll_one, std::memory_order_release);
+  }
+
+ private:
+  task_record* record_ = nullptr;
+  task_record* previous_ = nullptr;
+  ticks start_ = 0;
+};
+
+}  // namespace asio_console::instrumentation

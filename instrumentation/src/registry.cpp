@@ -1,0 +1,155 @@
+#include "asio_console/instrumentation/registry.hpp"
+
+#include <cstdio>
+
+#include "finished_queues.hpp"
+#include "record_pool.hpp"
+#include "site_table.hpp"
+
+namespace asio_console::instrumentation {
+
+registry& registry::instance() {
+  static registry* const the_registry = new registry();  // intentionally never destroyed
+  return *the_registry;
+}
+
+registry::registry()
+    : pool_(std::make_unique<detail::record_pool>()),
+      sites_(std::make_unique<detail::site_table>()),
+      finished_(std::make_unique<detail::finished_queues>()),
+      stacks_(std::make_unique<stack_table>()) {
+  tick_clock::instance();  // calibrate before the first record is issued
+  std::vector<std::string> problems;
+  configure(recorder_options::from_environment(problems));
+  for (const std::string& problem : problems) std::fprintf(stderr, "asio-console: %s\n", problem.c_str());
+}
+
+registry::~registry() = default;
+
+void registry::configure(const recorder_options& options) {
+  std::lock_guard lock(options_mutex_);
+  options_ = options;
+  sample_first_.store(options.stacks.first, std::memory_order_relaxed);
+  sample_every_.store(options.stacks.every, std::memory_order_relaxed);
+  retention_ns_.store(absl::ToInt64Nanoseconds(options.retention), std::memory_order_relaxed);
+  max_retained_.store(options.max_retained, std::memory_order_relaxed);
+}
+
+recorder_options registry::options() const {
+  std::lock_guard lock(options_mutex_);
+  return options_;
+}
+
+void registry::set_reclaim_barrier(std::uint64_t sequence) noexcept {
+  reclaim_barrier_.store(sequence, std::memory_order_relaxed);
+}
+
+task_handle registry::spawn(const std::source_location& location, std::unique_ptr<task_labels> labels) {
+  task_record* record = pool_->take_cached();
+  if (record == nullptr) {
+    if (!pool_->refill_cache() && !(try_reclaim_from_spawn() > 0 && pool_->refill_cache())) {
+      pool_->grow_cache();
+    }
+    record = pool_->take_cached();
+  }
+
+  site& spawn_site = sites_->find_or_add(location);
+  const std::uint64_t spawned_before = spawn_site.count_spawn();
+  const task_record* parent = current_task();
+
+  record->id = next_id_.fetch_add(1, std::memory_order_relaxed);
+  record->parent_id = parent != nullptr ? parent->id : 0;
+  record->spawn_site = &spawn_site;
+  record->labels = std::move(labels);
+  record->stack = 0;
+  const stack_sampling sampling{sample_first_.load(std::memory_order_relaxed),
+                                sample_every_.load(std::memory_order_relaxed)};
+  if (sampling.captures(spawned_before)) {
+    void* frames[48];
+    const std::size_t depth = capture_stack(frames, /*skip=*/1);  // this function
+    record->stack = stacks_->intern({frames, depth});
+  }
+
+  record->poll_word_at_spawn =
+      record->poll_word.load(std::memory_order_relaxed) & ~task_record::active_poll_mask;
+  record->schedules_at_spawn = record->schedules.load(std::memory_order_relaxed);
+  record->self_wakes.store(0, std::memory_order_relaxed);
+  record->busy.store(0, std::memory_order_relaxed);
+  record->scheduled.store(0, std::memory_order_relaxed);
+  record->longest_poll.store(0, std::memory_order_relaxed);
+  record->last_poll_start.store(0, std::memory_order_relaxed);
+  record->last_poll_end.store(0, std::memory_order_relaxed);
+  record->finished.store(0, std::memory_order_relaxed);
+  record->outcome.store(task_outcome::none, std::memory_order_relaxed);
+  record->finish_sequence = 0;
+  record->created = now_ticks();
+
+  const std::uint64_t generation = record->generation.load(std::memory_order_relaxed);
+  record->phase.store(record_phase::live, std::memory_order_release);
+  return task_handle{record, generation};
+}
+
+void registry::finish(const task_handle& handle, task_outcome outcome) noexcept {
+  task_record* record = handle.live();
+  if (record == nullptr) return;
+  record->outcome.store(outcome, std::memory_order_relaxed);
+  record->finished.store(now_ticks(), std::memory_order_relaxed);
+  record->finish_sequence = finish_sequence_.fetch_add(1, std::memory_order_relaxed) + 1;
+  // From here on the task's executor copies are pass-through: Asio's own executes after the
+  // coroutine returned (posting the completion handler) are not the task's polls.
+  record->generation.store(handle.generation + 1, std::memory_order_relaxed);
+  record->phase.store(record_phase::finished, std::memory_order_release);
+  record->spawn_site->count_finish();
+  finished_count_.fetch_add(1, std::memory_order_relaxed);
+  finished_->push(record);
+}
+
+std::size_t registry::reclaim() {
+  std::lock_guard lock(reader_mutex_);
+  return reclaim_locked(steady_now_nanoseconds());
+}
+
+std::size_t registry::try_reclaim_from_spawn() {
+  if (finished_->size() == 0 || !reader_mutex_.try_lock()) return 0;
+  const std::size_t reclaimed = reclaim_locked(steady_now_nanoseconds());
+  reader_mutex_.unlock();
+  return reclaimed;
+}
+
+std::size_t registry::reclaim_locked(std::int64_t now_steady_ns) {
+  const detail::reclaim_policy policy{now_steady_ns, retention_ns_.load(std::memory_order_relaxed),
+                                      max_retained_.load(std::memory_order_relaxed),
+                                      reclaim_barrier_.load(std::memory_order_relaxed)};
+  detail::reclaimed_list taken = finished_->take_reclaimable(policy);
+  if (taken.count == 0) return 0;
+  for (task_record* record = taken.first; record != nullptr; record = record->next) {
+    record->labels.reset();
+    record->phase.store(record_phase::free, std::memory_order_relaxed);
+  }
+  pool_->release(taken.first, taken.last, taken.count);
+  reclaimed_.fetch_add(taken.count, std::memory_order_relaxed);
+  forced_reclaims_.fetch_add(taken.forced, std::memory_order_relaxed);
+  return taken.count;
+}
+
+void registry::visit_records(absl::FunctionRef<void(const task_record&)> visit) {
+  std::lock_guard lock(reader_mutex_);
+  reclaim_locked(steady_now_nanoseconds());
+  pool_->visit([&](task_record& record) {
+    if (record.phase.load(std::memory_order_acquire) != record_phase::free) visit(record);
+  });
+}
+
+void registry::visit_sites(absl::FunctionRef<void(const site&)> visit) const { sites_->visit(visit); }
+
+registry_counters registry::counters() const {
+  registry_counters result;
+  sites_->visit([&](const site& s) { result.spawned += s.spawned(); });
+  result.finished = finished_count_.load(std::memory_order_relaxed);
+  result.reclaimed = reclaimed_.load(std::memory_order_relaxed);
+  result.forced_reclaims = forced_reclaims_.load(std::memory_order_relaxed);
+  result.records_allocated = pool_->allocated();
+  return result;
+}
+
+}  // namespace asio_console::instrumentation

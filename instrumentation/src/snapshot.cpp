@@ -1,0 +1,93 @@
+#include "asio_console/instrumentation/snapshot.hpp"
+
+#include <algorithm>
+
+namespace asio_console::instrumentation {
+
+const char* to_string(task_state state) noexcept {
+  switch (state) {
+    case task_state::running: return "running";
+    case task_state::scheduled: return "scheduled";
+    case task_state::idle: return "idle";
+    case task_state::completed: return "completed";
+  }
+  return "unknown";
+}
+
+const char* to_string(task_outcome outcome) noexcept {
+  switch (outcome) {
+    case task_outcome::none: return "none";
+    case task_outcome::completed: return "completed";
+    case task_outcome::failed: return "failed";
+    case task_outcome::cancelled: return "cancelled";
+    case task_outcome::dropped: return "dropped";
+  }
+  return "unknown";
+}
+
+task_snapshot snapshot_of(const task_record& record, std::int64_t now_ns) {
+  const tick_clock& clock = tick_clock::instance();
+  task_snapshot out;
+  out.id = record.id;
+  out.parent_id = record.parent_id;
+  if (record.labels) {
+    out.name = record.labels->name;
+    out.fields = record.labels->fields;
+  }
+  out.site_id = record.spawn_site->id();
+  out.stack = record.stack;
+
+  const bool finished = record.phase.load(std::memory_order_acquire) == record_phase::finished;
+  const std::uint64_t poll_word = record.poll_word.load(std::memory_order_acquire);
+  const std::uint64_t active = poll_word & task_record::active_poll_mask;
+  const std::uint64_t schedules = record.schedules.load(std::memory_order_relaxed) - record.schedules_at_spawn;
+  out.polls = ((poll_word & ~task_record::active_poll_mask) - record.poll_word_at_spawn) /
+              task_record::started_poll_one;
+  out.wakes = schedules > 0 ? schedules - 1 : 0;  // the first schedule is the spawn's dispatch
+  out.self_wakes = record.self_wakes.load(std::memory_order_relaxed);
+  if (finished) {
+    out.state = task_state::completed;
+    out.outcome = record.outcome.load(std::memory_order_relaxed);
+  } else if (active != 0) {
+    out.state = task_state::running;
+  } else if (schedules > out.polls) {
+    out.state = task_state::scheduled;
+  } else {
+    out.state = task_state::idle;
+  }
+
+  out.created_ns = clock.to_steady_nanoseconds(record.created);
+  const ticks finished_at = record.finished.load(std::memory_order_relaxed);
+  out.finished_ns = finished ? clock.to_steady_nanoseconds(finished_at) : 0;
+  const ticks last_end = record.last_poll_end.load(std::memory_order_relaxed);
+  out.last_poll_end_ns = last_end != 0 ? clock.to_steady_nanoseconds(last_end) : 0;
+  const std::int64_t end_ns = finished ? out.finished_ns : std::max(now_ns, out.created_ns);
+  out.total_ns = std::max<std::int64_t>(0, end_ns - out.created_ns);
+
+  out.busy_ns = clock.to_nanoseconds(record.busy.load(std::memory_order_relaxed));
+  if (out.state == task_state::running) {
+    // Count the poll in progress, up to now.
+    const ticks start = record.last_poll_start.load(std::memory_order_relaxed);
+    if (start != 0) out.busy_ns += std::max<std::int64_t>(0, now_ns - clock.to_steady_nanoseconds(start));
+  }
+  out.scheduled_ns = clock.to_nanoseconds(record.scheduled.load(std::memory_order_relaxed));
+  out.idle_ns = std::max<std::int64_t>(0, out.total_ns - out.busy_ns - out.scheduled_ns);
+  out.longest_poll_ns = clock.to_nanoseconds(record.longest_poll.load(std::memory_order_relaxed));
+  return out;
+}
+
+registry_snapshot take_snapshot(registry& from) {
+  registry_snapshot out;
+  out.now_ns = steady_now_nanoseconds();
+  from.visit_records([&](const task_record& record) { out.tasks.push_back(snapshot_of(record, out.now_ns)); });
+  std::sort(out.tasks.begin(), out.tasks.end(),
+            [](const task_snapshot& a, const task_snapshot& b) { return a.id < b.id; });
+  from.visit_sites([&](const site& s) {
+    out.sites.push_back(site_snapshot{s.id(), s.file(), s.function(), s.line(), s.column(), s.spawned(),
+                                      s.finished()});
+  });
+  out.counters = from.counters();
+  return out;
+}
+
+}  // namespace asio_console::instrumentation

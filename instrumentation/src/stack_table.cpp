@@ -1,0 +1,112 @@
+#include "asio_console/instrumentation/stack_table.hpp"
+
+#include <backtrace.h>
+#include <cxxabi.h>
+
+#include <boost/stacktrace/safe_dump_to.hpp>
+#include <cstdlib>
+
+namespace asio_console::instrumentation {
+namespace {
+
+std::string demangle(const char* name) {
+  if (name == nullptr) return {};
+  int status = 0;
+  char* demangled = abi::__cxa_demangle(name, nullptr, nullptr, &status);
+  if (status != 0 || demangled == nullptr) return name;
+  std::string result(demangled);
+  std::free(demangled);
+  return result;
+}
+
+void ignore_error(void*, const char*, int) {}
+
+// One libbacktrace state for the process: creating it is cheap, the first lookup loads the DWARF
+// (about 130 ms for a large binary), and every later lookup reuses it. libbacktrace states are not
+// safe for concurrent use here, so every call happens under stack_table::symbol_mutex_.
+backtrace_state* process_backtrace_state() {
+  static backtrace_state* const state =
+      backtrace_create_state(nullptr, /*threaded=*/0, ignore_error, nullptr);
+  return state;
+}
+
+struct pcinfo_result {
+  std::vector<symbolized_frame> frames;  // innermost inlined function first
+  std::uintptr_t address = 0;
+};
+
+int collect_pcinfo(void* data, std::uintptr_t, const char* file, int line, const char* function) {
+  auto& result = *static_cast<pcinfo_result*>(data);
+  if (function == nullptr && file == nullptr) return 0;
+  result.frames.push_back(symbolized_frame{result.address, demangle(function), file ? file : "",
+                                           static_cast<std::uint32_t>(line > 0 ? line : 0)});
+  return 0;
+}
+
+void collect_syminfo(void* data, std::uintptr_t, const char* symbol, std::uintptr_t, std::uintptr_t) {
+  auto& result = *static_cast<pcinfo_result*>(data);
+  if (symbol != nullptr) result.frames.push_back(symbolized_frame{result.address, demangle(symbol), "", 0});
+}
+
+}  // namespace
+
+std::size_t capture_stack(std::span<void*> frames, std::size_t skip) noexcept {
+  if (frames.size() < 2) return 0;
+  // safe_dump_to writes a terminating null frame and counts it.
+  const std::size_t written = boost::stacktrace::safe_dump_to(skip + 1, frames.data(), frames.size_bytes());
+  std::size_t count = 0;
+  while (count < written && frames[count] != nullptr) ++count;
+  return count;
+}
+
+stack_id stack_table::intern(std::span<void* const> frames) {
+  if (frames.empty()) return 0;
+  std::vector<std::uintptr_t> key;
+  key.reserve(frames.size());
+  for (void* frame : frames) key.push_back(reinterpret_cast<std::uintptr_t>(frame));
+  std::lock_guard lock(mutex_);
+  auto [it, inserted] = ids_.try_emplace(key, 0);
+  if (inserted) {
+    stacks_.push_back(std::move(key));
+    it->second = static_cast<stack_id>(stacks_.size());
+  }
+  return it->second;
+}
+
+std::vector<std::uintptr_t> stack_table::frames(stack_id id) const {
+  std::lock_guard lock(mutex_);
+  if (id == 0 || id > stacks_.size()) return {};
+  return stacks_[id - 1];
+}
+
+std::size_t stack_table::size() const {
+  std::lock_guard lock(mutex_);
+  return stacks_.size();
+}
+
+std::vector<symbolized_frame> stack_table::symbolize(stack_id id) {
+  std::vector<symbolized_frame> result;
+  for (std::uintptr_t address : frames(id)) {
+    std::vector<symbolized_frame> inlined = symbolize_address(address);
+    result.insert(result.end(), std::make_move_iterator(inlined.begin()),
+                  std::make_move_iterator(inlined.end()));
+  }
+  return result;
+}
+
+std::vector<symbolized_frame> stack_table::symbolize_address(std::uintptr_t address) {
+  std::lock_guard lock(symbol_mutex_);
+  if (auto it = symbols_.find(address); it != symbols_.end()) return it->second;
+  pcinfo_result result;
+  result.address = address;
+  if (backtrace_state* state = process_backtrace_state()) {
+    // A return address points after the call; the call itself is one byte earlier.
+    backtrace_pcinfo(state, address - 1, collect_pcinfo, ignore_error, &result);
+    if (result.frames.empty()) backtrace_syminfo(state, address - 1, collect_syminfo, ignore_error, &result);
+  }
+  if (result.frames.empty()) result.frames.push_back(symbolized_frame{address, {}, {}, 0});
+  symbols_.emplace(address, result.frames);
+  return result.frames;
+}
+
+}  // namespace asio_console::instrumentation

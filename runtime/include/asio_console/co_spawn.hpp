@@ -1,0 +1,237 @@
+// asio_console::co_spawn: boost::asio::co_spawn that records the task it starts.
+//
+// Every overload of boost::asio::co_spawn is accepted, with the same completion tokens and return
+// values, plus an optional last argument `task_options` (name, fields, spawn location):
+//
+//   asio_console::co_spawn(ctx, listener(), boost::asio::detached);
+//   asio_console::co_spawn(ex, [&] { return session(std::move(s)); }, boost::asio::detached,
+//                          {.name = "session"});
+//   int n = co_await asio_console::co_spawn(ex, compute(), boost::asio::use_awaitable);
+//
+// Each call starts a new task whose parent is the task running on the calling thread (if any) and
+// whose spawn site is the caller (or task_options::location). Tasks that Asio itself starts on a
+// task's executor (awaitable operators, parallel_group, a plain boost::asio::co_spawn on
+// `co_await this_coro::executor`) are part of that task.
+//
+// co_spawn is a function object, so `using asio_console::co_spawn;` takes precedence over
+// boost::asio::co_spawn found through argument-dependent lookup.
+//
+// Define ASIO_CONSOLE_DISABLE (in every translation unit) to make it plain boost::asio::co_spawn:
+// options are ignored and nothing is recorded. Tasks whose awaitable executor cannot hold a
+// task_executor (an awaitable on a concrete executor type) are spawned unrecorded.
+#pragma once
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/execution_context.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/is_executor.hpp>
+#include <boost/asio/strand.hpp>
+#include <memory>
+#include <source_location>
+#include <type_traits>
+#include <utility>
+
+#include "asio_console/task_options.hpp"
+
+#if !defined(ASIO_CONSOLE_DISABLE)
+#include "asio_console/detail/task_entry.hpp"
+#include "asio_console/instrumentation/registry.hpp"
+#include "asio_console/task_executor.hpp"
+#endif
+
+namespace asio_console {
+namespace detail {
+
+template <typename Executor>
+concept spawn_executor = boost::asio::is_executor<Executor>::value ||
+                         boost::asio::execution::is_executor<Executor>::value;
+
+template <typename Context>
+concept spawn_context = std::is_convertible_v<Context&, boost::asio::execution_context&>;
+
+template <typename Function>
+concept awaitable_function = requires(std::decay_t<Function>& f) { typename decltype(f())::executor_type; };
+
+template <typename Token>
+concept completion_token_argument = !std::is_same_v<std::decay_t<Token>, task_options>;
+
+template <typename Executor>
+using default_token_t = typename boost::asio::default_completion_token<Executor>::type;
+
+#if !defined(ASIO_CONSOLE_DISABLE)
+
+template <typename T>
+inline constexpr bool is_task_executor = false;
+template <typename Inner>
+inline constexpr bool is_task_executor<task_executor<Inner>> = true;
+
+template <typename Executor>
+concept type_erased_executor = requires(const Executor& ex) { ex.target_type(); };
+
+// The executor the task's coroutine runs on: `executor` (unwrapped if it already belongs to a task,
+// so a child never nests inside its parent's accounting) wrapped in a task_executor, and converted
+// to the awaitable's executor type. Known targets of a type-erased executor are unwrapped so that
+// the wrapper stays small enough for any_io_executor to store without allocating.
+template <typename AwaitableExecutor, typename Executor>
+AwaitableExecutor make_task_executor(const Executor& executor, instrumentation::task_handle task) {
+  if constexpr (is_task_executor<Executor>) {
+    return make_task_executor<AwaitableExecutor>(executor.inner_executor(), task);
+  } else {
+    if constexpr (type_erased_executor<Executor>) {
+      using io_executor = boost::asio::io_context::executor_type;
+      using io_strand = boost::asio::strand<io_executor>;
+      if (const auto* inner = executor.template target<task_executor<io_executor>>()) {
+        return AwaitableExecutor(task_executor<io_executor>(inner->inner_executor(), task));
+      }
+      if (const auto* inner = executor.template target<io_executor>()) {
+        return AwaitableExecutor(task_executor<io_executor>(*inner, task));
+      }
+      if (const auto* inner = executor.template target<task_executor<io_strand>>()) {
+        return AwaitableExecutor(task_executor<io_strand>(inner->inner_executor(), task));
+      }
+      if (const auto* inner = executor.template target<io_strand>()) {
+        return AwaitableExecutor(task_executor<io_strand>(*inner, task));
+      }
+      if (const auto* inner = executor.template target<task_executor<Executor>>()) {
+        return AwaitableExecutor(task_executor<Executor>(inner->inner_executor(), task));
+      }
+    }
+    return AwaitableExecutor(task_executor<Executor>(executor, task));
+  }
+}
+
+template <typename Executor>
+struct untracked_executor {
+  using type = Executor;
+};
+template <typename Inner>
+struct untracked_executor<task_executor<Inner>> {
+  using type = Inner;
+};
+
+template <typename Executor, typename AwaitableExecutor>
+concept trackable = boost::asio::execution::is_executor<typename untracked_executor<Executor>::type>::value &&
+                    std::is_constructible_v<AwaitableExecutor,
+                                            task_executor<typename untracked_executor<Executor>::type>>;
+
+inline std::unique_ptr<instrumentation::task_labels> copy_labels(const task_options& options) {
+  if (options.name.empty() && options.fields.size() == 0) return nullptr;
+  auto labels = std::make_unique<instrumentation::task_labels>();
+  labels->name = options.name;
+  labels->fields.reserve(options.fields.size());
+  for (const task_field& field : options.fields) labels->fields.emplace_back(field.key, field.value);
+  return labels;
+}
+
+#endif  // !ASIO_CONSOLE_DISABLE
+
+template <typename Executor, typename Function, typename Token>
+decltype(auto) spawn(const Executor& executor, Function&& function, Token&& token, const task_options& options,
+                     const std::source_location& caller) {
+#if defined(ASIO_CONSOLE_DISABLE)
+  (void)options;
+  (void)caller;
+  return boost::asio::co_spawn(executor, std::forward<Function>(function), std::forward<Token>(token));
+#else
+  using awaitable_executor = typename decltype(std::declval<std::decay_t<Function>&>()())::executor_type;
+  if constexpr (!trackable<Executor, awaitable_executor>) {
+    return boost::asio::co_spawn(executor, std::forward<Function>(function), std::forward<Token>(token));
+  } else {
+    const instrumentation::task_handle task =
+        instrumentation::registry::instance().spawn(options.location.value_or(caller), copy_labels(options));
+    return boost::asio::co_spawn(
+        make_task_executor<awaitable_executor>(executor, task),
+        task_entry<std::decay_t<Function>>{std::forward<Function>(function), task_lifetime(task)},
+        std::forward<Token>(token));
+  }
+#endif
+}
+
+template <typename T, typename Executor>
+auto as_function(boost::asio::awaitable<T, Executor>&& body) {
+  return [body = std::move(body)]() mutable { return std::move(body); };
+}
+
+struct co_spawn_function {
+  // --- executor, awaitable -------------------------------------------------------------------
+  template <spawn_executor Executor, typename T, typename AwaitableExecutor,
+            completion_token_argument Token = default_token_t<Executor>>
+    requires std::is_convertible_v<Executor, AwaitableExecutor>
+  decltype(auto) operator()(const Executor& executor, boost::asio::awaitable<T, AwaitableExecutor> body,
+                            Token&& token = default_token_t<Executor>(), task_options options = {},
+                            std::source_location caller = std::source_location::current()) const {
+    return spawn(executor, as_function(std::move(body)), std::forward<Token>(token), options, caller);
+  }
+
+  template <spawn_executor Executor, typename T, typename AwaitableExecutor>
+    requires std::is_convertible_v<Executor, AwaitableExecutor>
+  decltype(auto) operator()(const Executor& executor, boost::asio::awaitable<T, AwaitableExecutor> body,
+                            task_options options,
+                            std::source_location caller = std::source_location::current()) const {
+    return spawn(executor, as_function(std::move(body)), default_token_t<Executor>(), options, caller);
+  }
+
+  // --- execution context, awaitable ----------------------------------------------------------
+  template <spawn_context Context, typename T, typename AwaitableExecutor,
+            completion_token_argument Token = default_token_t<typename Context::executor_type>>
+    requires std::is_convertible_v<typename Context::executor_type, AwaitableExecutor>
+  decltype(auto) operator()(Context& context, boost::asio::awaitable<T, AwaitableExecutor> body,
+                            Token&& token = default_token_t<typename Context::executor_type>(),
+                            task_options options = {},
+                            std::source_location caller = std::source_location::current()) const {
+    return spawn(context.get_executor(), as_function(std::move(body)), std::forward<Token>(token),
+                 options, caller);
+  }
+
+  template <spawn_context Context, typename T, typename AwaitableExecutor>
+    requires std::is_convertible_v<typename Context::executor_type, AwaitableExecutor>
+  decltype(auto) operator()(Context& context, boost::asio::awaitable<T, AwaitableExecutor> body,
+                            task_options options,
+                            std::source_location caller = std::source_location::current()) const {
+    return spawn(context.get_executor(), as_function(std::move(body)),
+                 default_token_t<typename Context::executor_type>(), options, caller);
+  }
+
+  // --- executor, function returning an awaitable ---------------------------------------------
+  template <spawn_executor Executor, awaitable_function Function,
+            completion_token_argument Token = default_token_t<Executor>>
+  decltype(auto) operator()(const Executor& executor, Function&& function,
+                            Token&& token = default_token_t<Executor>(), task_options options = {},
+                            std::source_location caller = std::source_location::current()) const {
+    return spawn(executor, std::forward<Function>(function), std::forward<Token>(token), options,
+                 caller);
+  }
+
+  template <spawn_executor Executor, awaitable_function Function>
+  decltype(auto) operator()(const Executor& executor, Function&& function, task_options options,
+                            std::source_location caller = std::source_location::current()) const {
+    return spawn(executor, std::forward<Function>(function), default_token_t<Executor>(), options,
+                 caller);
+  }
+
+  // --- execution context, function returning an awaitable ------------------------------------
+  template <spawn_context Context, awaitable_function Function,
+            completion_token_argument Token = default_token_t<typename Context::executor_type>>
+  decltype(auto) operator()(Context& context, Function&& function,
+                            Token&& token = default_token_t<typename Context::executor_type>(),
+                            task_options options = {},
+                            std::source_location caller = std::source_location::current()) const {
+    return spawn(context.get_executor(), std::forward<Function>(function), std::forward<Token>(token),
+                 options, caller);
+  }
+
+  template <spawn_context Context, awaitable_function Function>
+  decltype(auto) operator()(Context& context, Function&& function, task_options options,
+                            std::source_location caller = std::source_location::current()) const {
+    return spawn(context.get_executor(), std::forward<Function>(function),
+                 default_token_t<typename Context::executor_type>(), options, caller);
+  }
+};
+
+}  // namespace detail
+
+/// Spawns a coroutine as a recorded task. See the comment at the top of this header.
+inline constexpr detail::co_spawn_function co_spawn{};
+
+}  // namespace asio_console
