@@ -44,6 +44,10 @@ void registry::set_reclaim_barrier(std::uint64_t sequence) noexcept {
   reclaim_barrier_.store(sequence, std::memory_order_relaxed);
 }
 
+std::uint64_t registry::last_finish_sequence() const noexcept {
+  return finish_sequence_.load(std::memory_order_relaxed);
+}
+
 task_handle registry::spawn(const std::source_location& location, std::unique_ptr<task_labels> labels) {
   task_record* record = pool_->take_cached();
   if (record == nullptr) {
@@ -146,6 +150,8 @@ registry_counters registry::counters() const {
   registry_counters result;
   sites_->visit([&](const site& s) { result.spawned += s.spawned(); });
   result.finished = finished_count_.load(std::memory_order_relaxed);
+  result.live = result.spawned - result.finished;
+  result.retained = finished_->size();
   result.reclaimed = reclaimed_.load(std::memory_order_relaxed);
   result.forced_reclaims = forced_reclaims_.load(std::memory_order_relaxed);
   result.records_allocated = pool_->allocated();

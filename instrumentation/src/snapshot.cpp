@@ -38,9 +38,12 @@ task_snapshot snapshot_of(const task_record& record, std::int64_t now_ns) {
   out.stack = record.stack;
 
   const bool finished = record.phase.load(std::memory_order_acquire) == record_phase::finished;
+  // Schedules first: polls only follow schedules, so a later read of polls is never behind, and
+  // wakes <= polls holds in every snapshot even while the task runs on another thread.
+  const std::uint64_t schedules =
+      record.schedules.load(std::memory_order_acquire) - record.schedules_at_spawn;
   const std::uint64_t poll_word = record.poll_word.load(std::memory_order_acquire);
   const std::uint64_t active = poll_word & task_record::active_poll_mask;
-  const std::uint64_t schedules = record.schedules.load(std::memory_order_relaxed) - record.schedules_at_spawn;
   out.polls = ((poll_word & ~task_record::active_poll_mask) - record.poll_word_at_spawn) /
               task_record::started_poll_one;
   out.wakes = schedules > 0 ? schedules - 1 : 0;  // the first schedule is the spawn's dispatch

@@ -21,6 +21,19 @@ std::string demangle(const char* name) {
 
 void ignore_error(void*, const char*, int) {}
 
+// GCC names a coroutine's body "f(f()::_Z1fv.Frame*)"; show it as the coroutine "f()".
+std::string readable_symbol(std::string name) {
+  const std::size_t frame = name.find("::_Z");
+  if (frame != std::string::npos && name.ends_with(".Frame*)")) {
+    const std::size_t open = name.rfind('(', frame);
+    const std::size_t inner = open == std::string::npos ? std::string::npos : name.find('(', open + 1);
+    if (open != std::string::npos && inner != std::string::npos && inner < frame) {
+      return name.substr(open + 1, frame - open - 1);
+    }
+  }
+  return name;
+}
+
 // One libbacktrace state for the process: creating it is cheap, the first lookup loads the DWARF
 // (about 130 ms for a large binary), and every later lookup reuses it. libbacktrace states are not
 // safe for concurrent use here, so every call happens under stack_table::symbol_mutex_.
@@ -102,7 +115,19 @@ std::vector<symbolized_frame> stack_table::symbolize_address(std::uintptr_t addr
   if (backtrace_state* state = process_backtrace_state()) {
     // A return address points after the call; the call itself is one byte earlier.
     backtrace_pcinfo(state, address - 1, collect_pcinfo, ignore_error, &result);
-    if (result.frames.empty()) backtrace_syminfo(state, address - 1, collect_syminfo, ignore_error, &result);
+    // DWARF names functions without their scope ("TestBody"); the symbol table has the qualified
+    // name of the function that contains the address, which is the outermost of the inlined chain.
+    pcinfo_result symbol;
+    symbol.address = address;
+    backtrace_syminfo(state, address - 1, collect_syminfo, ignore_error, &symbol);
+    if (!symbol.frames.empty()) {
+      std::string qualified = readable_symbol(symbol.frames.front().function);
+      if (result.frames.empty()) {
+        result.frames.push_back(symbolized_frame{address, std::move(qualified), "", 0});
+      } else {
+        result.frames.back().function = std::move(qualified);
+      }
+    }
   }
   if (result.frames.empty()) result.frames.push_back(symbolized_frame{address, {}, {}, 0});
   symbols_.emplace(address, result.frames);

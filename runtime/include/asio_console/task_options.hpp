@@ -22,17 +22,17 @@ namespace asio_console {
 
 /// One key/value pair shown in the console's Fields column.
 struct task_field {
-  std::string_view key;
-  std::string_view value;
+  std::string_view key = {};
+  std::string_view value = {};
 };
 
 struct task_options {
   /// Shown in the console's Name column; empty: none.
-  std::string_view name;
+  std::string_view name = {};
   /// Shown in the console's Fields column and searchable with its filter.
-  std::initializer_list<task_field> fields;
+  std::initializer_list<task_field> fields = {};
   /// The spawn site. Unset: the caller of co_spawn.
-  std::optional<std::source_location> location;
+  std::optional<std::source_location> location = std::nullopt;
 };
 
 static_assert(std::is_trivially_destructible_v<task_options>);

@@ -33,10 +33,12 @@ class finished_queues;
 }  // namespace detail
 
 /// Totals since the process started. spawned == live + retained + reclaimed, exactly, whenever no
-/// spawn or finish is in progress.
+/// spawn, finish or reclaim is in progress.
 struct registry_counters {
   std::uint64_t spawned = 0;
   std::uint64_t finished = 0;
+  std::uint64_t live = 0;      // spawned - finished
+  std::uint64_t retained = 0;  // finished, not yet reclaimed
   std::uint64_t reclaimed = 0;
   std::uint64_t forced_reclaims = 0;  // reclaimed before every watcher saw them (count bound)
   std::uint64_t records_allocated = 0;  // capacity: records ever carved from chunks
@@ -69,6 +71,8 @@ class registry {
   /// Finished records with finish_sequence greater than `sequence` are kept past their retention
   /// (up to max_retained) until the barrier moves. Default: no barrier.
   void set_reclaim_barrier(std::uint64_t sequence) noexcept;
+  /// The finish_sequence of the most recently finished task (0 before any).
+  std::uint64_t last_finish_sequence() const noexcept;
   static constexpr std::uint64_t no_barrier = ~std::uint64_t{0};
 
   // --- readers -------------------------------------------------------------------------------

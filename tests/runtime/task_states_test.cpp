@@ -1,0 +1,229 @@
+// What the recorder reports for a task as it runs: state, polls, wakes, times, outcome, for every
+// kind of resumption a coroutine has (timers, sockets, post, channels) and every way it ends.
+#include <gtest/gtest.h>
+
+#include <asio_console/asio_console.hpp>
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/channel.hpp>
+#include <stdexcept>
+
+#include "support/snapshot_queries.hpp"
+
+namespace {
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using asio::ip::tcp;
+using asio_console::instrumentation::task_outcome;
+using asio_console::instrumentation::task_state;
+using asio_console::testing::snapshot;
+using asio_console::testing::task_named;
+
+asio_console::testing::task_snapshot named(std::string_view name) {
+  const auto task = task_named(snapshot(), name);
+  if (!task) throw std::runtime_error("no task named " + std::string(name));
+  return *task;
+}
+
+// Runs handlers until `done` holds, at most 5 s.
+template <typename Predicate>
+void run_until(asio::io_context& ctx, Predicate done) {
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
+    ctx.restart();
+    ctx.run_one_for(10ms);
+  }
+  ASSERT_TRUE(done()) << "condition not reached within 5 s";
+}
+
+TEST(TaskStates, SpawnedTaskIsScheduledUntilItsFirstPoll) {
+  asio::io_context ctx;
+  asio_console::co_spawn(ctx, []() -> asio::awaitable<void> { co_return; }, asio::detached, {.name = "first-poll"});
+  EXPECT_EQ(named("first-poll").state, task_state::scheduled);
+  EXPECT_EQ(named("first-poll").polls, 0u);
+  ctx.run();
+  EXPECT_EQ(named("first-poll").state, task_state::completed);
+  EXPECT_EQ(named("first-poll").polls, 1u);
+  EXPECT_EQ(named("first-poll").wakes, 0u) << "the first poll answers the spawn, not a wake";
+}
+
+TEST(TaskStates, TaskIsRunningWhileItsPollIsInProgress) {
+  asio::io_context ctx;
+  task_state seen_from_inside = task_state::idle;
+  asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+    seen_from_inside = named("self-observer").state;
+    co_return;
+  }, asio::detached, {.name = "self-observer"});
+  ctx.run();
+  EXPECT_EQ(seen_from_inside, task_state::running);
+}
+
+TEST(TaskStates, TaskBecomesIdleWhileAwaitingTimer) {
+  asio::io_context ctx;
+  asio::steady_timer timer(ctx, asio::steady_timer::time_point::max());
+  asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+    co_await timer.async_wait(asio::use_awaitable);
+  }, asio::detached, {.name = "idle-on-timer"});
+  ctx.poll();
+  const auto waiting = named("idle-on-timer");
+  EXPECT_EQ(waiting.state, task_state::idle);
+  EXPECT_EQ(waiting.polls, 1u);
+  EXPECT_EQ(waiting.wakes, 0u);
+  EXPECT_GT(waiting.last_poll_end_ns, 0);
+  timer.cancel();
+  ctx.poll();
+  const auto cancelled = named("idle-on-timer");
+  EXPECT_EQ(cancelled.state, task_state::completed);
+  EXPECT_EQ(cancelled.outcome, task_outcome::cancelled) << "operation_aborted ends a task as cancelled";
+  EXPECT_EQ(cancelled.polls, 2u);
+  EXPECT_EQ(cancelled.wakes, 1u);
+}
+
+TEST(TaskStates, TimerWaitsCountAsWakesAndIdleTime) {
+  asio::io_context ctx;
+  asio_console::co_spawn(ctx, []() -> asio::awaitable<void> {
+    for (int i = 0; i < 3; ++i) {
+      asio::steady_timer timer(co_await asio::this_coro::executor, 5ms);
+      co_await timer.async_wait(asio::use_awaitable);
+    }
+  }, asio::detached, {.name = "sleeper"});
+  ctx.run();
+  const auto task = named("sleeper");
+  EXPECT_EQ(task.outcome, task_outcome::completed);
+  EXPECT_EQ(task.polls, 4u);
+  EXPECT_EQ(task.wakes, 3u);
+  EXPECT_EQ(task.self_wakes, 0u) << "a timer wakes a task from outside";
+  EXPECT_GE(task.total_ns, 15'000'000) << "three 5 ms waits";
+  EXPECT_GE(task.idle_ns, 10'000'000) << "waiting on a timer is idle time";
+  EXPECT_GT(task.busy_ns, 0);
+  EXPECT_EQ(task.total_ns, task.busy_ns + task.scheduled_ns + task.idle_ns);
+}
+
+TEST(TaskStates, PostIsASelfWakeWithScheduledTime) {
+  asio::io_context ctx;
+  asio_console::co_spawn(ctx, []() -> asio::awaitable<void> {
+    for (int i = 0; i < 5; ++i) co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+  }, asio::detached, {.name = "yielder"});
+  ctx.run();
+  const auto task = named("yielder");
+  EXPECT_EQ(task.polls, 6u) << "Asio runs a post completion through two executes; they are one poll";
+  EXPECT_EQ(task.wakes, 5u);
+  EXPECT_EQ(task.self_wakes, 5u);
+  EXPECT_GT(task.scheduled_ns, 0) << "a queued wake waits in the run queue";
+}
+
+TEST(TaskStates, SocketReadOnLoopbackIdlesUntilDataArrives) {
+  asio::io_context ctx;
+  tcp::acceptor acceptor(ctx, {asio::ip::address_v4::loopback(), 0});
+  std::string received;
+  asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+    tcp::socket socket = co_await acceptor.async_accept(asio::use_awaitable);
+    char data[5];
+    co_await asio::async_read(socket, asio::buffer(data), asio::use_awaitable);
+    received.assign(data, sizeof data);
+  }, asio::detached, {.name = "reader"});
+  ctx.poll();
+  EXPECT_EQ(named("reader").state, task_state::idle) << "waiting to accept";
+
+  tcp::socket client(ctx);
+  client.connect(acceptor.local_endpoint());
+  run_until(ctx, [] { return named("reader").polls == 2; });
+  EXPECT_EQ(named("reader").state, task_state::idle) << "accepted, waiting for data";
+
+  asio::write(client, asio::buffer("hello", 5));
+  run_until(ctx, [] { return named("reader").state == task_state::completed; });
+  const auto task = named("reader");
+  EXPECT_EQ(received, "hello");
+  EXPECT_EQ(task.outcome, task_outcome::completed);
+  EXPECT_EQ(task.polls, 3u);
+  EXPECT_EQ(task.wakes, 2u);
+}
+
+TEST(TaskStates, ChannelReceiverIsWokenByTheSender) {
+  using channel = asio::experimental::channel<void(boost::system::error_code, int)>;
+  asio::io_context ctx;
+  channel values(ctx, 0);
+  int sum = 0;
+  asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 3; ++i) sum += co_await values.async_receive(asio::use_awaitable);
+  }, asio::detached, {.name = "receiver"});
+  asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+    for (int i = 1; i <= 3; ++i) co_await values.async_send(boost::system::error_code{}, i, asio::use_awaitable);
+  }, asio::detached, {.name = "sender"});
+  ctx.run();
+  EXPECT_EQ(sum, 6);
+  const auto receiver = named("receiver");
+  EXPECT_EQ(receiver.outcome, task_outcome::completed);
+  EXPECT_GE(receiver.wakes, 3u) << "each value arrives through a wake";
+  EXPECT_EQ(receiver.self_wakes, 0u) << "the sender wakes it, not itself";
+  EXPECT_EQ(receiver.polls, receiver.wakes + 1);
+  EXPECT_EQ(named("sender").outcome, task_outcome::completed);
+}
+
+TEST(TaskStates, ExceptionEndsTheTaskAsFailedAndReachesTheHandler) {
+  asio::io_context ctx;
+  std::exception_ptr caught;
+  asio_console::co_spawn(ctx, []() -> asio::awaitable<void> {
+    throw std::runtime_error("boom");
+    co_return;
+  }, [&](std::exception_ptr e) { caught = e; }, {.name = "thrower"});
+  ctx.run();
+  ASSERT_TRUE(caught);
+  EXPECT_THROW(std::rethrow_exception(caught), std::runtime_error);
+  EXPECT_EQ(named("thrower").outcome, task_outcome::failed);
+}
+
+TEST(TaskStates, CancellationThroughTheSlotEndsTheTaskAsCancelled) {
+  asio::io_context ctx;
+  asio::cancellation_signal cancel;
+  asio_console::co_spawn(ctx, []() -> asio::awaitable<void> {
+    asio::steady_timer timer(co_await asio::this_coro::executor, 1h);
+    co_await timer.async_wait(asio::use_awaitable);
+  }, asio::bind_cancellation_slot(cancel.slot(), asio::detached), {.name = "cancellable"});
+  ctx.poll();
+  EXPECT_EQ(named("cancellable").state, task_state::idle);
+  cancel.emit(asio::cancellation_type::terminal);
+  ctx.run();
+  EXPECT_EQ(named("cancellable").outcome, task_outcome::cancelled);
+}
+
+TEST(TaskStates, DestroyingTheIoContextDropsSuspendedTasks) {
+  {
+    asio::io_context ctx;
+    asio_console::co_spawn(ctx, []() -> asio::awaitable<void> {
+      asio::steady_timer timer(co_await asio::this_coro::executor, 1h);
+      co_await timer.async_wait(asio::use_awaitable);
+    }, asio::detached, {.name = "suspended-forever"});
+    asio_console::co_spawn(ctx, []() -> asio::awaitable<void> { co_return; }, asio::detached,
+                           {.name = "never-polled"});
+    ctx.run_one();  // polls the first task only
+    EXPECT_EQ(named("suspended-forever").state, task_state::idle);
+    EXPECT_EQ(named("never-polled").state, task_state::scheduled);
+  }
+  const auto suspended = named("suspended-forever");
+  EXPECT_EQ(suspended.state, task_state::completed);
+  EXPECT_EQ(suspended.outcome, task_outcome::dropped);
+  const auto never_polled = named("never-polled");
+  EXPECT_EQ(never_polled.outcome, task_outcome::dropped);
+  EXPECT_EQ(never_polled.polls, 0u);
+}
+
+TEST(TaskStates, ExecutorCopiesThatOutliveTheTaskAreNotChargedToIt) {
+  asio::io_context ctx;
+  asio::any_io_executor leftover;
+  asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+    leftover = co_await asio::this_coro::executor;
+    co_return;
+  }, asio::detached, {.name = "short-lived"});
+  ctx.run();
+  const auto before = named("short-lived");
+  bool ran = false;
+  asio::post(leftover, [&] { ran = true; });
+  ctx.restart();
+  ctx.run();
+  EXPECT_TRUE(ran) << "the stale executor still executes";
+  const auto after = named("short-lived");
+  EXPECT_EQ(after.polls, before.polls);
+  EXPECT_EQ(after.wakes, before.wakes);
+}
+
+}  // namespace
