@@ -59,19 +59,22 @@ task_snapshot snapshot_of(const task_record& record, std::int64_t now_ns) {
     out.state = task_state::idle;
   }
 
+  // Unfinished tasks run up to a time read after their counters, so that no counter is ahead of it
+  // (a snapshot of many tasks takes a while; `now_ns` is when it began).
+  const std::int64_t read_ns = finished ? now_ns : std::max(now_ns, clock.to_steady_nanoseconds(now_ticks()));
   out.created_ns = clock.to_steady_nanoseconds(record.created);
   const ticks finished_at = record.finished.load(std::memory_order_relaxed);
   out.finished_ns = finished ? clock.to_steady_nanoseconds(finished_at) : 0;
   const ticks last_end = record.last_poll_end.load(std::memory_order_relaxed);
   out.last_poll_end_ns = last_end != 0 ? clock.to_steady_nanoseconds(last_end) : 0;
-  const std::int64_t end_ns = finished ? out.finished_ns : std::max(now_ns, out.created_ns);
+  const std::int64_t end_ns = finished ? out.finished_ns : std::max(read_ns, out.created_ns);
   out.total_ns = std::max<std::int64_t>(0, end_ns - out.created_ns);
 
   out.busy_ns = clock.to_nanoseconds(record.busy.load(std::memory_order_relaxed));
   if (out.state == task_state::running) {
     // Count the poll in progress, up to now.
     const ticks start = record.last_poll_start.load(std::memory_order_relaxed);
-    if (start != 0) out.busy_ns += std::max<std::int64_t>(0, now_ns - clock.to_steady_nanoseconds(start));
+    if (start != 0) out.busy_ns += std::max<std::int64_t>(0, read_ns - clock.to_steady_nanoseconds(start));
   }
   out.scheduled_ns = clock.to_nanoseconds(record.scheduled.load(std::memory_order_relaxed));
   out.idle_ns = std::max<std::int64_t>(0, out.total_ns - out.busy_ns - out.scheduled_ns);

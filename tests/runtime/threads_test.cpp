@@ -104,8 +104,10 @@ TEST(Threads, SnapshotsTakenWhileTasksRunSeeConsistentStates) {
   for (int round = 0; round < 50; ++round) {
     for (const auto& task : snapshot().tasks) {
       if (task.name != "churning") continue;
-      EXPECT_LE(task.wakes, task.polls) << "a task is never polled fewer times than it was woken, minus one";
-      EXPECT_LE(task.busy_ns + task.scheduled_ns, task.total_ns + 1'000'000);
+      EXPECT_LE(task.wakes, task.polls) << "every wake but a pending one has been answered by a poll";
+      EXPECT_LE(task.scheduled_ns, task.total_ns);
+      EXPECT_LE(task.busy_ns, 2 * task.total_ns + 1'000'000) << "two threads hold at most twice the wall time";
+      EXPECT_EQ(task.idle_ns, std::max<std::int64_t>(0, task.total_ns - task.busy_ns - task.scheduled_ns));
     }
   }
   stop = true;

@@ -36,8 +36,10 @@ struct task_snapshot {
   std::int64_t finished_ns = 0;        // 0 while not finished
   std::int64_t last_poll_end_ns = 0;   // 0 before the first poll ends
 
-  // Durations in nanoseconds. total = busy + scheduled + idle (idle is what remains; polls of one
-  // task that overlap on two threads each count as busy).
+  // Durations in nanoseconds. busy is the time the task's polls held a thread, scheduled the time it
+  // waited in a run queue after a wake, idle the rest: total = busy + scheduled + idle. Polls of one
+  // task that run at once on two threads (awaitable-operator children) each count as busy, like CPU
+  // time; idle is then clamped at zero.
   std::int64_t total_ns = 0;
   std::int64_t busy_ns = 0;
   std::int64_t scheduled_ns = 0;

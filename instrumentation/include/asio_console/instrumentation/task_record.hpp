@@ -55,6 +55,7 @@ class task_record {
   // Wake stamps carried from an execute() to the poll it causes.
   static constexpr ticks not_a_wake = 0;   // ran inside the task's own poll: no wake
   static constexpr ticks inline_wake = 1;  // a wake that runs at once: no scheduled time
+  static constexpr ticks self_wake = 2;    // a yield: scheduled from the end of the waking poll
 
   // --- identity -------------------------------------------------------------------------------
   std::atomic<std::uint64_t> generation{1};
@@ -124,7 +125,10 @@ inline ticks record_wake(const task_handle& handle, bool from_own_poll, bool run
     record.schedules.fetch_sub(1, std::memory_order_relaxed);
     return task_record::not_a_wake;
   }
-  if (from_own_poll) record.self_wakes.fetch_add(1, std::memory_order_relaxed);
+  if (from_own_poll) {
+    record.self_wakes.fetch_add(1, std::memory_order_relaxed);
+    return task_record::self_wake;
+  }
   return runs_inline ? task_record::inline_wake : now_ticks();
 }
 
@@ -145,8 +149,9 @@ class poll_scope {
       return;
     }
     if (handle.live() == nullptr) return;
-    record->poll_word.fetch_add(task_record::active_poll_one + task_record::started_poll_one,
-                                std::memory_order_acquire);
+    const std::uint64_t before =
+        record->poll_word.fetch_add(task_record::active_poll_one + task_record::started_poll_one,
+                                    std::memory_order_acquire);
     if (record->generation.load(std::memory_order_relaxed) != handle.generation) {
       // The record was recycled between the check and the increment: undo, stay untracked.
       record->poll_word.fetch_sub(task_record::active_poll_one + task_record::started_poll_one,
@@ -161,9 +166,17 @@ class poll_scope {
     previous_ = detail::current_task;
     detail::current_task = record;
     start_ = now_ticks();
-    if (wake_stamp > task_record::inline_wake && start_ > wake_stamp) {
-      record->scheduled.fetch_add(start_ - wake_stamp, std::memory_order_relaxed);
+    ticks waiting = 0;
+    if (wake_stamp == task_record::self_wake) {
+      // A task is not scheduled while it still runs: the wait starts when the waking poll ended.
+      // If that poll is still finishing on another thread, there was no wait.
+      if ((before & task_record::active_poll_mask) == 0) {
+        waiting = start_ - record->last_poll_end.load(std::memory_order_relaxed);
+      }
+    } else if (wake_stamp > task_record::self_wake) {
+      waiting = start_ - wake_stamp;
     }
+    if (waiting > 0) record->scheduled.fetch_add(waiting, std::memory_order_relaxed);
     record->last_poll_start.store(start_, std::memory_order_relaxed);
   }
 
