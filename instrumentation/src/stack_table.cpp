@@ -1,5 +1,7 @@
 #include "asio_console/instrumentation/stack_table.hpp"
 
+#include "asio_console/instrumentation/function_names.hpp"
+
 #include <backtrace.h>
 #include <cxxabi.h>
 
@@ -21,18 +23,7 @@ std::string demangle(const char* name) {
 
 void ignore_error(void*, const char*, int) {}
 
-// GCC names a coroutine's body "f(f()::_Z1fv.Frame*)"; show it as the coroutine "f()".
-std::string readable_symbol(std::string name) {
-  const std::size_t frame = name.find("::_Z");
-  if (frame != std::string::npos && name.ends_with(".Frame*)")) {
-    const std::size_t open = name.rfind('(', frame);
-    const std::size_t inner = open == std::string::npos ? std::string::npos : name.find('(', open + 1);
-    if (open != std::string::npos && inner != std::string::npos && inner < frame) {
-      return name.substr(open + 1, frame - open - 1);
-    }
-  }
-  return name;
-}
+
 
 // One libbacktrace state for the process: creating it is cheap, the first lookup loads the DWARF
 // (about 130 ms for a large binary), and every later lookup reuses it. libbacktrace states are not
@@ -51,7 +42,7 @@ struct pcinfo_result {
 int collect_pcinfo(void* data, std::uintptr_t, const char* file, int line, const char* function) {
   auto& result = *static_cast<pcinfo_result*>(data);
   if (function == nullptr && file == nullptr) return 0;
-  result.frames.push_back(symbolized_frame{result.address, demangle(function), file ? file : "",
+  result.frames.push_back(symbolized_frame{result.address, readable_function_name(demangle(function)), file ? file : "",
                                            static_cast<std::uint32_t>(line > 0 ? line : 0)});
   return 0;
 }
@@ -121,7 +112,7 @@ std::vector<symbolized_frame> stack_table::symbolize_address(std::uintptr_t addr
     symbol.address = address;
     backtrace_syminfo(state, address - 1, collect_syminfo, ignore_error, &symbol);
     if (!symbol.frames.empty()) {
-      std::string qualified = readable_symbol(symbol.frames.front().function);
+      std::string qualified = readable_function_name(symbol.frames.front().function);
       if (result.frames.empty()) {
         result.frames.push_back(symbolized_frame{address, std::move(qualified), "", 0});
       } else {

@@ -8,6 +8,8 @@
 #include <source_location>
 #include <string>
 
+#include "asio_console/instrumentation/function_names.hpp"
+
 namespace asio_console::instrumentation {
 
 class site {
@@ -15,7 +17,7 @@ class site {
   site(std::uint32_t id, const std::source_location& location)
       : id_(id),
         file_(location.file_name()),
-        function_(location.function_name()),
+        function_(readable_function_name(location.function_name())),
         line_(location.line()),
         column_(location.column()) {}
 

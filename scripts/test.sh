@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds asio-console and runs its tests. Installs missing Debian packages first.
+#
+#   scripts/test.sh                         optimized build (RelWithDebInfo), every test
+#   scripts/test.sh --sanitize thread       ThreadSanitizer build of the tests
+#   scripts/test.sh --sanitize address,undefined
+#
+# Build trees: build/ (plain), build-thread/, build-address-undefined/ (sanitized).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sanitize=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --sanitize) sanitize="$2"; shift 2 ;;
+    *) echo "usage: scripts/test.sh [--sanitize thread|address,undefined]" >&2; exit 2 ;;
+  esac
+done
+
+scripts/install-deps.sh
+
+build_dir=build
+options=()
+if [ -n "$sanitize" ]; then
+  build_dir="build-${sanitize//,/-}"
+  # Sanitized builds compile what they test: the tests, not benchmarks or examples.
+  options+=(-DASIO_CONSOLE_SANITIZE="$sanitize" -DASIO_CONSOLE_BUILD_BENCHMARKS=OFF -DASIO_CONSOLE_BUILD_EXAMPLES=OFF)
+fi
+if command -v ccache >/dev/null; then options+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${options[@]}"
+cmake --build "$build_dir" --parallel "$(nproc)"
+
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+ctest --test-dir "$build_dir" --output-on-failure --parallel "$(nproc)" --timeout 600
