@@ -6,6 +6,7 @@
 #include <cxxabi.h>
 
 #include <boost/stacktrace/safe_dump_to.hpp>
+#include <algorithm>
 #include <cstdlib>
 
 namespace asio_console::instrumentation {
@@ -95,6 +96,11 @@ std::vector<symbolized_frame> stack_table::symbolize(stack_id id) {
     result.insert(result.end(), std::make_move_iterator(inlined.begin()),
                   std::make_move_iterator(inlined.end()));
   }
+  // The innermost frames are asio_console::co_spawn itself (inlined into the caller): not news.
+  const auto first_user_frame = std::find_if(result.begin(), result.end(), [](const symbolized_frame& frame) {
+    return frame.function.find("asio_console::") == std::string::npos;
+  });
+  result.erase(result.begin(), first_user_frame);
   return result;
 }
 

@@ -37,7 +37,8 @@ class stack_table {
   /// The raw frames of an interned stack (empty for 0 or an unknown id).
   std::vector<std::uintptr_t> frames(stack_id id) const;
 
-  /// The frames of an interned stack, symbolized, inlined functions expanded, innermost first.
+  /// The frames of an interned stack, symbolized, inlined functions expanded, innermost first,
+  /// starting at the caller of asio_console::co_spawn (the recorder's own frames are left out).
   /// The first call pays for loading the debug information.
   std::vector<symbolized_frame> symbolize(stack_id id);
 
