@@ -45,7 +45,7 @@ void registry::set_reclaim_barrier(std::uint64_t sequence) noexcept {
 }
 
 std::uint64_t registry::last_finish_sequence() const noexcept {
-  return finish_sequence_.load(std::memory_order_relaxed);
+  return finish_sequence_.load(std::memory_order_acquire);
 }
 
 task_handle registry::spawn(const std::source_location& location, std::unique_ptr<task_labels> labels) {
@@ -98,11 +98,13 @@ void registry::finish(const task_handle& handle, task_outcome outcome) noexcept 
   if (record == nullptr) return;
   record->outcome.store(outcome, std::memory_order_relaxed);
   record->finished.store(now_ticks(), std::memory_order_relaxed);
-  record->finish_sequence = finish_sequence_.fetch_add(1, std::memory_order_relaxed) + 1;
   // From here on the task's executor copies are pass-through: Asio's own executes after the
   // coroutine returned (posting the completion handler) are not the task's polls.
   record->generation.store(handle.generation + 1, std::memory_order_relaxed);
   record->phase.store(record_phase::finished, std::memory_order_release);
+  // The sequence is taken after the phase is published: a reader that acquires the sequence
+  // counter and then visits the records sees every task up to that number as finished.
+  record->finish_sequence = finish_sequence_.fetch_add(1, std::memory_order_acq_rel) + 1;
   record->spawn_site->count_finish();
   finished_count_.fetch_add(1, std::memory_order_relaxed);
   finished_->push(record);

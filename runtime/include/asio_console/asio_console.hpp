@@ -13,5 +13,6 @@
 #if !defined(ASIO_CONSOLE_DISABLE)
 #include "asio_console/instrumentation/registry.hpp"
 #include "asio_console/instrumentation/snapshot.hpp"
+#include "asio_console/serve.hpp"
 #include "asio_console/task_executor.hpp"
 #endif

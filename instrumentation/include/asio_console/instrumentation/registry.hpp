@@ -71,7 +71,8 @@ class registry {
   /// Finished records with finish_sequence greater than `sequence` are kept past their retention
   /// (up to max_retained) until the barrier moves. Default: no barrier.
   void set_reclaim_barrier(std::uint64_t sequence) noexcept;
-  /// The finish_sequence of the most recently finished task (0 before any).
+  /// The finish_sequence of the most recently finished task (0 before any). Every task with a
+  /// sequence up to the returned one is seen as finished by a visit that starts afterwards.
   std::uint64_t last_finish_sequence() const noexcept;
   static constexpr std::uint64_t no_barrier = ~std::uint64_t{0};
 

@@ -1,0 +1,77 @@
+// asio_console::serve: lets consoles attach to this process.
+//
+//   auto console = asio_console::serve();   // 127.0.0.1:6669, or ASIO_CONSOLE_BIND
+//   ...                                      // the server stops when `console` is destroyed
+//
+// serve() starts a gRPC server (protocol asio_console.v1, with server reflection) on its own
+// threads. It never blocks the application or makes it wait for a console: a console that reads
+// slowly is sent a fresh snapshot when it catches up, or is cut off; memory per console is bounded.
+// With no console attached the server does no work.
+//
+// Errors (a bad address, an address in use, a non-loopback address without allow_remote) do not
+// throw: they are printed as one line on stderr and returned in server::status(); the application
+// keeps running, unobserved.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+namespace asio_console {
+
+struct serve_options {
+  /// Where consoles connect: "host:port" (port 0 picks a free one) or "unix:/path" (created with
+  /// mode 0600).
+  std::string bind = "127.0.0.1:6669";
+  /// Binding to anything but loopback or a unix socket exposes task names and stacks to the
+  /// network: it must be asked for explicitly, and is logged.
+  bool allow_remote = false;
+  /// How often changes are sent to consoles.
+  absl::Duration publish_interval = absl::Seconds(1);
+  /// Bytes of updates queued for one console before it is considered behind.
+  std::size_t watcher_buffer_bytes = 32u << 20;
+  /// Largest message sent; snapshots are split into chunks under it (gRPC's default limit is 4 MiB).
+  std::size_t max_message_bytes = 1u << 20;
+
+  /// Defaults overridden by ASIO_CONSOLE_BIND, ASIO_CONSOLE_PUBLISH_INTERVAL (an Abseil duration)
+  /// and ASIO_CONSOLE_ALLOW_REMOTE (1 or true). Each bad variable adds one line to `problems`.
+  static serve_options from_environment(std::vector<std::string>& problems);
+};
+
+/// A running (or failed) server. Move-only; destroying it stops the server and joins its threads.
+class server {
+ public:
+  server();
+  server(server&&) noexcept;
+  server& operator=(server&&) noexcept;
+  ~server();
+
+  /// Whether the server is listening.
+  bool ok() const noexcept { return status_.ok(); }
+  /// Why it is not, in a sentence a user can act on.
+  const absl::Status& status() const noexcept { return status_; }
+  /// The address consoles connect to ("127.0.0.1:40123" when port 0 was asked; "unix:/path").
+  const std::string& address() const noexcept { return address_; }
+  /// Stops serving: consoles see their streams end. Idempotent.
+  void stop();
+
+  class impl;
+
+ private:
+  friend server serve(serve_options options);
+  std::unique_ptr<impl> impl_;
+  absl::Status status_ = absl::FailedPreconditionError("not started");
+  std::string address_;
+};
+
+/// Starts serving consoles with `options`.
+server serve(serve_options options);
+/// Starts serving consoles with options from the environment (and defaults); problems with the
+/// environment are printed on stderr.
+server serve();
+
+}  // namespace asio_console

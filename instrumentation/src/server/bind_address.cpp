@@ -1,0 +1,72 @@
+#include "bind_address.hpp"
+
+#include <arpa/inet.h>
+
+#include <cctype>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace asio_console::server_internal {
+namespace {
+
+absl::Status invalid(const std::string& text, const std::string& why) {
+  return absl::InvalidArgumentError(absl::StrCat("bad bind address '", text, "': ", why,
+                                                 " (expected host:port, [v6]:port or unix:/path)"));
+}
+
+bool is_loopback_host(const std::string& host) {
+  if (host == "localhost") return true;
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
+  return false;
+}
+
+bool is_ip_or_name(const std::string& host) {
+  in_addr v4{};
+  in6_addr v6{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1 || inet_pton(AF_INET6, host.c_str(), &v6) == 1) return true;
+  if (host.empty()) return false;
+  for (char c : host) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<bind_address> parse_bind_address(std::string_view input) {
+  const std::string address(input);
+  const std::string& text = address;
+  if (absl::StartsWith(address, "unix:")) {
+    const std::string path = address.substr(5);
+    if (path.empty() || path.front() != '/') return invalid(text, "a unix socket needs an absolute path");
+    return bind_address{address, path, true};
+  }
+  std::string host, port_text;
+  if (absl::StartsWith(address, "[")) {
+    const auto close = address.find("]:");
+    if (close == std::string::npos) return invalid(text, "unclosed [ or missing port");
+    host = address.substr(1, close - 1);
+    port_text = address.substr(close + 2);
+  } else {
+    const auto colon = address.rfind(':');
+    if (colon == std::string::npos) return invalid(text, "missing port");
+    host = address.substr(0, colon);
+    port_text = address.substr(colon + 1);
+    if (host.find(':') != std::string::npos) return invalid(text, "write IPv6 addresses as [addr]:port");
+  }
+  int port = -1;
+  if (!absl::SimpleAtoi(port_text, &port) || port < 0 || port > 65535) {
+    return invalid(text, absl::StrCat("port '", port_text, "' is not a number from 0 to 65535"));
+  }
+  if (!is_ip_or_name(host)) return invalid(text, absl::StrCat("'", host, "' is not a host name or IP address"));
+  const std::string uri = host.find(':') != std::string::npos ? absl::StrCat("[", host, "]:", port)
+                                                              : absl::StrCat(host, ":", port);
+  return bind_address{uri, "", is_loopback_host(host)};
+}
+
+}  // namespace asio_console::server_internal

@@ -1,0 +1,272 @@
+#include "publisher.hpp"
+
+#include "asio_console/instrumentation/clock.hpp"
+#include "asio_console/instrumentation/snapshot.hpp"
+
+namespace asio_console::server_internal {
+namespace {
+
+using instrumentation::task_record;
+using instrumentation::task_snapshot;
+
+v1::TaskState to_wire(instrumentation::task_state state) {
+  switch (state) {
+    case instrumentation::task_state::running: return v1::TASK_STATE_RUNNING;
+    case instrumentation::task_state::scheduled: return v1::TASK_STATE_SCHEDULED;
+    case instrumentation::task_state::idle: return v1::TASK_STATE_IDLE;
+    case instrumentation::task_state::completed: return v1::TASK_STATE_COMPLETED;
+  }
+  return v1::TASK_STATE_UNSPECIFIED;
+}
+
+v1::TaskOutcome to_wire(instrumentation::task_outcome outcome) {
+  switch (outcome) {
+    case instrumentation::task_outcome::none: return v1::TASK_OUTCOME_NONE;
+    case instrumentation::task_outcome::completed: return v1::TASK_OUTCOME_COMPLETED;
+    case instrumentation::task_outcome::failed: return v1::TASK_OUTCOME_FAILED;
+    case instrumentation::task_outcome::cancelled: return v1::TASK_OUTCOME_CANCELLED;
+    case instrumentation::task_outcome::dropped: return v1::TASK_OUTCOME_DROPPED;
+  }
+  return v1::TASK_OUTCOME_NONE;
+}
+
+// What makes a task worth resending: its poll and wake counts and its phase. Time alone does not:
+// consoles derive growing idle time from the state and the time of the last poll.
+std::uint64_t signature_of(const task_record& record) {
+  const std::uint64_t polls = record.poll_word.load(std::memory_order_relaxed);
+  const std::uint64_t schedules = record.schedules.load(std::memory_order_relaxed);
+  const auto phase = static_cast<std::uint64_t>(record.phase.load(std::memory_order_acquire));
+  return (polls * 0x9e3779b97f4a7c15ull) ^ (schedules * 0xc2b2ae3d27d4eb4full) ^ (phase << 61) ^ 1;
+}
+
+}  // namespace
+
+// Accumulates items into Update messages of at most about max_bytes each.
+class chunker {
+ public:
+  chunker(std::size_t max_bytes, std::int64_t now_ns, std::int64_t interval_ns, bool snapshot)
+      : max_bytes_(max_bytes), now_ns_(now_ns), interval_ns_(interval_ns), snapshot_(snapshot) {
+    roll();
+  }
+
+  v1::Update& room_for(std::size_t bytes) {
+    if (bytes_ + bytes > max_bytes_ && bytes_ > header_bytes) roll();
+    bytes_ += bytes + 8;  // field tag and length
+    return *current_;
+  }
+
+  std::vector<update_ptr> finish(const v1::Counters& counters) {
+    *current_->mutable_counters() = counters;
+    current_->set_last_chunk(true);
+    chunks_.push_back(std::move(current_));
+    return std::move(chunks_);
+  }
+
+ private:
+  static constexpr std::size_t header_bytes = 64;
+
+  void roll() {
+    if (current_) chunks_.push_back(std::move(current_));
+    current_ = std::make_shared<v1::Update>();
+    current_->set_protocol_version(v1::PROTOCOL_VERSION_1);
+    current_->set_now_ns(now_ns_);
+    current_->set_now_unix_ns(absl::ToUnixNanos(absl::Now()));
+    current_->set_publish_interval_ns(interval_ns_);
+    // Only the first chunk of a snapshot says so: it is where consoles start over.
+    current_->set_snapshot(snapshot_ && chunks_.empty());
+    bytes_ = header_bytes;
+  }
+
+  std::size_t max_bytes_;
+  std::int64_t now_ns_;
+  std::int64_t interval_ns_;
+  bool snapshot_;
+  std::size_t bytes_ = 0;
+  std::shared_ptr<v1::Update> current_;
+  std::vector<update_ptr> chunks_;
+};
+
+void fill_stats(v1::TaskStats& out, const task_snapshot& task) {
+  out.set_id(task.id);
+  out.set_state(to_wire(task.state));
+  out.set_outcome(to_wire(task.outcome));
+  out.set_finished_ns(task.finished_ns);
+  out.set_last_poll_end_ns(task.last_poll_end_ns);
+  out.set_busy_ns(task.busy_ns);
+  out.set_scheduled_ns(task.scheduled_ns);
+  out.set_idle_ns(task.idle_ns);
+  out.set_longest_poll_ns(task.longest_poll_ns);
+  out.set_polls(task.polls);
+  out.set_wakes(task.wakes);
+  out.set_self_wakes(task.self_wakes);
+}
+
+publisher::publisher(instrumentation::registry& registry, std::size_t max_message_bytes, std::int64_t interval_ns)
+    : registry_(registry), max_message_bytes_(max_message_bytes), interval_ns_(interval_ns) {}
+
+void publisher::reset() {
+  tracked_.clear();
+  strings_ = string_table();
+  sites_.clear();
+  site_counts_.clear();
+}
+
+void publisher::fill_task(v1::Task& out, const task_snapshot& task, const tracked_task& tracked) const {
+  out.set_id(task.id);
+  out.set_parent_id(task.parent_id);
+  out.set_name(tracked.strings[0]);
+  for (std::size_t i = 1; i + 1 < tracked.strings.size(); i += 2) {
+    v1::Field* field = out.add_fields();
+    field->set_key(tracked.strings[i]);
+    field->set_value(tracked.strings[i + 1]);
+  }
+  out.set_site_id(task.site_id);
+  out.set_stack_id(task.stack);
+  out.set_created_ns(task.created_ns);
+  fill_stats(*out.mutable_stats(), task);
+}
+
+void publisher::intern_new_sites() {
+  registry_.visit_sites([&](const instrumentation::site& s) {
+    if (s.id() <= sites_.size()) return;
+    v1::Site wire;
+    wire.set_id(s.id());
+    wire.mutable_location()->set_file(strings_.acquire(s.file()));
+    wire.mutable_location()->set_function(strings_.acquire(s.function()));
+    wire.mutable_location()->set_line(s.line());
+    wire.mutable_location()->set_column(s.column());
+    sites_.push_back(wire);
+    site_counts_.emplace_back(0, 0);
+  });
+}
+
+publication publisher::publish(bool with_snapshot) {
+  // Read before the walk: every task finished up to this sequence is seen finished by it.
+  const std::uint64_t finish_sequence = registry_.last_finish_sequence();
+  const std::int64_t now_ns = instrumentation::steady_now_nanoseconds();
+  ++epoch_;
+
+  const std::size_t sites_before = sites_.size();
+  intern_new_sites();
+
+  std::vector<v1::Task> new_tasks;
+  std::vector<v1::TaskStats> changed;
+  std::vector<v1::Task> everything;  // for a snapshot
+  registry_.visit_records([&](const task_record& record) {
+    const std::uint64_t signature = signature_of(record);
+    auto [it, inserted] = tracked_.try_emplace(record.id);
+    tracked_task& tracked = it->second;
+    tracked.epoch = epoch_;
+    tracked.record = &record;
+    const bool changed_since = inserted || tracked.signature != signature;
+    if (!changed_since && !with_snapshot) return;
+    const task_snapshot task = instrumentation::snapshot_of(record, now_ns);
+    if (inserted) {
+      tracked.strings.push_back(strings_.acquire(task.name));
+      for (const auto& [key, value] : task.fields) {
+        tracked.strings.push_back(strings_.acquire(key));
+        tracked.strings.push_back(strings_.acquire(value));
+      }
+      fill_task(new_tasks.emplace_back(), task, tracked);
+    } else if (changed_since) {
+      fill_stats(changed.emplace_back(), task);
+    }
+    tracked.signature = signature;
+    if (with_snapshot) fill_task(everything.emplace_back(), task, tracked);
+  });
+
+  std::vector<std::uint64_t> removed;
+  for (auto it = tracked_.begin(); it != tracked_.end();) {
+    if (it->second.epoch == epoch_) {
+      ++it;
+      continue;
+    }
+    removed.push_back(it->first);
+    for (std::uint32_t id : it->second.strings) strings_.release(id);
+    tracked_.erase(it++);
+  }
+
+  const instrumentation::registry_counters totals = registry_.counters();
+  v1::Counters counters;
+  counters.set_spawned(totals.spawned);
+  counters.set_finished(totals.finished);
+  counters.set_live(totals.live);
+  counters.set_retained(totals.retained);
+  counters.set_reclaimed(totals.reclaimed);
+  counters.set_forced_reclaims(totals.forced_reclaims);
+
+  std::vector<v1::SiteStats> site_stats;
+  std::vector<v1::SiteStats> all_site_stats;
+  registry_.visit_sites([&](const instrumentation::site& s) {
+    if (s.id() > site_counts_.size()) return;  // spawned during this publication: next time
+    v1::SiteStats stats;
+    stats.set_id(s.id());
+    stats.set_spawned(s.spawned());
+    stats.set_finished(s.finished());
+    auto& last = site_counts_[s.id() - 1];
+    if (last.first != stats.spawned() || last.second != stats.finished()) {
+      last = {stats.spawned(), stats.finished()};
+      site_stats.push_back(stats);
+    }
+    if (with_snapshot) all_site_stats.push_back(stats);
+  });
+
+  // Strings first: every id is defined before a later item (or chunk) uses it.
+  chunker delta(max_message_bytes_, now_ns, interval_ns_, /*snapshot=*/false);
+  for (auto& [id, text] : strings_.take_pending()) {
+    v1::InternedString* s = delta.room_for(text.size() + 8).add_new_strings();
+    s->set_id(id);
+    s->set_value(std::move(text));
+  }
+  for (std::size_t i = sites_before; i < sites_.size(); ++i) {
+    *delta.room_for(sites_[i].ByteSizeLong()).add_new_sites() = sites_[i];
+  }
+  for (v1::Task& task : new_tasks) *delta.room_for(task.ByteSizeLong()).add_new_tasks() = std::move(task);
+  for (v1::TaskStats& stats : changed) *delta.room_for(stats.ByteSizeLong()).add_changed_stats() = std::move(stats);
+  for (std::uint64_t id : removed) delta.room_for(10).add_removed_task_ids(id);
+  for (v1::SiteStats& stats : site_stats) *delta.room_for(stats.ByteSizeLong()).add_site_stats() = stats;
+
+  publication result;
+  result.finish_sequence = finish_sequence;
+  result.delta = delta.finish(counters);
+  if (with_snapshot) {
+    chunker full(max_message_bytes_, now_ns, interval_ns_, /*snapshot=*/true);
+    for (auto& [id, text] : strings_.all()) {
+      v1::InternedString* s = full.room_for(text.size() + 8).add_new_strings();
+      s->set_id(id);
+      s->set_value(std::move(text));
+    }
+    for (const v1::Site& site : sites_) *full.room_for(site.ByteSizeLong()).add_new_sites() = site;
+    for (v1::Task& task : everything) *full.room_for(task.ByteSizeLong()).add_new_tasks() = std::move(task);
+    for (v1::SiteStats& stats : all_site_stats) *full.room_for(stats.ByteSizeLong()).add_site_stats() = stats;
+    result.snapshot = full.finish(counters);
+  }
+  return result;
+}
+
+std::optional<v1::TaskDetails> publisher::details(std::uint64_t task_id) {
+  std::optional<v1::TaskDetails> result;
+  instrumentation::stack_id stack = 0;
+  const std::int64_t now_ns = instrumentation::steady_now_nanoseconds();
+  registry_.visit_records([&](const task_record& record) {
+    if (result || record.id != task_id) return;
+    const task_snapshot task = instrumentation::snapshot_of(record, now_ns);
+    v1::TaskDetails& details = result.emplace();
+    details.set_task_id(task_id);
+    details.set_now_ns(now_ns);
+    fill_stats(*details.mutable_stats(), task);
+    stack = task.stack;
+  });
+  if (result && stack != 0) {
+    for (const auto& frame : registry_.stacks().symbolize(stack)) {
+      v1::Frame* wire = result->add_spawn_stack();
+      wire->set_function(frame.function);
+      wire->set_file(frame.file);
+      wire->set_line(frame.line);
+      wire->set_address(frame.address);
+    }
+  }
+  return result;
+}
+
+}  // namespace asio_console::server_internal

@@ -1,0 +1,72 @@
+// The publisher turns the registry into update messages, once per publish interval, for every
+// watcher at once: a delta (what changed since the previous publication) and, when a watcher needs
+// one, a snapshot (everything). Both are split into chunks under the message size limit.
+//
+// It remembers, per task it has published, a signature of the counters that matter (polls, wakes,
+// phase), the ids of its interned strings and its record, so that unchanged tasks cost a few loads
+// and nothing on the wire. That memory exists only while a console is attached (see reset()).
+// Publisher-thread only; not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
+#include "asio_console/instrumentation/registry.hpp"
+#include "asio_console/instrumentation/snapshot.hpp"
+#include "asio_console/v1/instrument.pb.h"
+#include "string_table.hpp"
+
+namespace asio_console::server_internal {
+
+using update_ptr = std::shared_ptr<const v1::Update>;
+
+struct publication {
+  std::vector<update_ptr> delta;     // never empty: the last chunk has last_chunk = true
+  std::vector<update_ptr> snapshot;  // empty unless asked for
+  std::uint64_t finish_sequence = 0;  // every task finished up to it is final in this publication
+};
+
+class publisher {
+ public:
+  publisher(instrumentation::registry& registry, std::size_t max_message_bytes, std::int64_t interval_ns);
+
+  /// One publication: walks the registry once.
+  publication publish(bool with_snapshot);
+
+  /// Details of one task, or nullopt when the registry no longer has it.
+  std::optional<v1::TaskDetails> details(std::uint64_t task_id);
+
+  /// Forgets everything published (no watcher left); the next publication starts from scratch.
+  void reset();
+
+  std::size_t tracked_tasks() const noexcept { return tracked_.size(); }
+
+ private:
+  struct tracked_task {
+    const instrumentation::task_record* record = nullptr;
+    std::uint64_t signature = 0;
+    std::uint64_t epoch = 0;
+    absl::InlinedVector<std::uint32_t, 3> strings;  // name, then key and value of each field
+  };
+
+  void intern_new_sites();
+  void fill_task(v1::Task& out, const instrumentation::task_snapshot& task, const tracked_task& tracked) const;
+
+  instrumentation::registry& registry_;
+  std::size_t max_message_bytes_;
+  std::int64_t interval_ns_;
+  string_table strings_;
+  absl::flat_hash_map<std::uint64_t, tracked_task> tracked_;
+  std::vector<v1::Site> sites_;                      // every site sent so far, by id - 1
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> site_counts_;  // last sent (spawned, finished)
+  std::uint64_t epoch_ = 0;
+};
+
+/// Fills the wire form of a task's stats.
+void fill_stats(v1::TaskStats& out, const instrumentation::task_snapshot& task);
+
+}  // namespace asio_console::server_internal

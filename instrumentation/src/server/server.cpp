@@ -1,0 +1,167 @@
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "asio_console/serve.hpp"
+#include "bind_address.hpp"
+#include "instrument_service.hpp"
+#include "publisher.hpp"
+#include "watcher_hub.hpp"
+
+namespace asio_console {
+
+using server_internal::watcher_hub;
+
+class server::impl {
+ public:
+  impl(serve_options options, instrumentation::registry& registry)
+      : options_(std::move(options)), registry_(registry), service_(hub_, registry_, options_) {}
+
+  ~impl() { stop(); }
+
+  absl::StatusOr<std::string> start(const server_internal::bind_address& address) {
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort(address.grpc_uri, grpc::InsecureServerCredentials(),
+                             address.unix_path.empty() ? &port : nullptr);
+    // Without this gRPC binds with SO_REUSEPORT, and a second process would share the port silently.
+    builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    builder.RegisterService(&service_);
+    grpc_server_ = builder.BuildAndStart();
+    if (!grpc_server_ || (address.unix_path.empty() && port == 0)) {
+      grpc_server_.reset();
+      return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.bind,
+                                                 ": the address is in use or not available here"));
+    }
+    std::string bound = options_.bind;
+    if (!address.unix_path.empty()) {
+      ::chmod(address.unix_path.c_str(), 0600);  // only this user may attach
+    } else {
+      bound = address.grpc_uri.substr(0, address.grpc_uri.rfind(':') + 1) + std::to_string(port);
+    }
+    publisher_thread_ = std::thread([this] { publish_until_stopped(); });
+    return bound;
+  }
+
+  void stop() {
+    if (stopped_.exchange(true)) return;
+    hub_.stop();
+    if (publisher_thread_.joinable()) publisher_thread_.join();
+    if (grpc_server_) {
+      hub_.end_all(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the process stopped serving asio-console"));
+      grpc_server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+      grpc_server_->Wait();
+      grpc_server_.reset();
+    }
+    registry_.set_reclaim_barrier(instrumentation::registry::no_barrier);
+  }
+
+ private:
+  void publish_until_stopped() {
+    server_internal::publisher publisher(registry_, options_.max_message_bytes,
+                                         absl::ToInt64Nanoseconds(options_.publish_interval));
+    const auto interval = absl::ToChronoNanoseconds(options_.publish_interval);
+    bool watched = false;
+    while (hub_.wait_for_work(interval)) {
+      auto updates = hub_.update_streams();
+      auto details = hub_.details_streams();
+      if (updates.empty() && details.empty()) {
+        if (watched) {  // the last console left: free what was tracked for it
+          publisher.reset();
+          registry_.set_reclaim_barrier(instrumentation::registry::no_barrier);
+          watched = false;
+        }
+        continue;
+      }
+      if (!updates.empty()) {
+        if (!watched) publisher.reset();  // a first watcher after none: everything is new again
+        watched = true;
+        const bool snapshot = std::any_of(updates.begin(), updates.end(), [](auto& s) { return s->wants_snapshot(); });
+        const server_internal::publication publication = publisher.publish(snapshot);
+        std::uint64_t barrier = instrumentation::registry::no_barrier;
+        for (const auto& stream : updates) {
+          stream->offer(publication);
+          barrier = std::min(barrier, stream->delivered_sequence());
+        }
+        registry_.set_reclaim_barrier(barrier);
+      }
+      for (const auto& stream : details) {
+        if (auto found = publisher.details(stream->task_id())) {
+          stream->offer(std::move(*found));
+        } else {
+          stream->end(grpc::Status(grpc::StatusCode::NOT_FOUND,
+                                   absl::StrCat("task ", stream->task_id(), " is not (or no longer) known")));
+        }
+      }
+    }
+  }
+
+  serve_options options_;
+  instrumentation::registry& registry_;
+  watcher_hub hub_;
+  server_internal::instrument_service service_;
+  std::unique_ptr<grpc::Server> grpc_server_;
+  std::thread publisher_thread_;
+  std::atomic<bool> stopped_{false};
+};
+
+server::server() = default;
+server::server(server&&) noexcept = default;
+server& server::operator=(server&& other) noexcept {
+  if (this != &other) {
+    stop();
+    impl_ = std::move(other.impl_);
+    status_ = std::move(other.status_);
+    address_ = std::move(other.address_);
+  }
+  return *this;
+}
+server::~server() { stop(); }
+
+void server::stop() {
+  if (impl_) impl_->stop();
+}
+
+server serve(serve_options options) {
+  server result;
+  const auto fail = [&](absl::Status status) {
+    std::fprintf(stderr, "asio-console: %s\n", std::string(status.message()).c_str());
+    result.status_ = std::move(status);
+    return std::move(result);
+  };
+  if (options.publish_interval < absl::Milliseconds(10)) {
+    return fail(absl::InvalidArgumentError("publish_interval must be at least 10ms"));
+  }
+  absl::StatusOr<server_internal::bind_address> address = server_internal::parse_bind_address(options.bind);
+  if (!address.ok()) return fail(address.status());
+  if (!address->loopback && !options.allow_remote) {
+    return fail(absl::PermissionDeniedError(absl::StrCat(
+        "refusing to serve on ", options.bind,
+        ": it is not a loopback address; set allow_remote (ASIO_CONSOLE_ALLOW_REMOTE=1) to expose task "
+        "names, fields and stacks to the network")));
+  }
+  auto impl = std::make_unique<server::impl>(options, instrumentation::registry::instance());
+  absl::StatusOr<std::string> bound = impl->start(*address);
+  if (!bound.ok()) return fail(bound.status());
+  if (!address->loopback) {
+    std::fprintf(stderr, "asio-console: serving on %s, reachable from the network\n", bound->c_str());
+  }
+  result.impl_ = std::move(impl);
+  result.address_ = *std::move(bound);
+  result.status_ = absl::OkStatus();
+  return result;
+}
+
+server serve() {
+  std::vector<std::string> problems;
+  serve_options options = serve_options::from_environment(problems);
+  for (const std::string& problem : problems) std::fprintf(stderr, "asio-console: %s\n", problem.c_str());
+  return serve(std::move(options));
+}
+
+}  // namespace asio_console

@@ -1,0 +1,48 @@
+// The consoles attached to the server: their streams, created by gRPC threads and served by the
+// publisher thread. Thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "details_stream.hpp"
+#include "update_stream.hpp"
+
+namespace asio_console::server_internal {
+
+class watcher_hub {
+ public:
+  std::uint64_t next_watcher_id() { return next_id_.fetch_add(1, std::memory_order_relaxed); }
+
+  void add(std::shared_ptr<update_stream> stream);
+  void add(std::shared_ptr<details_stream> stream);
+  /// Pauses or resumes a watcher; false if there is no such watcher.
+  bool set_paused(std::uint64_t watcher_id, bool paused);
+
+  /// Copies of the streams still alive (forgetting finished ones).
+  std::vector<std::shared_ptr<update_stream>> update_streams();
+  std::vector<std::shared_ptr<details_stream>> details_streams();
+
+  /// Ends every stream with `status` (server stopping).
+  void end_all(const grpc::Status& status);
+
+  /// Wakes the publisher early (a new watcher wants its snapshot now).
+  void request_publication();
+  /// Waits until woken, `timeout` passes, or stopping; returns false when stopping.
+  bool wait_for_work(std::chrono::nanoseconds timeout);
+  void stop();
+
+ private:
+  std::atomic<std::uint64_t> next_id_{1};
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool woken_ = false;
+  bool stopping_ = false;
+  std::vector<std::shared_ptr<update_stream>> updates_;
+  std::vector<std::shared_ptr<details_stream>> details_;
+};
+
+}  // namespace asio_console::server_internal

@@ -1,0 +1,235 @@
+// asio_console::serve with real gRPC clients on loopback: snapshot then deltas, several watchers,
+// pause and resume, reconnects, stopping, bad addresses, the version check.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <asio_console/asio_console.hpp>
+#include <boost/asio.hpp>
+#include <filesystem>
+#include <thread>
+
+#include "support/update_reader.hpp"
+
+namespace {
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using asio_console::testing::console_model;
+using asio_console::testing::update_reader;
+
+asio_console::serve_options test_options() {
+  asio_console::serve_options options;
+  options.bind = "127.0.0.1:0";
+  options.publish_interval = absl::Milliseconds(50);
+  return options;
+}
+
+// An io_context running on its own thread, with tasks that wait until released.
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = asio_console::serve(test_options());
+    ASSERT_TRUE(server_.ok()) << server_.status();
+    runner_ = std::thread([this] { ctx_.run(); });
+  }
+  void TearDown() override {
+    release_.cancel();
+    work_.reset();
+    runner_.join();
+    server_.stop();
+  }
+
+  // Spawns a task named `name` that waits until the test ends.
+  void spawn_waiting(std::string name) {
+    asio::post(ctx_, [this, name = std::move(name)] {
+      asio_console::co_spawn(ctx_, [this]() -> asio::awaitable<void> {
+        boost::system::error_code ignored;
+        co_await release_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      }, asio::detached, {.name = name});
+    });
+  }
+  void spawn_finishing(std::string name) {
+    asio::post(ctx_, [this, name = std::move(name)] {
+      asio_console::co_spawn(ctx_, []() -> asio::awaitable<void> { co_return; }, asio::detached, {.name = name});
+    });
+  }
+
+  asio::io_context ctx_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(ctx_);
+  asio::steady_timer release_{ctx_, asio::steady_timer::time_point::max()};
+  asio_console::server server_;
+  std::thread runner_;
+};
+
+
+TEST_F(ServerTest, FirstMessageNamesTheWatcherThenASnapshotHasEveryTask) {
+  spawn_waiting("waiting-before-connect");
+  update_reader console(server_.address());
+  ASSERT_TRUE(console.read_until([](const console_model& m) {
+    return m.snapshots == 1 && m.named("waiting-before-connect").has_value();
+  })) << "a snapshot with the task spawned before the console connected";
+  EXPECT_NE(console.model().watcher_id, 0u);
+  EXPECT_EQ(console.model().named("waiting-before-connect")->state, asio_console::v1::TASK_STATE_IDLE);
+}
+
+TEST_F(ServerTest, DeltasCarryNewTasksAndACompletionExactlyOnce) {
+  update_reader console(server_.address());
+  ASSERT_TRUE(console.read_until([](const console_model& m) { return m.snapshots == 1; }));
+  spawn_waiting("arrives-later");
+  spawn_finishing("finishes-quickly");
+  ASSERT_TRUE(console.read_until([](const console_model& m) {
+    const auto finished = m.named("finishes-quickly");
+    return m.named("arrives-later") && finished && finished->state == asio_console::v1::TASK_STATE_COMPLETED;
+  }));
+  // Several more publications go by; the completion must not be reported again.
+  console.read_until([](const console_model&) { return false; }, 300ms);
+  std::uint64_t id = 0;
+  for (const auto& [task_id, task] : console.model().tasks) {
+    if (task.name == "finishes-quickly") id = task_id;
+  }
+  EXPECT_EQ(console.model().completions[id], 1);
+  EXPECT_EQ(console.model().snapshots, 1) << "no resynchronization for a console that keeps up";
+}
+
+TEST_F(ServerTest, TwoWatchersEachGetEverything) {
+  update_reader first(server_.address());
+  update_reader second(server_.address());
+  spawn_waiting("seen-by-both");
+  const auto sees = [](const console_model& m) { return m.named("seen-by-both").has_value(); };
+  ASSERT_TRUE(first.read_until(sees));
+  ASSERT_TRUE(second.read_until(sees));
+  EXPECT_NE(first.model().watcher_id, second.model().watcher_id);
+}
+
+TEST_F(ServerTest, PauseStopsUpdatesAndResumeStartsOverFromASnapshot) {
+  update_reader console(server_.address());
+  ASSERT_TRUE(console.read_until([](const console_model& m) { return m.snapshots == 1; }));
+  auto stub = asio_console::testing::connect(server_.address());
+  {
+    grpc::ClientContext context;
+    asio_console::v1::PauseRequest request;
+    request.set_watcher_id(console.model().watcher_id);
+    asio_console::v1::PauseResponse response;
+    ASSERT_TRUE(stub->Pause(&context, request, &response).ok());
+  }
+  // Whatever was already queued may still arrive; after that, nothing for several intervals.
+  while (console.next(200ms)) {
+  }
+  spawn_waiting("while-paused");
+  EXPECT_FALSE(console.next(300ms).has_value()) << "a paused watcher is sent nothing";
+  {
+    grpc::ClientContext context;
+    asio_console::v1::ResumeRequest request;
+    request.set_watcher_id(console.model().watcher_id);
+    asio_console::v1::ResumeResponse response;
+    ASSERT_TRUE(stub->Resume(&context, request, &response).ok());
+  }
+  ASSERT_TRUE(console.read_until([](const console_model& m) {
+    return m.snapshots == 2 && m.named("while-paused").has_value();
+  }));
+  EXPECT_EQ(console.model().last_resync_reason, "resumed after a pause");
+}
+
+TEST_F(ServerTest, PauseOfAnUnknownWatcherIsNotFound) {
+  auto stub = asio_console::testing::connect(server_.address());
+  grpc::ClientContext context;
+  asio_console::v1::PauseRequest request;
+  request.set_watcher_id(987654321);
+  asio_console::v1::PauseResponse response;
+  EXPECT_EQ(stub->Pause(&context, request, &response).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(ServerTest, ConsoleThatDiesMidStreamCanReconnect) {
+  spawn_waiting("survives-reconnect");
+  {
+    update_reader console(server_.address());
+    ASSERT_TRUE(console.read_until([](const console_model& m) { return m.snapshots == 1; }));
+  }  // cancelled mid-stream
+  update_reader again(server_.address());
+  ASSERT_TRUE(again.read_until([](const console_model& m) { return m.named("survives-reconnect").has_value(); }));
+}
+
+TEST_F(ServerTest, VersionMismatchIsRefusedWithAReason) {
+  update_reader console(server_.address(), /*protocol_version=*/2);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!console.ended() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+  const grpc::Status status = console.finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(status.error_message().find("version 1"), std::string::npos) << status.error_message();
+}
+
+TEST_F(ServerTest, StoppingTheServerEndsStreamsPromptly) {
+  update_reader console(server_.address());
+  ASSERT_TRUE(console.read_until([](const console_model& m) { return m.snapshots == 1; }));
+  const auto start = std::chrono::steady_clock::now();
+  server_.stop();
+  const auto deadline = start + 10s;
+  while (!console.ended() && std::chrono::steady_clock::now() < deadline) {
+    console.next(50ms);
+  }
+  EXPECT_TRUE(console.ended()) << "the console sees its stream end";
+  EXPECT_FALSE(console.finish().ok());
+}
+
+TEST(ServeOptions, BadAddressesAreClearErrors) {
+  for (const char* bad : {"nonsense", "127.0.0.1:99999", "127.0.0.1:http", "unix:relative/path", "[::1"}) {
+    asio_console::serve_options options = test_options();
+    options.bind = bad;
+    const asio_console::server server = asio_console::serve(options);
+    EXPECT_FALSE(server.ok()) << bad;
+    EXPECT_NE(server.status().message().find("bad bind address"), std::string::npos) << server.status();
+  }
+}
+
+TEST(ServeOptions, NonLoopbackAddressNeedsAllowRemote) {
+  asio_console::serve_options options = test_options();
+  options.bind = "0.0.0.0:0";
+  const asio_console::server refused = asio_console::serve(options);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_NE(refused.status().message().find("allow_remote"), std::string::npos) << refused.status();
+}
+
+TEST(ServeOptions, AddressInUseIsAClearErrorAndTheFirstServerKeepsServing) {
+  const asio_console::server first = asio_console::serve(test_options());
+  ASSERT_TRUE(first.ok()) << first.status();
+  asio_console::serve_options options = test_options();
+  options.bind = first.address();
+  const asio_console::server second = asio_console::serve(options);
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable) << second.status();
+  EXPECT_NE(second.status().message().find("in use"), std::string::npos) << second.status();
+  update_reader console(first.address());
+  EXPECT_TRUE(console.read_until([](const console_model& m) { return m.snapshots == 1; }));
+}
+
+TEST(ServeOptions, UnixSocketIsPrivateToItsUser) {
+  const auto dir = std::filesystem::temp_directory_path() / ("asio-console-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "console.sock").string();
+  asio_console::serve_options options = test_options();
+  options.bind = "unix:" + path;
+  asio_console::server server = asio_console::serve(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  struct stat info {};
+  ASSERT_EQ(::stat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  {
+    update_reader console(server.address());
+    EXPECT_TRUE(console.read_until([](const console_model& m) { return m.snapshots == 1; }));
+  }
+  server.stop();
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ServeOptions, EnvironmentIsReadAndBadValuesExplained) {
+  ::setenv("ASIO_CONSOLE_BIND", "unix:/tmp/x.sock", 1);
+  ::setenv("ASIO_CONSOLE_PUBLISH_INTERVAL", "soon", 1);
+  std::vector<std::string> problems;
+  const auto options = asio_console::serve_options::from_environment(problems);
+  ::unsetenv("ASIO_CONSOLE_BIND");
+  ::unsetenv("ASIO_CONSOLE_PUBLISH_INTERVAL");
+  EXPECT_EQ(options.bind, "unix:/tmp/x.sock");
+  EXPECT_EQ(options.publish_interval, absl::Seconds(1));
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("ASIO_CONSOLE_PUBLISH_INTERVAL='soon'"), std::string::npos) << problems[0];
+}
+
+}  // namespace
