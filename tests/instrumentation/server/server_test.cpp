@@ -32,7 +32,7 @@ class ServerTest : public ::testing::Test {
     runner_ = std::thread([this] { ctx_.run(); });
   }
   void TearDown() override {
-    release_.cancel();
+    asio::post(ctx_, [this] { release_.cancel(); });  // timers belong to the io_context's thread
     work_.reset();
     runner_.join();
     server_.stop();
