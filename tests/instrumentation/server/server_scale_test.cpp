@@ -1,0 +1,228 @@
+// The server under load: stacks and details on request, reflection, a watcher that stops reading,
+// and a million live tasks streamed whole.
+#include <gtest/gtest.h>
+
+#include <asio_console/asio_console.hpp>
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/channel.hpp>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/support/byte_buffer.h>
+#include <thread>
+
+#include "support/update_reader.hpp"
+
+namespace {
+namespace asio = boost::asio;
+namespace v1 = asio_console::v1;
+using namespace std::chrono_literals;
+using asio_console::testing::console_model;
+using asio_console::testing::update_reader;
+
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+constexpr int scale = 10;  // sanitizers are 5-20x slower and use more memory per task
+#else
+constexpr int scale = 1;
+#endif
+
+asio_console::server start_server(std::size_t watcher_buffer_bytes = 32u << 20) {
+  asio_console::serve_options options;
+  options.bind = "127.0.0.1:0";
+  options.publish_interval = absl::Milliseconds(50);
+  options.watcher_buffer_bytes = watcher_buffer_bytes;
+  asio_console::server server = asio_console::serve(options);
+  EXPECT_TRUE(server.ok()) << server.status();
+  return server;
+}
+
+struct spawner_at_known_site {
+  explicit spawner_at_known_site(asio::io_context& ctx) {
+    asio_console::co_spawn(ctx, []() -> asio::awaitable<void> { co_return; }, asio::detached,
+                           {.name = "stack-probe"});
+  }
+};
+
+TEST(ServerStacks, SymbolizeStacksNamesTheFunctionThatSpawned) {
+  auto options = asio_console::instrumentation::registry::instance().options();
+  const auto saved = options;
+  options.stacks = asio_console::instrumentation::stack_sampling::all();
+  asio_console::instrumentation::registry::instance().configure(options);
+  asio::io_context ctx;
+  spawner_at_known_site probe(ctx);
+  ctx.run();
+  asio_console::instrumentation::registry::instance().configure(saved);
+
+  asio_console::server server = start_server();
+  update_reader console(server.address());
+  ASSERT_TRUE(console.read_until([](const console_model& m) { return m.named("stack-probe").has_value(); }));
+  const std::uint32_t stack_id = console.model().named("stack-probe")->stack_id;
+  ASSERT_NE(stack_id, 0u);
+
+  auto stub = asio_console::testing::connect(server.address());
+  grpc::ClientContext context;
+  v1::SymbolizeStacksRequest request;
+  request.add_stack_ids(stack_id);
+  v1::SymbolizeStacksResponse response;
+  ASSERT_TRUE(stub->SymbolizeStacks(&context, request, &response).ok());
+  ASSERT_EQ(response.stacks_size(), 1);
+  bool names_spawner = false;
+  for (const auto& frame : response.stacks(0).frames()) {
+    names_spawner |= frame.function().find("spawner_at_known_site") != std::string::npos;
+  }
+  EXPECT_TRUE(names_spawner) << response.DebugString();
+}
+
+TEST(ServerDetails, DetailsStreamCarriesStatsAndTheSpawnStack) {
+  auto options = asio_console::instrumentation::registry::instance().options();
+  const auto saved = options;
+  options.stacks = asio_console::instrumentation::stack_sampling::all();
+  asio_console::instrumentation::registry::instance().configure(options);
+  asio::io_context ctx;
+  asio::steady_timer forever(ctx, asio::steady_timer::time_point::max());
+  std::uint64_t id = 0;
+  asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+    id = asio_console::instrumentation::current_task()->id;
+    boost::system::error_code ignored;
+    co_await forever.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }, asio::detached, {.name = "detailed"});
+  ctx.poll();
+  asio_console::instrumentation::registry::instance().configure(saved);
+  ASSERT_NE(id, 0u);
+
+  asio_console::server server = start_server();
+  auto stub = asio_console::testing::connect(server.address());
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + 20s);
+  v1::TaskDetailsRequest request;
+  request.set_task_id(id);
+  auto reader = stub->WatchTaskDetails(&context, request);
+  v1::TaskDetails details;
+  ASSERT_TRUE(reader->Read(&details));
+  EXPECT_EQ(details.task_id(), id);
+  EXPECT_EQ(details.stats().state(), v1::TASK_STATE_IDLE);
+  EXPECT_EQ(details.stats().polls(), 1u);
+  ASSERT_GT(details.spawn_stack_size(), 0);
+  bool names_test = false;
+  for (const auto& frame : details.spawn_stack()) {
+    names_test |= frame.function().find("DetailsStreamCarriesStatsAndTheSpawnStack") != std::string::npos;
+  }
+  EXPECT_TRUE(names_test) << details.DebugString();
+  context.TryCancel();
+  reader->Finish();
+}
+
+TEST(ServerDetails, UnknownTaskEndsWithNotFound) {
+  asio_console::server server = start_server();
+  auto stub = asio_console::testing::connect(server.address());
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + 20s);
+  v1::TaskDetailsRequest request;
+  request.set_task_id(~std::uint64_t{0});
+  auto reader = stub->WatchTaskDetails(&context, request);
+  v1::TaskDetails details;
+  EXPECT_FALSE(reader->Read(&details));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST(ServerReflection, StandardToolsCanListTheService) {
+  asio_console::server server = start_server();
+  auto channel = grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + 20s);
+  // grpc.reflection.v1alpha.ServerReflectionRequest{list_services: ""}, encoded by hand: field 7.
+  const char request_bytes[] = {0x3a, 0x00};
+  grpc::Slice slice(request_bytes, sizeof request_bytes);
+  grpc::ByteBuffer request(&slice, 1);
+  std::unique_ptr<grpc::ClientReaderWriter<grpc::ByteBuffer, grpc::ByteBuffer>> call(
+      grpc::internal::ClientReaderWriterFactory<grpc::ByteBuffer, grpc::ByteBuffer>::Create(
+          channel.get(),
+          grpc::internal::RpcMethod("/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+                                    grpc::internal::RpcMethod::BIDI_STREAMING),
+          &context));
+  ASSERT_TRUE(call->Write(request));
+  call->WritesDone();
+  grpc::ByteBuffer response;
+  ASSERT_TRUE(call->Read(&response));
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(response.Dump(&slices).ok());
+  std::string bytes;
+  for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  EXPECT_NE(bytes.find("asio_console.v1.Instrument"), std::string::npos);
+  while (call->Read(&response)) {
+  }
+  EXPECT_TRUE(call->Finish().ok());
+}
+
+TEST(ServerLoad, WatcherThatStopsReadingDoesNotSlowTheApplication) {
+  asio_console::server server = start_server(/*watcher_buffer_bytes=*/64 << 10);
+  auto stub = asio_console::testing::connect(server.address());
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + 120s);
+  v1::WatchUpdatesRequest request;
+  request.set_protocol_version(1);
+  auto stalled = stub->WatchUpdates(&context, request);  // never read while the app works
+
+  const int spawns = 100'000 / scale;
+  asio::io_context ctx;
+  for (int batch = 0; batch < spawns / 1000; ++batch) {
+    for (int i = 0; i < 1000; ++i) {
+      asio_console::co_spawn(ctx, []() -> asio::awaitable<void> { co_return; }, asio::detached,
+                             {.name = "churn"});
+    }
+    ctx.restart();
+    ctx.run();
+    std::this_thread::sleep_for(1ms);  // let several publications pile up
+  }
+  // The application finished all its work while nobody read. Finished tasks the watcher never saw
+  // were reclaimed at the count bound (memory stays bounded); the watcher was resynchronized or cut.
+  asio_console::instrumentation::registry::instance().reclaim();
+  const auto counters = asio_console::instrumentation::registry::instance().counters();
+  EXPECT_LE(counters.retained, asio_console::instrumentation::registry::instance().options().max_retained);
+  v1::Update update;
+  bool resynchronized = false;
+  while (stalled->Read(&update)) {
+    if (!update.resync_reason().empty()) {
+      resynchronized = true;
+      break;
+    }
+  }
+  if (!resynchronized) {
+    const grpc::Status status = stalled->Finish();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << status.error_message();
+  } else {
+    EXPECT_NE(update.resync_reason().find("fell behind"), std::string::npos) << update.resync_reason();
+    context.TryCancel();
+    stalled->Finish();
+  }
+}
+
+TEST(ServerLoad, MillionLiveTasksStreamWhole) {
+  const int tasks = 1'000'000 / scale;
+  using channel = asio::experimental::channel<void(boost::system::error_code)>;
+  asio::io_context ctx;
+  channel never(ctx);
+  for (int i = 0; i < tasks; ++i) {
+    asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+      boost::system::error_code ignored;
+      co_await never.async_receive(asio::redirect_error(asio::use_awaitable, ignored));
+    }, asio::detached, {.name = "parked"});
+  }
+  ctx.poll();
+
+  asio_console::server server = start_server(/*watcher_buffer_bytes=*/256u << 20);
+  update_reader console(server.address());
+  int parked = 0;
+  const bool whole = console.read_until(
+      [&](const console_model& m) {
+        if (m.snapshots == 0 || m.tasks.size() < static_cast<std::size_t>(tasks)) return false;
+        parked = 0;
+        for (const auto& [id, task] : m.tasks) parked += task.name == "parked" ? 1 : 0;
+        return parked == tasks;
+      },
+      300s);
+  EXPECT_TRUE(whole) << "received " << parked << " of " << tasks << " parked tasks";
+  console.finish();
+  never.close();
+  ctx.run();
+}
+
+}  // namespace
