@@ -130,6 +130,11 @@ std::size_t registry::reclaim_locked(std::int64_t now_steady_ns) {
   if (taken.count == 0) return 0;
   for (task_record* record = taken.first; record != nullptr; record = record->next) {
     record->labels.reset();
+    // No poll is running (take_reclaimable checked), so no one is recording into these.
+    if (task_histograms* histograms = record->histograms.exchange(nullptr, std::memory_order_acq_rel)) {
+      delete histograms;
+      histograms_attached_.fetch_sub(1, std::memory_order_relaxed);
+    }
     record->phase.store(record_phase::free, std::memory_order_relaxed);
   }
   pool_->release(taken.first, taken.last, taken.count);
@@ -147,6 +152,21 @@ void registry::visit_records(absl::FunctionRef<void(const task_record&)> visit) 
 }
 
 void registry::visit_sites(absl::FunctionRef<void(const site&)> visit) const { sites_->visit(visit); }
+
+task_histograms* registry::attach_histograms(const task_record& record) {
+  if (task_histograms* existing = record.histograms.load(std::memory_order_acquire)) return existing;
+  if (histograms_attached_.fetch_add(1, std::memory_order_relaxed) >= max_histograms) {
+    histograms_attached_.fetch_sub(1, std::memory_order_relaxed);
+    return nullptr;
+  }
+  auto fresh = std::make_unique<task_histograms>();
+  task_histograms* expected = nullptr;
+  if (record.histograms.compare_exchange_strong(expected, fresh.get(), std::memory_order_acq_rel)) {
+    return fresh.release();
+  }
+  histograms_attached_.fetch_sub(1, std::memory_order_relaxed);
+  return expected;
+}
 
 registry_counters registry::counters() const {
   registry_counters result;

@@ -39,6 +39,21 @@ std::uint64_t signature_of(const task_record& record) {
   return (polls * 0x9e3779b97f4a7c15ull) ^ (schedules * 0xc2b2ae3d27d4eb4full) ^ (phase << 61) ^ 1;
 }
 
+void fill_histogram(v1::Histogram& out, const instrumentation::duration_histogram::summary& summary) {
+  out.set_count(summary.count);
+  out.set_min_ns(summary.min_ns);
+  out.set_max_ns(summary.max_ns);
+  out.set_p50_ns(summary.p50_ns);
+  out.set_p90_ns(summary.p90_ns);
+  out.set_p99_ns(summary.p99_ns);
+  for (const auto& bucket : summary.buckets) {
+    v1::HistogramBucket* wire = out.add_buckets();
+    wire->set_lower_ns(bucket.lower_ns);
+    wire->set_upper_ns(bucket.upper_ns);
+    wire->set_count(bucket.count);
+  }
+}
+
 }  // namespace
 
 // Accumulates items into Update messages of at most about max_bytes each.
@@ -256,6 +271,13 @@ std::optional<v1::TaskDetails> publisher::details(std::uint64_t task_id) {
     details.set_now_ns(now_ns);
     fill_stats(*details.mutable_stats(), task);
     stack = task.stack;
+    if (const auto* histograms = registry_.attach_histograms(record)) {
+      const auto& clock = instrumentation::tick_clock::instance();
+      fill_histogram(*details.mutable_poll_times(), histograms->poll_times.summarize(clock));
+      fill_histogram(*details.mutable_scheduled_times(), histograms->scheduled_times.summarize(clock));
+    } else {
+      details.set_note("histograms unavailable: too many tasks are being watched at once");
+    }
   });
   if (result && stack != 0) {
     for (const auto& frame : registry_.stacks().symbolize(stack)) {

@@ -110,6 +110,44 @@ TEST(ServerDetails, DetailsStreamCarriesStatsAndTheSpawnStack) {
   reader->Finish();
 }
 
+TEST(ServerDetails, HistogramsFillWhileTheTaskIsWatched) {
+  asio::io_context ctx;
+  std::atomic<bool> stop{false};
+  std::uint64_t id = 0;
+  asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+    id = asio_console::instrumentation::current_task()->id;
+    asio::steady_timer tick(co_await asio::this_coro::executor);
+    while (!stop) {
+      tick.expires_after(1ms);
+      co_await tick.async_wait(asio::use_awaitable);
+    }
+  }, asio::detached, {.name = "ticking"});
+  std::thread runner([&] { ctx.run(); });
+  while (id == 0) std::this_thread::yield();
+
+  asio_console::server server = start_server();
+  auto stub = asio_console::testing::connect(server.address());
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + 20s);
+  v1::TaskDetailsRequest request;
+  request.set_task_id(id);
+  auto reader = stub->WatchTaskDetails(&context, request);
+  v1::TaskDetails details;
+  bool filled = false;
+  for (int i = 0; i < 200 && !filled && reader->Read(&details); ++i) {
+    filled = details.poll_times().count() >= 10 && details.scheduled_times().count() >= 10;
+  }
+  EXPECT_TRUE(filled) << details.DebugString();
+  EXPECT_GT(details.poll_times().p50_ns(), 0);
+  EXPECT_LE(details.poll_times().p50_ns(), details.poll_times().p99_ns());
+  EXPECT_LE(details.poll_times().p99_ns(), details.poll_times().max_ns());
+  EXPECT_TRUE(details.note().empty()) << details.note();
+  context.TryCancel();
+  reader->Finish();
+  stop = true;
+  runner.join();
+}
+
 TEST(ServerDetails, UnknownTaskEndsWithNotFound) {
   asio_console::server server = start_server();
   auto stub = asio_console::testing::connect(server.address());

@@ -90,6 +90,11 @@ class registry {
   /// when called from a spawn.
   std::size_t reclaim();
 
+  /// Starts recording poll and scheduled-time histograms for this live or retained record (call it
+  /// from a visitor). At most max_histograms records have them at once; returns null beyond that.
+  task_histograms* attach_histograms(const task_record& record);
+  static constexpr std::size_t max_histograms = 1024;
+
   registry_counters counters() const;
   stack_table& stacks() noexcept { return *stacks_; }
 
@@ -121,6 +126,7 @@ class registry {
   std::atomic<std::uint64_t> finished_count_{0};
   std::atomic<std::uint64_t> reclaimed_{0};
   std::atomic<std::uint64_t> forced_reclaims_{0};
+  std::atomic<std::size_t> histograms_attached_{0};
 };
 
 }  // namespace asio_console::instrumentation

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "asio_console/instrumentation/clock.hpp"
+#include "asio_console/instrumentation/duration_histogram.hpp"
 
 namespace asio_console::instrumentation {
 
@@ -70,6 +71,9 @@ class task_record {
   std::atomic<ticks> longest_poll{0};
   std::atomic<ticks> last_poll_start{0};
   std::atomic<ticks> last_poll_end{0};
+  // Poll and scheduled-time histograms, attached only while a console watches this task's details
+  // (registry::attach_histograms); freed when the record is reclaimed, never while a poll runs.
+  mutable std::atomic<task_histograms*> histograms{nullptr};
 
   // --- cold: written at spawn before publication, immutable until reclaimed -------------------
   std::uint64_t id = 0;
@@ -177,6 +181,9 @@ class poll_scope {
       waiting = start_ - wake_stamp;
     }
     if (waiting > 0) record->scheduled.fetch_add(waiting, std::memory_order_relaxed);
+    if (task_histograms* histograms = record->histograms.load(std::memory_order_acquire)) {
+      histograms->scheduled_times.record(waiting);
+    }
     record->last_poll_start.store(start_, std::memory_order_relaxed);
   }
 
@@ -192,6 +199,9 @@ class poll_scope {
       record_->longest_poll.store(length, std::memory_order_relaxed);
     }
     record_->last_poll_end.store(end, std::memory_order_relaxed);
+    if (task_histograms* histograms = record_->histograms.load(std::memory_order_acquire)) {
+      histograms->poll_times.record(length);
+    }
     detail::current_task = previous_;
     // Last touch: once no poll is active the registry may recycle the record.
     record_->poll_word.fetch_sub(task_record::active_poll_one, std::memory_order_release);
