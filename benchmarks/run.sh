@@ -12,11 +12,15 @@ scripts/install-deps.sh
 launcher=()
 if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASIO_CONSOLE_BUILD_BENCHMARKS=ON "${launcher[@]}" >/dev/null
-cmake --build build --target recorder_benchmark >/dev/null
+cmake --build build --target recorder_benchmark publisher_benchmark >/dev/null
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-build/benchmarks/recorder_benchmark --benchmark_repetitions="$repetitions" --benchmark_min_time="$min_time" \
-  --benchmark_enable_random_interleaving=true --benchmark_format=json --benchmark_out="$out" \
-  --benchmark_out_format=json >/dev/null
-python3 benchmarks/table.py "$out"
+for benchmark in recorder_benchmark publisher_benchmark; do
+  echo "### $benchmark"
+  echo
+  build/benchmarks/$benchmark --benchmark_repetitions="$repetitions" --benchmark_min_time="$min_time" \
+    --benchmark_enable_random_interleaving=true --benchmark_format=json --benchmark_out="$out" \
+    --benchmark_out_format=json >/dev/null
+  python3 benchmarks/table.py "$out"
+done

@@ -32,7 +32,15 @@ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${options
 cmake --build "$build_dir" --parallel "$(nproc)"
 
 # gRPC, protobuf and Abseil come from Debian without TSan: their synchronization is invisible to it.
-export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/sanitizers/tsan.supp"
+# Reports from inside any of their libraries are suppressed (the list is made from what is
+# installed), plus the rules in tests/sanitizers/tsan.supp.
+suppressions="$PWD/$build_dir/tsan.supp"
+cp tests/sanitizers/tsan.supp "$suppressions"
+for library in /usr/lib/*-linux-gnu/lib{absl_,grpc,gpr,upb,address_sorting,protobuf}*.so.*; do
+  [ -e "$library" ] && echo "called_from_lib:$(basename "${library%%.so.*}").so" >> "$suppressions"
+done
+sort -u -o "$suppressions" "$suppressions"
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$suppressions"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 ctest --test-dir "$build_dir" --output-on-failure --parallel "$(nproc)" --timeout 600

@@ -1,34 +1,39 @@
 #include "details_stream.hpp"
 
+#include "reactor_handoff.hpp"
+
 namespace asio_console::server_internal {
 
 std::shared_ptr<details_stream> details_stream::start(std::uint64_t task_id) {
   auto stream = std::make_shared<details_stream>(task_id);
-  std::lock_guard lock(stream->mutex_);
-  stream->self_ = stream;
+  {
+    std::lock_guard lock(stream->mutex_);
+    stream->self_ = stream;
+  }
+  reactor_handoff::publish();
   return stream;
 }
 
 void details_stream::offer(v1::TaskDetails details) {
-  bool act = false;
+  action next;
   {
     std::lock_guard lock(mutex_);
     if (finish_issued_ || finish_with_) return;
     pending_ = std::move(details);
-    act = claim_next();
+    next = claim_next();
   }
-  if (act) perform();
+  perform(next);
 }
 
 void details_stream::end(grpc::Status status) {
-  bool act = false;
+  action next;
   {
     std::lock_guard lock(mutex_);
     if (finish_issued_ || finish_with_) return;
     finish_with_ = std::move(status);
-    act = claim_next();
+    next = claim_next();
   }
-  if (act) perform();
+  perform(next);
 }
 
 bool details_stream::done() {
@@ -36,44 +41,45 @@ bool details_stream::done() {
   return done_;
 }
 
-bool details_stream::claim_next() {
-  if (busy_ || finish_issued_) return false;
+details_stream::action details_stream::claim_next() {
+  if (busy_ || finish_issued_) return {};
   if (finish_with_) {
     busy_ = true;
     finish_issued_ = true;
-    write_next_ = false;
-    return true;
+    return {action::finish, *finish_with_};
   }
-  if (!pending_) return false;
+  if (!pending_) return {};
   writing_ = std::move(*pending_);
   pending_.reset();
   busy_ = true;
-  write_next_ = true;
-  return true;
+  return {action::write, {}};
 }
 
-void details_stream::perform() {
-  if (write_next_) {
-    StartWrite(&writing_);
-  } else {
-    Finish(*finish_with_);
-  }
+void details_stream::perform(const action& next) {
+  // writing_ is not touched again until OnWriteDone releases the token.
+  if (next.kind == action::write) StartWrite(&writing_);
+  if (next.kind == action::finish) Finish(next.status);
 }
 
 void details_stream::OnWriteDone(bool ok) {
-  bool act = false;
+  reactor_handoff::observe();
+  action next;
   {
     std::lock_guard lock(mutex_);
     busy_ = false;
     if (!ok && !finish_with_) finish_with_ = grpc::Status(grpc::StatusCode::CANCELLED, "the console went away");
-    act = claim_next();
+    next = claim_next();
   }
-  if (act) perform();
+  perform(next);
 }
 
-void details_stream::OnCancel() { end(grpc::Status(grpc::StatusCode::CANCELLED, "the console went away")); }
+void details_stream::OnCancel() {
+  reactor_handoff::observe();
+  end(grpc::Status(grpc::StatusCode::CANCELLED, "the console went away"));
+}
 
 void details_stream::OnDone() {
+  reactor_handoff::observe();
   std::shared_ptr<details_stream> keep_until_return;
   std::lock_guard lock(mutex_);
   done_ = true;

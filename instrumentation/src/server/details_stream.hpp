@@ -30,15 +30,20 @@ class details_stream final : public grpc::ServerWriteReactor<v1::TaskDetails> {
   void OnDone() override;
 
  private:
-  bool claim_next();
-  void perform();
+  // The gRPC call the holder of the in-flight token must make, decided under the lock and carried
+  // out after it (nothing is read from members outside the lock).
+  struct action {
+    enum { none, write, finish } kind = none;
+    grpc::Status status;
+  };
+  action claim_next();
+  void perform(const action& next);
 
   const std::uint64_t task_id_;
   std::mutex mutex_;
   v1::TaskDetails writing_;
   std::optional<v1::TaskDetails> pending_;
   bool busy_ = false;
-  bool write_next_ = false;
   bool finish_issued_ = false;
   std::optional<grpc::Status> finish_with_;
   bool done_ = false;

@@ -1,5 +1,7 @@
 #include "update_stream.hpp"
 
+#include "reactor_handoff.hpp"
+
 #include "absl/strings/str_cat.h"
 
 namespace asio_console::server_internal {
@@ -10,14 +12,15 @@ constexpr int max_resyncs_pending = 3;
 std::shared_ptr<update_stream> update_stream::start(std::uint64_t watcher_id, std::int64_t interval_ns,
                                                     std::size_t budget_bytes) {
   auto stream = std::make_shared<update_stream>(watcher_id, interval_ns, budget_bytes);
-  bool act = false;
+  action next;
   {
     std::lock_guard lock(stream->mutex_);
     stream->self_ = stream;
     stream->enqueue_header("");
-    act = stream->claim_next();
+    next = stream->claim_next();
   }
-  if (act) stream->perform();
+  reactor_handoff::publish();  // before the first write can complete on a gRPC thread
+  stream->perform(next);
   return stream;
 }
 
@@ -43,7 +46,7 @@ void update_stream::enqueue_header(const std::string& resync_reason) {
 }
 
 void update_stream::offer(const publication& publication) {
-  bool act = false;
+  action next;
   {
     std::lock_guard lock(mutex_);
     if (finish_issued_ || finish_with_ || paused_) return;
@@ -81,9 +84,9 @@ void update_stream::offer(const publication& publication) {
         }
       }
     }
-    act = claim_next();
+    next = claim_next();
   }
-  if (act) perform();
+  perform(next);
 }
 
 bool update_stream::wants_snapshot() {
@@ -113,41 +116,36 @@ void update_stream::set_paused(bool paused) {
 }
 
 void update_stream::end(grpc::Status status) {
-  bool act = false;
+  action next;
   {
     std::lock_guard lock(mutex_);
     if (finish_issued_ || finish_with_) return;
     finish_with_ = std::move(status);
-    act = claim_next();
+    next = claim_next();
   }
-  if (act) perform();
+  perform(next);
 }
 
-bool update_stream::claim_next() {
-  if (busy_ || finish_issued_) return false;
+update_stream::action update_stream::claim_next() {
+  if (busy_ || finish_issued_) return {};
   if (finish_with_) {
     busy_ = true;
     finish_issued_ = true;
-    next_write_ = nullptr;
-    return true;
+    return {action::finish, nullptr, *finish_with_};
   }
-  if (queue_.empty()) return false;
+  if (queue_.empty()) return {};
   busy_ = true;
-  next_write_ = queue_.front().message.get();
-  return true;
+  return {action::write, queue_.front().message.get(), {}};
 }
 
-void update_stream::perform() {
-  // Only the holder of busy_ gets here; the fields it reads are not changed until it is released.
-  if (next_write_ != nullptr) {
-    StartWrite(next_write_);
-  } else {
-    Finish(*finish_with_);
-  }
+void update_stream::perform(const action& next) {
+  if (next.kind == action::write) StartWrite(next.message);
+  if (next.kind == action::finish) Finish(next.status);
 }
 
 void update_stream::OnWriteDone(bool ok) {
-  bool act = false;
+  reactor_handoff::observe();
+  action next;
   {
     std::lock_guard lock(mutex_);
     busy_ = false;
@@ -161,14 +159,18 @@ void update_stream::OnWriteDone(bool ok) {
       queue_.pop_front();
     }
     if (!ok && !finish_with_) finish_with_ = grpc::Status(grpc::StatusCode::CANCELLED, "the console went away");
-    act = claim_next();
+    next = claim_next();
   }
-  if (act) perform();
+  perform(next);
 }
 
-void update_stream::OnCancel() { end(grpc::Status(grpc::StatusCode::CANCELLED, "the console went away")); }
+void update_stream::OnCancel() {
+  reactor_handoff::observe();
+  end(grpc::Status(grpc::StatusCode::CANCELLED, "the console went away"));
+}
 
 void update_stream::OnDone() {
+  reactor_handoff::observe();
   std::shared_ptr<update_stream> keep_until_return;
   {
     std::lock_guard lock(mutex_);

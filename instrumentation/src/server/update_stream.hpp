@@ -61,10 +61,15 @@ class update_stream final : public grpc::ServerWriteReactor<v1::Update> {
 
   void enqueue(update_ptr message, std::uint64_t completes_sequence);
   void enqueue_header(const std::string& resync_reason);
-  // Called with the lock held: picks the next gRPC operation, if any and if none is in flight.
-  // Returns true when the caller must perform it (after unlocking) with perform().
-  bool claim_next();
-  void perform();
+  // The gRPC call the holder of the in-flight token must make: decided under the lock (claim_next,
+  // which takes the token) and carried out after it (perform), reading nothing shared.
+  struct action {
+    enum { none, write, finish } kind = none;
+    const v1::Update* message = nullptr;  // kept alive by queue_.front() until OnWriteDone
+    grpc::Status status;
+  };
+  action claim_next();
+  void perform(const action& next);
 
   const std::uint64_t watcher_id_;
   const std::int64_t interval_ns_;
@@ -74,7 +79,6 @@ class update_stream final : public grpc::ServerWriteReactor<v1::Update> {
   std::deque<queued> queue_;
   std::size_t queued_bytes_ = 0;
   bool busy_ = false;           // a StartWrite or Finish is in flight (or being issued)
-  const v1::Update* next_write_ = nullptr;
   bool finish_issued_ = false;
   std::optional<grpc::Status> finish_with_;
   bool done_ = false;
