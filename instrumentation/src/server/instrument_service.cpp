@@ -1,6 +1,7 @@
 #include "instrument_service.hpp"
 
 #include "absl/strings/str_cat.h"
+#include "publisher.hpp"
 
 namespace asio_console::server_internal {
 namespace {
@@ -73,13 +74,7 @@ grpc::ServerUnaryReactor* instrument_service::SymbolizeStacks(grpc::CallbackServ
   for (std::uint32_t id : request->stack_ids()) {
     v1::Stack* stack = response->add_stacks();
     stack->set_id(id);
-    for (const auto& frame : registry_.stacks().symbolize(id)) {
-      v1::Frame* wire = stack->add_frames();
-      wire->set_function(frame.function);
-      wire->set_file(frame.file);
-      wire->set_line(frame.line);
-      wire->set_address(frame.address);
-    }
+    for (const auto& frame : registry_.stacks().symbolize(id)) fill_frame(*stack->add_frames(), frame);
   }
   return answer(context, grpc::Status::OK);
 }

@@ -116,6 +116,13 @@ void fill_stats(v1::TaskStats& out, const task_snapshot& task) {
   out.set_self_wakes(task.self_wakes);
 }
 
+void fill_frame(v1::Frame& out, const instrumentation::symbolized_frame& frame) {
+  out.set_function(frame.function);
+  out.set_file(frame.file);
+  out.set_line(frame.line);
+  out.set_address(frame.address);
+}
+
 publisher::publisher(instrumentation::registry& registry, std::size_t max_message_bytes, std::int64_t interval_ns)
     : registry_(registry), max_message_bytes_(max_message_bytes), interval_ns_(interval_ns) {}
 
@@ -280,13 +287,7 @@ std::optional<v1::TaskDetails> publisher::details(std::uint64_t task_id) {
     }
   });
   if (result && stack != 0) {
-    for (const auto& frame : registry_.stacks().symbolize(stack)) {
-      v1::Frame* wire = result->add_spawn_stack();
-      wire->set_function(frame.function);
-      wire->set_file(frame.file);
-      wire->set_line(frame.line);
-      wire->set_address(frame.address);
-    }
+    for (const auto& frame : registry_.stacks().symbolize(stack)) fill_frame(*result->add_spawn_stack(), frame);
   }
   return result;
 }

@@ -68,5 +68,7 @@ class publisher {
 
 /// Fills the wire form of a task's stats.
 void fill_stats(v1::TaskStats& out, const instrumentation::task_snapshot& task);
+/// Fills the wire form of a symbolized frame.
+void fill_frame(v1::Frame& out, const instrumentation::symbolized_frame& frame);
 
 }  // namespace asio_console::server_internal
