@@ -43,8 +43,6 @@ class publisher {
   /// Forgets everything published (no watcher left); the next publication starts from scratch.
   void reset();
 
-  std::size_t tracked_tasks() const noexcept { return tracked_.size(); }
-
  private:
   struct tracked_task {
     const instrumentation::task_record* record = nullptr;

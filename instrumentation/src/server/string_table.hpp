@@ -27,8 +27,6 @@ class string_table {
   /// Every string in the table (for a snapshot).
   std::vector<std::pair<std::uint32_t, std::string>> all() const;
 
-  std::size_t size() const noexcept { return by_text_.size(); }
-
  private:
   struct entry {
     std::string text;
