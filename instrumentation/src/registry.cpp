@@ -77,6 +77,7 @@ task_handle registry::spawn(const std::source_location& location, std::unique_pt
   record->poll_word_at_spawn =
       record->poll_word.load(std::memory_order_relaxed) & ~task_record::active_poll_mask;
   record->schedules_at_spawn = record->schedules.load(std::memory_order_relaxed);
+  record->pending_work_base.store(record->pending_work.load(std::memory_order_relaxed), std::memory_order_relaxed);
   record->self_wakes.store(0, std::memory_order_relaxed);
   record->busy.store(0, std::memory_order_relaxed);
   record->scheduled.store(0, std::memory_order_relaxed);

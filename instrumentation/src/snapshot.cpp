@@ -48,6 +48,9 @@ task_snapshot snapshot_of(const task_record& record, std::int64_t now_ns) {
               task_record::started_poll_one;
   out.wakes = schedules > 0 ? schedules - 1 : 0;  // the first schedule is the spawn's dispatch
   out.self_wakes = record.self_wakes.load(std::memory_order_relaxed);
+  out.pending_work = static_cast<std::uint64_t>(
+      std::max<std::int64_t>(0, record.pending_work.load(std::memory_order_relaxed) -
+                                 record.pending_work_base.load(std::memory_order_relaxed)));
   if (finished) {
     out.state = task_state::completed;
     out.outcome = record.outcome.load(std::memory_order_relaxed);

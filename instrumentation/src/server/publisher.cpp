@@ -30,13 +30,15 @@ v1::TaskOutcome to_wire(instrumentation::task_outcome outcome) {
   return v1::TASK_OUTCOME_NONE;
 }
 
-// What makes a task worth resending: its poll and wake counts and its phase. Time alone does not:
-// consoles derive growing idle time from the state and the time of the last poll.
+// What makes a task worth resending: its poll and wake counts, its pending work and its phase. Time
+// alone does not: consoles derive growing idle time from the state and the time of the last poll.
 std::uint64_t signature_of(const task_record& record) {
   const std::uint64_t polls = record.poll_word.load(std::memory_order_relaxed);
   const std::uint64_t schedules = record.schedules.load(std::memory_order_relaxed);
+  const auto pending = static_cast<std::uint64_t>(record.pending_work.load(std::memory_order_relaxed));
   const auto phase = static_cast<std::uint64_t>(record.phase.load(std::memory_order_acquire));
-  return (polls * 0x9e3779b97f4a7c15ull) ^ (schedules * 0xc2b2ae3d27d4eb4full) ^ (phase << 61) ^ 1;
+  return (polls * 0x9e3779b97f4a7c15ull) ^ (schedules * 0xc2b2ae3d27d4eb4full) ^ (pending * 0x165667b19e3779f9ull) ^
+         (phase << 61) ^ 1;
 }
 
 void fill_histogram(v1::Histogram& out, const instrumentation::duration_histogram::summary& summary) {
@@ -114,6 +116,7 @@ void fill_stats(v1::TaskStats& out, const task_snapshot& task) {
   out.set_polls(task.polls);
   out.set_wakes(task.wakes);
   out.set_self_wakes(task.self_wakes);
+  out.set_pending_work(task.pending_work);
 }
 
 void fill_frame(v1::Frame& out, const instrumentation::symbolized_frame& frame) {

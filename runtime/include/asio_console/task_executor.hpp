@@ -5,7 +5,9 @@
 // property to the inner executor and accounts each execution of the task's coroutine: wakes, polls,
 // busy and scheduled time. It takes no lock and allocates nothing beyond what the inner executor
 // does. Copies that outlive the task (an I/O object built from `co_await this_coro::executor`) turn
-// into plain forwarding once the task has finished.
+// into plain forwarding once the task has finished. Copies that hold outstanding work (what a
+// pending Asio operation keeps for the handler it will resume) are counted as the task's pending
+// work: an idle task with none has nothing inside Asio that can wake it.
 //
 // You rarely name it: asio_console::co_spawn creates it, and `co_await this_coro::executor` returns
 // an any_io_executor whose target() is a task_executor. Code that asks that any_io_executor for
@@ -16,6 +18,7 @@
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/query.hpp>
 #include <boost/asio/require.hpp>
+#include <cstdint>
 #include <type_traits>
 #include <utility>
 
@@ -65,11 +68,32 @@ class task_executor {
   using inner_executor_type = Executor;
 
   task_executor(Executor inner, instrumentation::task_handle task) noexcept
-      : inner_(std::move(inner)), task_(task) {}
-  task_executor(const task_executor&) noexcept = default;
-  task_executor(task_executor&&) noexcept = default;
-  task_executor& operator=(const task_executor&) noexcept = default;
-  task_executor& operator=(task_executor&&) noexcept = default;
+      : inner_(std::move(inner)), task_(task) {
+    count_work(1);
+  }
+  task_executor(const task_executor& other) noexcept : inner_(other.inner_), task_(other.task_) { count_work(1); }
+  task_executor(task_executor&& other) noexcept : inner_(std::move(other.inner_)), task_(other.task_) {
+    if (holds_work()) other.task_.record = nullptr;  // the counted work moves along
+  }
+  task_executor& operator=(const task_executor& other) noexcept {
+    if (this != &other) {
+      count_work(-1);
+      inner_ = other.inner_;
+      task_ = other.task_;
+      count_work(1);
+    }
+    return *this;
+  }
+  task_executor& operator=(task_executor&& other) noexcept {
+    if (this != &other) {
+      count_work(-1);
+      inner_ = std::move(other.inner_);
+      task_ = other.task_;
+      if (holds_work()) other.task_.record = nullptr;
+    }
+    return *this;
+  }
+  ~task_executor() { count_work(-1); }
 
   const Executor& inner_executor() const noexcept { return inner_; }
   instrumentation::task_handle task() const noexcept { return task_; }
@@ -123,6 +147,21 @@ class task_executor {
   friend bool operator!=(const task_executor& a, const task_executor& b) noexcept { return !(a == b); }
 
  private:
+  // Whether this copy keeps the inner executor's outstanding work (a pending operation's executor
+  // does): such copies are counted as the task's pending work. Decided at compile time for an
+  // io_context executor.
+  bool holds_work() const noexcept {
+    namespace execution = boost::asio::execution;
+    if constexpr (boost::asio::can_query<const Executor&, execution::outstanding_work_t>::value) {
+      return boost::asio::query(inner_, execution::outstanding_work) == execution::outstanding_work.tracked;
+    } else {
+      return false;
+    }
+  }
+  void count_work(std::int64_t delta) const noexcept {
+    if (holds_work()) instrumentation::add_pending_work(task_, delta);
+  }
+
   Executor inner_;
   instrumentation::task_handle task_;
 };

@@ -49,6 +49,9 @@ struct task_snapshot {
   std::uint64_t polls = 0;
   std::uint64_t wakes = 0;       // every wake after the spawn, self-wakes included
   std::uint64_t self_wakes = 0;  // wakes from inside the task's own poll (yields)
+  // Executor copies holding outstanding work for the task: 0 while idle means no Asio operation
+  // will resume it.
+  std::uint64_t pending_work = 0;
 };
 
 struct site_snapshot {

@@ -71,6 +71,11 @@ class task_record {
   std::atomic<ticks> longest_poll{0};
   std::atomic<ticks> last_poll_start{0};
   std::atomic<ticks> last_poll_end{0};
+  // Executor copies that hold outstanding work for this task (see add_pending_work), measured from
+  // pending_work_base: the count when the task's body starts, which leaves out the work guards
+  // co_spawn itself holds for the task's whole life.
+  std::atomic<std::int64_t> pending_work{0};
+  std::atomic<std::int64_t> pending_work_base{0};
   // Poll and scheduled-time histograms, attached only while a console watches this task's details
   // (registry::attach_histograms); freed when the record is reclaimed, never while a poll runs.
   mutable std::atomic<task_histograms*> histograms{nullptr};
@@ -134,6 +139,27 @@ inline ticks record_wake(const task_handle& handle, bool from_own_poll, bool run
     return task_record::self_wake;
   }
   return runs_inline ? task_record::inline_wake : now_ticks();
+}
+
+/// Counts one executor copy that holds outstanding work for the task `handle` names: what every
+/// pending Asio operation keeps for the handler it will resume. A finished task's count is frozen:
+/// copies made or destroyed after it finished are not counted, so a copy is counted on destruction
+/// exactly when it was counted on creation.
+inline void add_pending_work(const task_handle& handle, std::int64_t delta) noexcept {
+  task_record* record = handle.record;
+  if (record == nullptr || record->generation.load(std::memory_order_relaxed) != handle.generation) return;
+  record->pending_work.fetch_add(delta, std::memory_order_relaxed);
+  if (record->generation.load(std::memory_order_relaxed) != handle.generation) {
+    record->pending_work.fetch_sub(delta, std::memory_order_relaxed);  // recycled meanwhile: undo
+  }
+}
+
+/// Called when the task's body starts: from then on, pending work counts only what the body's
+/// operations hold.
+inline void start_pending_work(const task_handle& handle) noexcept {
+  if (task_record* record = handle.live()) {
+    record->pending_work_base.store(record->pending_work.load(std::memory_order_relaxed), std::memory_order_relaxed);
+  }
 }
 
 /// Accounts one poll of a task for as long as it lives: enter in the constructor, leave in the

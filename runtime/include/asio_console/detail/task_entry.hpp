@@ -23,6 +23,9 @@ class task_lifetime {
   task_lifetime& operator=(task_lifetime&&) = delete;
   ~task_lifetime() { end(instrumentation::task_outcome::dropped); }
 
+  /// The task's body starts: what co_spawn holds for the task from now on is not pending work.
+  void started() const noexcept { instrumentation::start_pending_work(task_); }
+
   /// Ends the record with `outcome` unless it already ended.
   void end(instrumentation::task_outcome outcome) noexcept {
     if (task_.record != nullptr) {
@@ -38,6 +41,7 @@ class task_lifetime {
 template <typename T, typename Executor>
 boost::asio::awaitable<T, Executor> run_task(boost::asio::awaitable<T, Executor> body, task_lifetime* lifetime) {
   using instrumentation::task_outcome;
+  lifetime->started();
   try {
     if constexpr (std::is_void_v<T>) {
       co_await std::move(body);

@@ -1,0 +1,6 @@
+#include "absl/flags/flag.h"
+#include "cli/flags.hpp"
+
+ABSL_FLAG(bool, json, false, "print the version-1 JSON format instead of text");
+ABSL_FLAG(absl::Duration, sample_for, absl::Seconds(3),
+          "longest time to keep sampling after the first snapshot (lints that compare samples need 2 more)");

@@ -1,0 +1,42 @@
+// The asio-console command line: flags shared by the terminal UI and `dump`, and each one's own.
+//
+// Flags are Abseil flags. Their names are written with dashes on the command line
+// (`--retain-for=30s`); normalize_flag_names() turns those into the underscores Abseil declares.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/flags/declare.h"
+#include "absl/time/time.h"
+#include "model/lints.hpp"
+
+// Both commands (cli/common_flags.cpp).
+ABSL_DECLARE_FLAG(absl::Duration, timeout);
+ABSL_DECLARE_FLAG(absl::Duration, idle_too_long);
+ABSL_DECLARE_FLAG(absl::Duration, never_woken_after);
+ABSL_DECLARE_FLAG(absl::Duration, long_poll);
+ABSL_DECLARE_FLAG(double, self_wakes_percent);
+ABSL_DECLARE_FLAG(int, leak_intervals);
+ABSL_DECLARE_FLAG(std::uint64_t, leak_min_growth);
+ABSL_DECLARE_FLAG(double, leak_idle_percent);
+ABSL_DECLARE_FLAG(absl::Duration, growth_window);
+// The terminal UI (cli/ui_flags.cpp).
+ABSL_DECLARE_FLAG(bool, no_colors);
+ABSL_DECLARE_FLAG(absl::Duration, retain_for);
+// dump (cli/dump_flags.cpp).
+ABSL_DECLARE_FLAG(bool, json);
+ABSL_DECLARE_FLAG(absl::Duration, sample_for);
+
+namespace asio_console::console {
+
+/// "--retain-for=1s" -> "--retain_for=1s"; everything after a lone "--" is left alone.
+std::vector<std::string> normalize_flag_names(int argc, char** argv);
+
+/// The lint thresholds the flags set.
+lint_thresholds thresholds_from_flags();
+
+/// Makes --help show the flags of one command: "dump" or the terminal UI ("").
+void configure_help(const std::string& command);
+
+}  // namespace asio_console::console

@@ -1,0 +1,5 @@
+#include "absl/flags/flag.h"
+#include "cli/flags.hpp"
+
+ABSL_FLAG(bool, no_colors, false, "draw without colors");
+ABSL_FLAG(absl::Duration, retain_for, absl::Seconds(6), "how long completed tasks stay listed after they finished");

@@ -1,0 +1,118 @@
+#include "connection/fetch.hpp"
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace asio_console::console {
+namespace {
+
+// Cancels a call at a deadline that the reading thread may move while the call runs.
+class call_watchdog {
+ public:
+  call_watchdog(grpc::ClientContext& context, absl::Time deadline) : context_(context), deadline_(deadline) {
+    thread_ = std::thread([this] {
+      std::unique_lock lock(mutex_);
+      while (!done_) {
+        const absl::Time now = absl::Now();
+        if (now >= deadline_) {
+          fired_ = true;
+          context_.TryCancel();
+          return;
+        }
+        changed_.wait_for(lock, absl::ToChronoNanoseconds(deadline_ - now));
+      }
+    });
+  }
+  ~call_watchdog() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+  void move_deadline(absl::Time deadline) {
+    std::lock_guard lock(mutex_);
+    deadline_ = deadline;
+    changed_.notify_all();
+  }
+  bool fired() {
+    std::lock_guard lock(mutex_);
+    return fired_;
+  }
+
+ private:
+  grpc::ClientContext& context_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  absl::Time deadline_;
+  bool done_ = false;
+  bool fired_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+absl::Status symbolize_stacks(v1::Instrument::Stub& stub, const target& where, state& model, absl::Duration timeout) {
+  const std::vector<std::uint32_t> ids = model.unsymbolized_stacks();
+  if (ids.empty()) return absl::OkStatus();
+  v1::SymbolizeStacksRequest request;
+  for (std::uint32_t id : ids) request.add_stack_ids(id);
+  v1::SymbolizeStacksResponse response;
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  const grpc::Status status = stub.SymbolizeStacks(&context, request, &response);
+  if (!status.ok()) return absl::UnavailableError(describe_failure(status, where, timeout));
+  for (const v1::Stack& stack : response.stacks()) {
+    std::vector<frame> frames;
+    frames.reserve(stack.frames_size());
+    for (const v1::Frame& f : stack.frames()) frames.push_back({f.function(), f.file(), f.line()});
+    model.add_stack(stack.id(), std::move(frames));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<state> fetch_state(const target& where, const fetch_options& options) {
+  auto stub = make_stub(where);
+  state model(options.model);
+  grpc::ClientContext context;
+  v1::WatchUpdatesRequest request;
+  request.set_protocol_version(v1::PROTOCOL_VERSION_1);
+  std::unique_ptr<grpc::ClientReader<v1::Update>> reader = stub->WatchUpdates(&context, request);
+
+  std::uint64_t wanted = 0;
+  absl::Status broken = absl::OkStatus();
+  {
+    call_watchdog watchdog(context, absl::Now() + options.timeout);
+    v1::Update update;
+    while (reader->Read(&update)) {
+      broken = model.apply(update);
+      if (!broken.ok()) break;
+      if (model.ready() && wanted == 0) {
+        wanted = model.publications() + static_cast<std::uint64_t>(std::max(0, options.extra_publications));
+        watchdog.move_deadline(absl::Now() + options.sample_for);
+      }
+      if (wanted != 0 && model.publications() >= wanted) break;
+    }
+    context.TryCancel();
+    if (!broken.ok()) {
+      reader->Finish();
+      return absl::FailedPreconditionError(absl::StrCat(where.text, ": ", broken.message()));
+    }
+    const grpc::Status status = reader->Finish();
+    if (!model.ready()) {
+      if (watchdog.fired() || status.error_code() == grpc::StatusCode::CANCELLED) {
+        return absl::DeadlineExceededError(
+            describe_failure(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, ""), where, options.timeout));
+      }
+      return absl::UnavailableError(describe_failure(status, where, options.timeout));
+    }
+  }
+  if (absl::Status symbolized = symbolize_stacks(*stub, where, model, options.timeout); !symbolized.ok()) {
+    return symbolized;
+  }
+  return model;
+}
+
+}  // namespace asio_console::console

@@ -1,0 +1,21 @@
+// `asio-console dump`: one look at a process, printed, for scripts and bug reports.
+#pragma once
+
+#include <ostream>
+
+#include "connection/fetch.hpp"
+#include "model/lints.hpp"
+
+namespace asio_console::console {
+
+struct dump_options {
+  bool json = false;
+  fetch_options fetch;
+  lint_thresholds thresholds;
+};
+
+/// Fetches, evaluates the lints and prints to `out`. Returns the exit code: 0, or 1 after one line on
+/// `errors` saying why nothing could be printed.
+int run_dump(const target& where, const dump_options& options, std::ostream& out, std::ostream& errors);
+
+}  // namespace asio_console::console

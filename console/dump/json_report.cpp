@@ -1,0 +1,111 @@
+#include "dump/json_report.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "model/site_summary.hpp"
+
+namespace asio_console::console {
+namespace {
+
+namespace json = boost::json;
+
+json::object location_json(const site* s) {
+  json::object out;
+  out["file"] = s != nullptr ? s->location.file : "";
+  out["line"] = s != nullptr ? s->location.line : 0;
+  out["function"] = s != nullptr ? s->location.function : "";
+  return out;
+}
+
+json::array frames_json(const std::vector<frame>* frames) {
+  json::array out;
+  if (frames == nullptr) return out;
+  for (const frame& f : *frames) {
+    json::object o;
+    o["function"] = f.function;
+    o["file"] = f.file;
+    o["line"] = f.line;
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+json::object task_json(const task& t, const state& model) {
+  const std::int64_t now = model.now_ns();
+  json::object o;
+  o["id"] = t.id;
+  o["parent_id"] = t.parent_id != 0 ? json::value(t.parent_id) : json::value(nullptr);
+  o["name"] = t.name;
+  json::object fields;
+  for (const auto& [key, value] : t.fields) fields[key] = value;
+  o["fields"] = std::move(fields);
+  o["state"] = to_string(t.stats.state);
+  o["location"] = location_json(model.find_site(t.site_id));
+  o["stack"] = t.stack_id != 0 ? frames_json(model.find_stack(t.stack_id)) : json::array();
+  o["total_ns"] = t.total_ns(now);
+  o["busy_ns"] = t.busy_ns(now);
+  o["scheduled_ns"] = t.scheduled_ns(now);
+  o["idle_ns"] = t.idle_ns(now);
+  o["polls"] = t.stats.polls;
+  o["wakes"] = t.stats.wakes;
+  json::array warnings;
+  for (lint_kind kind : all_lint_kinds) {
+    if (t.warnings.contains(kind)) warnings.emplace_back(json::string(lint_name(kind)));
+  }
+  o["warnings"] = std::move(warnings);
+  return o;
+}
+
+}  // namespace
+
+void write_json_report(std::ostream& out, const state& model, const std::vector<warning_summary>& warnings,
+                       const lint_thresholds& thresholds) {
+  // Tasks are written one at a time: a million of them as one document tree would take gigabytes.
+  out << "{\"version\":1,\"now_ns\":" << model.now_ns() << ",\"tasks\":[";
+  std::vector<const task*> tasks;
+  tasks.reserve(model.tasks().size());
+  for (const auto& [id, t] : model.tasks()) tasks.push_back(&t);
+  std::sort(tasks.begin(), tasks.end(), [](const task* a, const task* b) { return a->id < b->id; });
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    if (i != 0) out << ',';
+    out << json::serialize(task_json(*tasks[i], model));
+  }
+
+  std::vector<std::uint32_t> suspects = leak_suspect_sites(model, thresholds);
+  json::array site_array;
+  for (const site_summary& s : summarize_sites(model, suspects)) {
+    json::object o;
+    o["location"] = location_json(s.where);
+    o["spawned"] = s.spawned;
+    o["live"] = s.live;
+    o["idle"] = s.idle;
+    o["completed"] = s.completed;
+    o["growth_per_min"] = s.growth_per_minute;
+    json::array stacks;
+    for (const stack_count& stack : s.stacks) {
+      json::object so;
+      so["count"] = stack.count;
+      so["frames"] = frames_json(model.find_stack(stack.stack_id));
+      stacks.push_back(std::move(so));
+    }
+    o["stacks"] = std::move(stacks);
+    site_array.push_back(std::move(o));
+  }
+  out << "],\"sites\":" << json::serialize(site_array);
+
+  json::array warning_array;
+  for (const warning_summary& w : warnings) {
+    json::object o;
+    o["lint"] = json::string(lint_name(w.lint));
+    o["count"] = w.count;
+    o["message"] = w.message;
+    json::array ids;
+    for (std::uint64_t id : w.task_ids) ids.push_back(id);
+    o["task_ids"] = std::move(ids);
+    warning_array.push_back(std::move(o));
+  }
+  out << ",\"warnings\":" << json::serialize(warning_array) << "}\n";
+}
+
+}  // namespace asio_console::console

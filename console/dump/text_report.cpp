@@ -1,0 +1,94 @@
+#include "dump/text_report.hpp"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "model/format.hpp"
+#include "model/site_summary.hpp"
+#include "model/task_table.hpp"
+
+namespace asio_console::console {
+namespace {
+
+constexpr int stack_frames_shown = 8;
+
+void write_stack(std::ostream& out, const std::vector<frame>* frames, std::string_view indent) {
+  if (frames == nullptr || frames->empty()) {
+    out << indent << "(stack not symbolized)\n";
+    return;
+  }
+  int shown = 0;
+  for (const frame& f : *frames) {
+    if (shown++ == stack_frames_shown) {
+      out << indent << "... " << frames->size() - stack_frames_shown << " more frames\n";
+      break;
+    }
+    out << indent << short_function(f.function);
+    if (!f.file.empty()) out << "  " << short_file(f.file) << ':' << f.line;
+    out << '\n';
+  }
+}
+
+std::string warn_marks(const task& t) {
+  std::string marks;
+  for (lint_kind kind : all_lint_kinds) {
+    if (t.warnings.contains(kind)) marks += marks.empty() ? std::string(lint_name(kind)) : "," + std::string(lint_name(kind));
+  }
+  return marks;
+}
+
+int warning_count(const task& t) {
+  int count = 0;
+  for (lint_kind kind : all_lint_kinds) count += t.warnings.contains(kind);
+  return count;
+}
+
+}  // namespace
+
+void write_text_report(std::ostream& out, std::string_view target, const state& model,
+                       const std::vector<warning_summary>& warnings, const lint_thresholds& thresholds) {
+  std::uint64_t by_state[4] = {};
+  for (const auto& [id, t] : model.tasks()) ++by_state[static_cast<int>(t.stats.state)];
+  const process_counters& c = model.counters();
+  out << absl::StrFormat("asio-console dump of %s: %d live tasks (%d running, %d scheduled, %d idle), %d completed shown\n",
+                         target, c.live, by_state[0], by_state[1], by_state[2], by_state[3]);
+  out << absl::StrFormat("spawned %d, finished %d since the process started\n\n", c.spawned, c.finished);
+
+  out << "Warnings\n";
+  if (warnings.empty()) out << "  none\n";
+  for (const warning_summary& w : warnings) out << "  ! " << w.message << " [" << lint_name(w.lint) << "]\n";
+
+  out << "\nSites, by live tasks\n";
+  out << absl::StrFormat("  %8s %8s %9s %9s %11s  %s\n", "Live", "Idle", "Spawned", "Completed", "Growth/min",
+                         "Location");
+  const std::vector<site_summary> sites = summarize_sites(model, leak_suspect_sites(model, thresholds));
+  for (const site_summary& s : sites) {
+    out << absl::StrFormat("  %8d %8d %9d %9d %+11.1f  %s  %s%s\n", s.live, s.idle, s.spawned, s.completed,
+                           s.growth_per_minute, format_location(s.where->location),
+                           short_function(s.where->location.function), s.leak_suspect ? "  [leak-suspect]" : "");
+    if (!s.stacks.empty() && (s.leak_suspect || &s == &sites.front())) {
+      std::uint64_t sampled = 0;
+      for (const stack_count& stack : s.stacks) sampled += stack.count;
+      out << absl::StrFormat("      top spawn stack, %d of %d sampled tasks:\n", s.stacks.front().count, sampled);
+      write_stack(out, model.find_stack(s.stacks.front().stack_id), "        ");
+    }
+  }
+
+  out << "\nTasks, by total time\n";
+  out << absl::StrFormat("  %-8s %8s %8s %-9s %-20s %8s %8s %8s %8s %8s  %-28s %s\n", "Warn", "ID", "Parent", "State",
+                         "Name", "Total", "Busy", "Sched", "Idle", "Polls", "Location", "Fields");
+  const std::int64_t now = model.now_ns();
+  for (const task* t : list_tasks(model, {task_column::total, true})) {
+    const site* s = model.find_site(t->site_id);
+    out << absl::StrFormat("  %-8s %8d %8s %-9s %-20s %8s %8s %8s %8s %8d  %-28s %s%s\n",
+                           t->warnings.empty() ? "" : absl::StrCat("!", warning_count(*t)), t->id,
+                           t->parent_id != 0 ? absl::StrCat(t->parent_id) : "-", to_string(t->stats.state),
+                           t->name, format_duration(t->total_ns(now)), format_duration(t->busy_ns(now)),
+                           format_duration(t->scheduled_ns(now)), format_duration(t->idle_ns(now)), t->stats.polls,
+                           s != nullptr ? format_location(s->location) : "", format_fields(*t),
+                           t->warnings.empty() ? "" : absl::StrCat("  [", warn_marks(*t), "]"));
+  }
+}
+
+}  // namespace asio_console::console

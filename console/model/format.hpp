@@ -1,0 +1,28 @@
+// Text for numbers a person reads: durations, locations, percentages.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "model/site.hpp"
+
+namespace asio_console::console {
+
+/// "850ns", "12.34µs", "1.20ms", "3.51s", "4m07s", "2h03m", "3d04h": three or four significant
+/// digits, never more than 7 columns.
+std::string format_duration(std::int64_t ns);
+
+/// The file's last `components` path components: "src/server.cpp".
+std::string_view short_file(std::string_view file, int components = 2);
+
+/// "src/server.cpp:42".
+std::string format_location(const source_location& location);
+
+/// True if `needle` occurs in `text`, ignoring ASCII case.
+bool contains_ignoring_case(std::string_view text, std::string_view needle);
+
+/// A function name without its parameter list and return type, for narrow columns.
+std::string_view short_function(std::string_view function);
+
+}  // namespace asio_console::console

@@ -1,0 +1,216 @@
+#include "model/lints.hpp"
+
+#include <algorithm>
+#include <memory>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "model/format.hpp"
+
+namespace asio_console::console {
+namespace {
+
+struct lint_context {
+  const state& model;
+  const lint_thresholds& thresholds;
+  absl::flat_hash_set<std::uint32_t> leaking_sites;
+};
+
+std::string duration_text(absl::Duration d) { return format_duration(absl::ToInt64Nanoseconds(d)); }
+
+double percent(std::uint64_t part, std::uint64_t whole) {
+  return whole == 0 ? 0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole);
+}
+
+// One lint: whether it applies to a task, a sentence about that task, and what follows a count.
+class lint {
+ public:
+  virtual ~lint() = default;
+  virtual lint_kind kind() const = 0;
+  virtual bool applies(const task& t, const lint_context& context) const = 0;
+  virtual std::string sentence(const task& t, const lint_context& context) const = 0;
+  virtual std::string summary(std::uint64_t count, const lint_context& context) const = 0;
+};
+
+const char* tasks_have(std::uint64_t count) { return count == 1 ? "task has" : "tasks have"; }
+
+class idle_too_long final : public lint {
+ public:
+  lint_kind kind() const override { return lint_kind::idle_too_long; }
+  bool applies(const task& t, const lint_context& c) const override {
+    return t.idle_for_ns(c.model.now_ns()) > absl::ToInt64Nanoseconds(c.thresholds.idle_too_long);
+  }
+  std::string sentence(const task& t, const lint_context& c) const override {
+    return absl::StrCat("This task has been idle for ", format_duration(t.idle_for_ns(c.model.now_ns())),
+                        ", more than ", duration_text(c.thresholds.idle_too_long), ".");
+  }
+  std::string summary(std::uint64_t count, const lint_context& c) const override {
+    return absl::StrCat(count, " ", tasks_have(count), " been idle for more than ",
+                        duration_text(c.thresholds.idle_too_long));
+  }
+};
+
+class never_woken final : public lint {
+ public:
+  lint_kind kind() const override { return lint_kind::never_woken; }
+  bool applies(const task& t, const lint_context& c) const override {
+    return t.stats.pending_work_known && t.stats.pending_work == 0 &&
+           t.idle_for_ns(c.model.now_ns()) > absl::ToInt64Nanoseconds(c.thresholds.never_woken_after);
+  }
+  std::string sentence(const task& t, const lint_context& c) const override {
+    return absl::StrCat("This task has been idle for ", format_duration(t.idle_for_ns(c.model.now_ns())),
+                        " with no pending operation: nothing inside Asio can wake it.");
+  }
+  std::string summary(std::uint64_t count, const lint_context&) const override {
+    return absl::StrCat(count, " ", count == 1 ? "task is" : "tasks are",
+                        " idle with no pending operation and will never be woken");
+  }
+};
+
+class long_poll final : public lint {
+ public:
+  lint_kind kind() const override { return lint_kind::long_poll; }
+  bool applies(const task& t, const lint_context& c) const override {
+    return t.stats.longest_poll_ns > absl::ToInt64Nanoseconds(c.thresholds.long_poll);
+  }
+  std::string sentence(const task& t, const lint_context& c) const override {
+    return absl::StrCat("One poll of this task held its thread for ", format_duration(t.stats.longest_poll_ns),
+                        ", more than ", duration_text(c.thresholds.long_poll),
+                        ": every task behind it on that thread waited.");
+  }
+  std::string summary(std::uint64_t count, const lint_context& c) const override {
+    return absl::StrCat(count, " ", tasks_have(count), " held a thread for more than ",
+                        duration_text(c.thresholds.long_poll), " in one poll");
+  }
+};
+
+class self_wakes final : public lint {
+ public:
+  lint_kind kind() const override { return lint_kind::self_wakes; }
+  bool applies(const task& t, const lint_context& c) const override {
+    return t.stats.wakes > 0 && percent(t.stats.self_wakes, t.stats.wakes) > c.thresholds.self_wake_percent;
+  }
+  std::string sentence(const task& t, const lint_context& c) const override {
+    return absl::StrFormat("This task has woken itself for more than %.0f%% of its wakes (%.0f%%).",
+                           c.thresholds.self_wake_percent, percent(t.stats.self_wakes, t.stats.wakes));
+  }
+  std::string summary(std::uint64_t count, const lint_context& c) const override {
+    return absl::StrFormat("%d %s more than %.0f%% of the time", count,
+                           count == 1 ? "task has woken itself" : "tasks have woken themselves",
+                           c.thresholds.self_wake_percent);
+  }
+};
+
+class leak_suspect final : public lint {
+ public:
+  lint_kind kind() const override { return lint_kind::leak_suspect; }
+  bool applies(const task& t, const lint_context& c) const override {
+    return t.stats.state == task_state::idle && c.leaking_sites.contains(t.site_id);
+  }
+  std::string sentence(const task& t, const lint_context& c) const override {
+    const site* s = c.model.find_site(t.site_id);
+    if (s == nullptr) return "This task's spawn site keeps growing while its tasks stay idle.";
+    return absl::StrFormat("This task's spawn site %s keeps growing (%+.0f/min, %d live) while its tasks stay idle.",
+                           format_location(s->location), s->growth_per_minute(), s->live());
+  }
+  std::string summary(std::uint64_t count, const lint_context& c) const override {
+    return absl::StrCat(count, " idle ", count == 1 ? "task comes" : "tasks come", " from ", c.leaking_sites.size(),
+                        c.leaking_sites.size() == 1 ? " site" : " sites", " whose live count keeps growing");
+  }
+};
+
+const std::vector<std::unique_ptr<lint>>& all_lints() {
+  static const auto* lints = [] {
+    auto* list = new std::vector<std::unique_ptr<lint>>();
+    list->push_back(std::make_unique<idle_too_long>());
+    list->push_back(std::make_unique<never_woken>());
+    list->push_back(std::make_unique<long_poll>());
+    list->push_back(std::make_unique<self_wakes>());
+    list->push_back(std::make_unique<leak_suspect>());
+    return list;
+  }();
+  return *lints;
+}
+
+lint_context make_context(const state& model, const lint_thresholds& thresholds) {
+  lint_context context{model, thresholds, {}};
+  for (std::uint32_t id : leak_suspect_sites(model, thresholds)) context.leaking_sites.insert(id);
+  return context;
+}
+
+}  // namespace
+
+std::vector<std::uint32_t> leak_suspect_sites(const state& model, const lint_thresholds& thresholds) {
+  absl::flat_hash_map<std::uint32_t, std::pair<std::uint64_t, std::uint64_t>> live_and_idle;
+  for (const auto& [id, t] : model.tasks()) {
+    if (t.completed()) continue;
+    auto& counts = live_and_idle[t.site_id];
+    ++counts.first;
+    if (t.stats.state == task_state::idle) ++counts.second;
+  }
+  std::vector<std::uint32_t> sites;
+  for (const auto& [id, s] : model.sites()) {
+    if (!s.keeps_growing(thresholds.leak_growth_intervals, thresholds.leak_min_growth)) continue;
+    auto it = live_and_idle.find(id);
+    if (it == live_and_idle.end()) continue;
+    if (percent(it->second.second, it->second.first) >= thresholds.leak_idle_percent) sites.push_back(id);
+  }
+  std::sort(sites.begin(), sites.end());
+  return sites;
+}
+
+std::vector<warning_summary> evaluate_lints(state& model, const lint_thresholds& thresholds) {
+  const lint_context context = make_context(model, thresholds);
+  std::vector<warning_summary> summaries;
+  for (const auto& l : all_lints()) summaries.push_back({l->kind(), 0, {}, {}});
+  for (auto& [id, t] : model.tasks()) {
+    t.warnings.clear();
+    if (t.completed()) continue;
+    for (std::size_t i = 0; i < all_lints().size(); ++i) {
+      if (!all_lints()[i]->applies(t, context)) continue;
+      t.warnings.insert(all_lints()[i]->kind());
+      summaries[i].task_ids.push_back(id);
+    }
+  }
+  std::vector<warning_summary> result;
+  for (std::size_t i = 0; i < summaries.size(); ++i) {
+    warning_summary& s = summaries[i];
+    if (s.task_ids.empty()) continue;
+    std::sort(s.task_ids.begin(), s.task_ids.end());
+    s.count = s.task_ids.size();
+    s.message = all_lints()[i]->summary(s.count, context);
+    result.push_back(std::move(s));
+  }
+  return result;
+}
+
+std::string explain_lint(lint_kind kind, const lint_thresholds& t) {
+  switch (kind) {
+    case lint_kind::idle_too_long:
+      return absl::StrCat("idle for more than ", duration_text(t.idle_too_long), " without a break");
+    case lint_kind::never_woken:
+      return absl::StrCat("idle for more than ", duration_text(t.never_woken_after),
+                          " with no pending operation: nothing can wake it");
+    case lint_kind::long_poll:
+      return absl::StrCat("one poll held its thread for more than ", duration_text(t.long_poll));
+    case lint_kind::self_wakes:
+      return absl::StrFormat("more than %.0f%% of its wakes came from itself", t.self_wake_percent);
+    case lint_kind::leak_suspect:
+      return absl::StrFormat(
+          "idle, at a site whose live count rose in each of the last %d publications (by %d+ in the window), "
+          "%.0f%%+ of its tasks idle",
+          t.leak_growth_intervals, t.leak_min_growth, t.leak_idle_percent);
+  }
+  return {};
+}
+
+std::string describe_warning(lint_kind kind, const task& t, const state& model, const lint_thresholds& thresholds) {
+  const lint_context context = make_context(model, thresholds);
+  for (const auto& l : all_lints()) {
+    if (l->kind() == kind) return l->sentence(t, context);
+  }
+  return {};
+}
+
+}  // namespace asio_console::console

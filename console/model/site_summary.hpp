@@ -1,0 +1,36 @@
+// Tasks grouped by spawn site: what the sites view and the JSON "sites" array show.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "model/state.hpp"
+
+namespace asio_console::console {
+
+/// How many of a site's known tasks were spawned from one sampled stack.
+struct stack_count {
+  std::uint32_t stack_id = 0;
+  std::uint64_t count = 0;
+};
+
+struct site_summary {
+  const site* where = nullptr;
+  std::uint64_t spawned = 0;    // process-wide
+  std::uint64_t live = 0;       // process-wide
+  std::uint64_t idle = 0;       // live tasks idle now
+  std::uint64_t completed = 0;  // process-wide
+  double growth_per_minute = 0;
+  bool leak_suspect = false;
+  std::vector<stack_count> stacks;  // by count, descending
+  std::vector<std::uint64_t> task_ids;  // the site's known tasks, ascending
+};
+
+/// Every site, by live count descending (then by id), with `leak_suspects` marked.
+std::vector<site_summary> summarize_sites(const state& model, const std::vector<std::uint32_t>& leak_suspects);
+
+/// The sites whose location or function contains `filter` (case-insensitive), same order.
+std::vector<site_summary> filter_sites(std::vector<site_summary> sites, std::string_view filter);
+
+}  // namespace asio_console::console

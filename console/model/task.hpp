@@ -1,0 +1,65 @@
+// One task as the console knows it: what never changes after its spawn, and the stats last sent.
+//
+// Stats arrive only when they change (a poll, a wake, the finish), so the times of a task that just
+// sits in one state are extrapolated to "now" from the state and the moment the stats were read.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/lint_kind.hpp"
+
+namespace asio_console::console {
+
+enum class task_state : std::uint8_t { running, scheduled, idle, completed };
+enum class task_outcome : std::uint8_t { none, completed, failed, cancelled, dropped };
+
+/// "running", "scheduled", "idle", "completed": the names the JSON format uses.
+const char* to_string(task_state state) noexcept;
+/// "", "completed", "failed", "cancelled", "dropped".
+const char* to_string(task_outcome outcome) noexcept;
+
+struct task_stats {
+  task_state state = task_state::idle;
+  task_outcome outcome = task_outcome::none;
+  std::int64_t finished_ns = 0;
+  std::int64_t last_poll_end_ns = 0;
+  std::int64_t busy_ns = 0;
+  std::int64_t scheduled_ns = 0;
+  std::int64_t idle_ns = 0;
+  std::int64_t longest_poll_ns = 0;
+  std::uint64_t polls = 0;
+  std::uint64_t wakes = 0;
+  std::uint64_t self_wakes = 0;
+  std::uint64_t pending_work = 0;
+  bool pending_work_known = false;  // older recorders do not send it
+  std::int64_t sampled_ns = 0;      // the process time these stats were read at
+};
+
+using task_field = std::pair<std::string, std::string>;
+
+struct task {
+  std::uint64_t id = 0;
+  std::uint64_t parent_id = 0;  // 0: spawned outside any task
+  std::string name;
+  std::vector<task_field> fields;
+  std::uint32_t site_id = 0;
+  std::uint32_t stack_id = 0;  // 0: spawn stack not sampled
+  std::int64_t created_ns = 0;
+  task_stats stats;
+  lint_set warnings;  // set by evaluate_lints
+
+  bool completed() const noexcept { return stats.state == task_state::completed; }
+
+  // Times at `now_ns` (the process's steady clock), extrapolated from the last stats.
+  std::int64_t total_ns(std::int64_t now_ns) const noexcept;
+  std::int64_t busy_ns(std::int64_t now_ns) const noexcept;
+  std::int64_t scheduled_ns(std::int64_t now_ns) const noexcept;
+  std::int64_t idle_ns(std::int64_t now_ns) const noexcept;
+  /// How long the task has been idle without a poll in between; 0 unless it is idle.
+  std::int64_t idle_for_ns(std::int64_t now_ns) const noexcept;
+};
+
+}  // namespace asio_console::console

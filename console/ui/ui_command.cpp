@@ -1,0 +1,143 @@
+#include "ui/ui_command.hpp"
+
+#include <unistd.h>
+
+#include <iostream>
+
+#include "connection/live_connection.hpp"
+#include "model/site_summary.hpp"
+#include "model/task_table.hpp"
+#include "ui/navigation.hpp"
+#include "view/screens.hpp"
+#include "view/terminal.hpp"
+
+namespace asio_console::console {
+namespace {
+
+constexpr int frame_interval_ms = 100;
+
+// Owns what the loop shows between frames: the model, its lints, the navigation.
+class ui_session {
+ public:
+  ui_session(const target& where, const ui_options& options)
+      : options_(options), model_(options.model), connection_(where, {.timeout = options.timeout}) {}
+
+  // Applies what arrived; true if anything changed.
+  bool take_updates() {
+    live_connection::arrivals arrivals = connection_.take_updates();
+    if (arrivals.restarted) {
+      model_.reset();
+      if (nav_.paused()) connection_.set_paused(false, 0).IgnoreError();
+    }
+    bool changed = arrivals.restarted;
+    for (const v1::Update& update : arrivals.updates) {
+      if (!model_.apply(update).ok()) break;  // the connection resynchronizes on its own
+      changed = true;
+    }
+    if (changed && model_.ready()) {
+      warnings_ = evaluate_lints(model_, options_.thresholds);
+      if (!model_.unsymbolized_stacks().empty()) connection_.symbolize(model_).IgnoreError();
+    }
+    return changed;
+  }
+
+  void handle(const terminal::key& pressed) {
+    switch (nav_.handle(map_key(pressed.code, pressed.function_key, nav_.typing_filter()))) {
+      case ui_effect::quit: quitting_ = true; break;
+      case ui_effect::pause: connection_.set_paused(true, model_.watcher_id()).IgnoreError(); break;
+      case ui_effect::resume: connection_.set_paused(false, model_.watcher_id()).IgnoreError(); break;
+      case ui_effect::none: break;
+    }
+  }
+  bool quitting() const { return quitting_; }
+
+  void draw(terminal& screen) {
+    screen.clear_frame();
+    const link_status link = connection_.status();
+    const frame_context context{model_, nav_, warnings_, link, options_.thresholds, connection_.where().text};
+    if (nav_.help_shown()) {
+      draw_help_screen(context);
+    } else {
+      switch (nav_.screen()) {
+        case screen_kind::tasks: draw_tasks(context); break;
+        case screen_kind::task: draw_task(context); break;
+        case screen_kind::sites: draw_sites(context); break;
+        case screen_kind::site: draw_site(context); break;
+      }
+    }
+    screen.present();
+  }
+
+ private:
+  void draw_tasks(const frame_context& context) {
+    connection_.watch_details(0);
+    const std::vector<const task*> rows = list_tasks(model_, nav_.order(), nav_.filter());
+    nav_.set_rows(ids_of(rows), static_cast<std::size_t>(list_rows(chrome_height(context))));
+    draw_tasks_screen(context, rows);
+  }
+  void draw_task(const frame_context& context) {
+    connection_.watch_details(nav_.focus());
+    draw_task_screen(context, model_.find_task(nav_.focus()), connection_.latest_details());
+  }
+  void draw_sites(const frame_context& context) {
+    connection_.watch_details(0);
+    const std::vector<site_summary> rows =
+        filter_sites(summarize_sites(model_, leak_suspect_sites(model_, options_.thresholds)), nav_.filter());
+    std::vector<std::uint64_t> ids;
+    for (const site_summary& s : rows) ids.push_back(s.where->id);
+    nav_.set_rows(ids, static_cast<std::size_t>(list_rows(chrome_height(context))));
+    draw_sites_screen(context, rows);
+  }
+  void draw_site(const frame_context& context) {
+    connection_.watch_details(0);
+    const std::vector<site_summary> all = summarize_sites(model_, leak_suspect_sites(model_, options_.thresholds));
+    const auto it = std::find_if(all.begin(), all.end(), [&](const site_summary& s) { return s.where->id == nav_.focus(); });
+    if (it == all.end()) {
+      nav_.set_rows({}, 1);
+      draw_chrome(context, "esc back");
+      return;
+    }
+    std::vector<const task*> rows;
+    for (const task* t : list_tasks(model_, nav_.order(), nav_.filter())) {
+      if (t->site_id == it->where->id) rows.push_back(t);
+    }
+    nav_.set_rows(ids_of(rows), static_cast<std::size_t>(list_rows(site_screen_list_top(context, *it))));
+    draw_site_screen(context, *it, rows);
+  }
+  static std::vector<std::uint64_t> ids_of(const std::vector<const task*>& rows) {
+    std::vector<std::uint64_t> ids;
+    ids.reserve(rows.size());
+    for (const task* t : rows) ids.push_back(t->id);
+    return ids;
+  }
+
+  const ui_options& options_;
+  state model_;
+  std::vector<warning_summary> warnings_;
+  navigation nav_;
+  live_connection connection_;
+  bool quitting_ = false;
+};
+
+}  // namespace
+
+int run_ui(const target& where, const ui_options& options) {
+  if (!::isatty(STDIN_FILENO) || !::isatty(STDOUT_FILENO)) {
+    std::cerr << "asio-console: the terminal UI needs a terminal; use `asio-console dump` in scripts\n";
+    return 2;
+  }
+  ui_session session(where, options);
+  terminal screen(options.colors);
+  // Redrawn after every key and at least every frame: durations grow and the status line counts
+  // down even without updates.
+  while (!session.quitting() && !terminal::stop_requested()) {
+    session.take_updates();
+    session.draw(screen);
+    if (auto key = screen.next_key(frame_interval_ms)) {
+      if (!(key->function_key && key->code == KEY_RESIZE)) session.handle(*key);
+    }
+  }
+  return 0;
+}
+
+}  // namespace asio_console::console

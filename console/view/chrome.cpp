@@ -1,0 +1,62 @@
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "model/format.hpp"
+#include "view/canvas.hpp"
+#include "view/screens.hpp"
+
+namespace asio_console::console {
+namespace {
+constexpr int max_warning_lines = 5;
+
+std::string link_text(const link_status& link) {
+  switch (link.current) {
+    case link_status::phase::connected: return "● connected";
+    case link_status::phase::connecting: return "◌ connecting…";
+    case link_status::phase::waiting_to_retry: {
+      const std::int64_t in_ns = std::max<std::int64_t>(0, absl::ToInt64Nanoseconds(link.retry_at - absl::Now()));
+      return absl::StrCat("✖ disconnected, retrying in ", format_duration(in_ns));
+    }
+  }
+  return "";
+}
+}  // namespace
+
+int chrome_height(const frame_context& context) {
+  const int warnings = static_cast<int>(std::min<std::size_t>(context.warnings.size(), max_warning_lines));
+  return 1 + (warnings > 0 ? warnings + 1 : 0) + (context.link.last_error.empty() ? 0 : 1);
+}
+
+int list_rows(int list_top) { return std::max(1, screen_rows() - 1 - (list_top + 1)); }
+
+void draw_chrome(const frame_context& context, std::string_view hints) {
+  std::uint64_t by_state[4] = {};
+  for (const auto& [id, t] : context.model.tasks()) ++by_state[static_cast<int>(t.stats.state)];
+  fill_row(0, 0, style::title);
+  std::string title = absl::StrCat(" asio-console  ", std::string(context.target), "  ", link_text(context.link));
+  if (context.nav.paused()) absl::StrAppend(&title, "  ‖ PAUSED");
+  absl::StrAppend(&title, "   tasks: ", by_state[0], " running, ", by_state[1], " scheduled, ", by_state[2], " idle, ",
+                  by_state[3], " completed");
+  put(0, 0, title, style::title);
+  int row = 1;
+  if (!context.link.last_error.empty()) {
+    put(row++, 1, absl::StrCat("last error: ", context.link.last_error), style::error);
+  }
+  if (!context.warnings.empty()) {
+    put(row++, 1, absl::StrCat("Warnings (", context.warnings.size(), ")"), style::header);
+    for (std::size_t i = 0; i < context.warnings.size() && i < max_warning_lines; ++i) {
+      put(row++, 2, absl::StrCat("⚠ ", context.warnings[i].message), style::warning);
+    }
+  }
+  const int footer = screen_rows() - 1;
+  fill_row(footer, 0, style::normal);
+  if (context.nav.typing_filter()) {
+    put(footer, 0, absl::StrCat("/", context.nav.filter(), "▏  (enter: keep, esc: clear)"), style::key);
+  } else {
+    std::string line(hints);
+    if (!context.nav.filter().empty()) line = absl::StrCat("filter: \"", context.nav.filter(), "\"  ", line);
+    put(footer, 0, line, style::dim);
+  }
+}
+
+}  // namespace asio_console::console

@@ -1,0 +1,48 @@
+// The screens of the terminal UI. They only draw: the model, the navigation and the link status
+// come in; nothing goes out to the network or changes state.
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "asio_console/v1/instrument.pb.h"
+#include "connection/live_connection.hpp"
+#include "model/lints.hpp"
+#include "model/site_summary.hpp"
+#include "model/state.hpp"
+#include "ui/navigation.hpp"
+
+namespace asio_console::console {
+
+struct frame_context {
+  const state& model;
+  const navigation& nav;
+  const std::vector<warning_summary>& warnings;
+  const link_status& link;
+  const lint_thresholds& thresholds;
+  std::string_view target;
+};
+
+/// Rows the title bar and the warnings box take at the top of every screen.
+int chrome_height(const frame_context& context);
+/// Title bar, warnings box and the footer (key hints, or the filter prompt); `hints` for the footer.
+void draw_chrome(const frame_context& context, std::string_view hints);
+/// Rows left for the list of a list screen whose list starts at `list_top` (its header row excluded).
+int list_rows(int list_top);
+
+void draw_tasks_screen(const frame_context& context, const std::vector<const task*>& rows);
+void draw_task_screen(const frame_context& context, const task* shown, const std::optional<v1::TaskDetails>& details);
+void draw_sites_screen(const frame_context& context, const std::vector<site_summary>& rows);
+/// The site's stacks take the top; returns the row where its task list starts.
+int site_screen_list_top(const frame_context& context, const site_summary& shown);
+void draw_site_screen(const frame_context& context, const site_summary& shown, const std::vector<const task*>& rows);
+void draw_help_screen(const frame_context& context);
+
+/// A row of tasks as the tasks and site screens list them (shared column layout).
+void draw_task_table(const frame_context& context, int top, const std::vector<const task*>& rows, bool show_sort);
+
+/// "▁▂▅█▃" summarizing a histogram in `columns` characters.
+std::string sparkline(const v1::Histogram& histogram, int columns);
+
+}  // namespace asio_console::console

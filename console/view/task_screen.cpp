@@ -1,0 +1,124 @@
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "model/format.hpp"
+#include "view/canvas.hpp"
+#include "view/screens.hpp"
+
+namespace asio_console::console {
+namespace {
+
+std::string with_percent(std::int64_t part, std::int64_t whole) {
+  const double percent = whole > 0 ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0;
+  return absl::StrFormat("%s (%.1f%%)", format_duration(part), percent);
+}
+
+int draw_histogram(int row, std::string_view title, const v1::Histogram& h) {
+  if (h.count() == 0) {
+    put(row++, 1, absl::StrCat(std::string(title), ": none yet"), style::dim);
+    return row;
+  }
+  put(row, 1, absl::StrCat(std::string(title), " (", h.count(), ")"), style::header);
+  put(row, 28, absl::StrCat("p50 ", format_duration(h.p50_ns()), "  p90 ", format_duration(h.p90_ns()), "  p99 ",
+                            format_duration(h.p99_ns()), "  max ", format_duration(h.max_ns())));
+  ++row;
+  put(row, 3, format_duration(h.min_ns()), style::dim);
+  put(row, 12, sparkline(h, std::max(10, std::min(60, screen_columns() - 26))), style::running);
+  put(row, 12 + std::max(10, std::min(60, screen_columns() - 26)) + 1, format_duration(h.max_ns()), style::dim);
+  return row + 1;
+}
+
+}  // namespace
+
+std::string sparkline(const v1::Histogram& histogram, int columns) {
+  static constexpr const char* bars[] = {" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+  if (columns <= 0 || histogram.buckets_size() == 0) return std::string(static_cast<std::size_t>(std::max(0, columns)), ' ');
+  // Columns cover [min, max] on a log scale: durations spread over orders of magnitude.
+  const double low = std::log(std::max<double>(1, static_cast<double>(histogram.min_ns())));
+  const double high = std::log(std::max<double>(2, static_cast<double>(histogram.max_ns()) + 1));
+  std::vector<std::uint64_t> counts(static_cast<std::size_t>(columns), 0);
+  for (const v1::HistogramBucket& bucket : histogram.buckets()) {
+    const double middle = std::log(std::max<double>(1, (static_cast<double>(bucket.lower_ns()) + bucket.upper_ns()) / 2));
+    const double position = high > low ? (middle - low) / (high - low) : 0;
+    const auto column = static_cast<std::size_t>(std::clamp(position * columns, 0.0, columns - 1.0));
+    counts[column] += bucket.count();
+  }
+  const std::uint64_t peak = *std::max_element(counts.begin(), counts.end());
+  std::string out;
+  for (std::uint64_t count : counts) {
+    const int level = count == 0 ? 0 : 1 + static_cast<int>(7.0 * static_cast<double>(count) / static_cast<double>(peak));
+    out += bars[std::min(level, 8)];
+  }
+  return out;
+}
+
+void draw_task_screen(const frame_context& context, const task* shown, const std::optional<v1::TaskDetails>& details) {
+  draw_chrome(context, "esc back  t tasks  s sites  space pause  ? help  q quit");
+  int row = chrome_height(context);
+  if (shown == nullptr) {
+    put(row + 1, 2, absl::StrCat("task ", context.nav.focus(), " is gone (the process no longer keeps it)"), style::dim);
+    return;
+  }
+  const task& t = *shown;
+  const std::int64_t now = context.model.now_ns();
+  const std::int64_t total = t.total_ns(now);
+  put(row++, 1,
+      absl::StrCat("Task ", t.id, t.name.empty() ? "" : absl::StrCat(" \"", t.name, "\""), "   ", to_string(t.stats.state),
+                   t.stats.outcome != task_outcome::none ? absl::StrCat(" (", to_string(t.stats.outcome), ")") : "",
+                   "   parent ", t.parent_id == 0 ? "none" : absl::StrCat(t.parent_id)),
+      style::header);
+  if (const site* s = context.model.find_site(t.site_id)) {
+    put(row++, 1, absl::StrCat("Spawned at ", s->location.file, ":", s->location.line, "  in ", s->location.function));
+  }
+  if (!t.fields.empty()) put(row++, 1, absl::StrCat("Fields     ", format_fields(t)));
+  put(row++, 1, absl::StrCat("Total ", format_duration(total), "   Busy ", with_percent(t.busy_ns(now), total), "   Scheduled ",
+                             with_percent(t.scheduled_ns(now), total), "   Idle ", with_percent(t.idle_ns(now), total)));
+  put(row++, 1, absl::StrCat("Polls ", t.stats.polls, "   Wakes ", t.stats.wakes, " (", t.stats.self_wakes, " self)",
+                             "   Longest poll ", format_duration(t.stats.longest_poll_ns),
+                             t.stats.pending_work_known ? absl::StrCat("   Pending work ", t.stats.pending_work) : ""));
+  for (lint_kind kind : all_lint_kinds) {
+    if (t.warnings.contains(kind)) {
+      put(row++, 1, absl::StrCat("⚠ ", describe_warning(kind, t, context.model, context.thresholds)), style::warning);
+    }
+  }
+  ++row;
+  if (details && details->task_id() == t.id) {
+    row = draw_histogram(row, "Poll times", details->poll_times());
+    row = draw_histogram(row, "Scheduled times", details->scheduled_times());
+    if (!details->note().empty()) put(row++, 1, details->note(), style::dim);
+  } else {
+    put(row++, 1, "Poll and scheduled times: waiting for details…", style::dim);
+  }
+  ++row;
+  const std::vector<frame>* stack = t.stack_id != 0 ? context.model.find_stack(t.stack_id) : nullptr;
+  put(row++, 1, "Spawn stack", style::header);
+  if (t.stack_id == 0) {
+    put(row++, 3, "not sampled (see ASIO_CONSOLE_STACKS)", style::dim);
+  } else if (stack == nullptr) {
+    put(row++, 3, "symbolizing…", style::dim);
+  } else {
+    for (std::size_t i = 0; i < stack->size() && row < screen_rows() - 4; ++i) {
+      const frame& f = (*stack)[i];
+      put(row, 3, absl::StrCat("#", i, " ", std::string(short_function(f.function))));
+      if (!f.file.empty()) put(row, std::max(3, screen_columns() / 2), absl::StrCat(std::string(short_file(f.file, 3)), ":", f.line), style::dim);
+      ++row;
+    }
+  }
+  std::vector<const task*> children;
+  for (const auto& [id, other] : context.model.tasks()) {
+    if (other.parent_id == t.id) children.push_back(&other);
+  }
+  std::sort(children.begin(), children.end(), [](const task* a, const task* b) { return a->id < b->id; });
+  if (row < screen_rows() - 2) {
+    put(row++, 1, absl::StrCat("Children (", children.size(), ")"), style::header);
+    for (const task* child : children) {
+      if (row >= screen_rows() - 1) break;
+      put(row++, 3, absl::StrCat(child->id, "  ", child->name, "  ", to_string(child->stats.state), "  ",
+                                 format_duration(child->total_ns(now))));
+    }
+  }
+}
+
+}  // namespace asio_console::console

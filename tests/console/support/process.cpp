@@ -1,0 +1,133 @@
+#include "support/process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <memory>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace asio_console::testing {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+struct spawned {
+  pid_t pid;
+  int out;
+  int err;
+};
+
+spawned spawn(const std::vector<std::string>& argv, bool capture_stderr) {
+  int out[2], err[2];
+  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  if (capture_stderr) posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  std::vector<char*> args;
+  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = -1;
+  const int failed = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(out[1]);
+  close(err[1]);
+  if (failed != 0) throw std::runtime_error("cannot start " + argv[0]);
+  return {pid, out[0], err[0]};
+}
+
+}  // namespace
+
+child_process::child_process(const std::vector<std::string>& argv) {
+  const spawned s = spawn(argv, /*capture_stderr=*/false);
+  close(s.err);
+  pid_ = s.pid;
+  stdout_fd_ = s.out;
+}
+
+child_process::~child_process() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  if (stdout_fd_ >= 0) close(stdout_fd_);
+}
+
+std::optional<std::string> child_process::read_line(std::chrono::milliseconds timeout) {
+  const auto deadline = clock::now() + timeout;
+  for (;;) {
+    const std::size_t newline = buffer_.find('\n');
+    if (newline != std::string::npos) {
+      std::string line = buffer_.substr(0, newline);
+      buffer_.erase(0, newline + 1);
+      return line;
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()).count();
+    if (left <= 0) return std::nullopt;
+    pollfd fd{stdout_fd_, POLLIN, 0};
+    if (poll(&fd, 1, static_cast<int>(left)) <= 0) continue;
+    char chunk[4096];
+    const ssize_t n = read(stdout_fd_, chunk, sizeof chunk);
+    if (n <= 0) return std::nullopt;
+    buffer_.append(chunk, static_cast<std::size_t>(n));
+  }
+}
+
+command_result run_command(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+  const auto start = clock::now();
+  const spawned s = spawn(argv, /*capture_stderr=*/true);
+  command_result result;
+  pollfd fds[2] = {{s.out, POLLIN, 0}, {s.err, POLLIN, 0}};
+  int open_streams = 2;
+  bool killed = false;
+  while (open_streams > 0) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(start + timeout - clock::now()).count();
+    if (left <= 0) {
+      kill(s.pid, SIGKILL);
+      killed = true;
+      break;
+    }
+    if (poll(fds, 2, static_cast<int>(left)) <= 0) continue;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      char chunk[65536];
+      const ssize_t n = read(fds[i].fd, chunk, sizeof chunk);
+      if (n <= 0) {
+        fds[i].fd = -1;
+        --open_streams;
+        continue;
+      }
+      (i == 0 ? result.out : result.err).append(chunk, static_cast<std::size_t>(n));
+    }
+  }
+  int status = 0;
+  waitpid(s.pid, &status, 0);
+  close(s.out);
+  close(s.err);
+  result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - start);
+  result.exit_code = killed ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+started_target start_sample_target(const std::vector<std::string>& extra_args) {
+  std::vector<std::string> argv = {sample_target_binary()};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  started_target started{std::make_unique<child_process>(argv), ""};
+  const std::optional<std::string> line = started.process->read_line(std::chrono::seconds(20));
+  const std::string prefix = "listening on ";
+  if (!line || line->rfind(prefix, 0) != 0) throw std::runtime_error("the sample target did not start");
+  started.address = line->substr(prefix.size());
+  return started;
+}
+
+std::string console_binary() { return ASIO_CONSOLE_BINARY; }
+std::string sample_target_binary() { return SAMPLE_TARGET_BINARY; }
+
+}  // namespace asio_console::testing

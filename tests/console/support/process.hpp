@@ -1,0 +1,53 @@
+// Real processes for end-to-end tests: a long-running one whose output lines are read as they come,
+// and a command run to completion with its exit code, output and duration. Every wait is bounded.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace asio_console::testing {
+
+class child_process {
+ public:
+  explicit child_process(const std::vector<std::string>& argv);
+  ~child_process();  // SIGKILL, then reaped
+  child_process(const child_process&) = delete;
+  child_process& operator=(const child_process&) = delete;
+
+  /// The next line of its stdout, or nullopt if none comes within `timeout`.
+  std::optional<std::string> read_line(std::chrono::milliseconds timeout);
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+  int stdout_fd_ = -1;
+  std::string buffer_;
+};
+
+struct command_result {
+  int exit_code = -1;  // -1: killed at the timeout
+  std::string out;
+  std::string err;
+  std::chrono::milliseconds elapsed{0};
+};
+
+/// Runs `argv` with stdin from /dev/null until it exits, killing it after `timeout`.
+command_result run_command(const std::vector<std::string>& argv, std::chrono::milliseconds timeout);
+
+/// Starts the sample target with `extra_args`; returns it with the address it listens on.
+struct started_target {
+  std::unique_ptr<child_process> process;
+  std::string address;
+};
+started_target start_sample_target(const std::vector<std::string>& extra_args = {});
+
+/// Paths of the binaries under test (set by CMake).
+std::string console_binary();
+std::string sample_target_binary();
+
+}  // namespace asio_console::testing

@@ -1,0 +1,129 @@
+// Pending work: the executor copies that Asio's pending operations hold for the task they will
+// resume. An idle task with some is waiting on something Asio will complete; one with none can
+// only be resumed by code that kept its handler (or never).
+#include <gtest/gtest.h>
+
+#include <asio_console/asio_console.hpp>
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/channel.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+
+#include "support/snapshot_queries.hpp"
+
+namespace {
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using asio_console::instrumentation::task_outcome;
+using asio_console::instrumentation::task_state;
+
+asio_console::testing::task_snapshot named(std::string_view name) {
+  const auto task = asio_console::testing::task_named(asio_console::testing::snapshot(), name);
+  if (!task) throw std::runtime_error("no task named " + std::string(name));
+  return *task;
+}
+
+// An operation that keeps its handler and nothing else: no work on the handler's executor, the way
+// a hand-written waiter list often does it. Only release() can resume the waiting task.
+class handler_keeper {
+ public:
+  auto wait(auto&& token) {
+    return asio::async_initiate<decltype(token), void()>(
+        [this](auto handler) {
+          auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+          kept_ = [shared] { asio::post(std::move(*shared)); };
+        },
+        token);
+  }
+  void release() {
+    auto kept = std::move(kept_);
+    kept_ = nullptr;
+    if (kept) kept();
+  }
+
+ private:
+  std::function<void()> kept_;
+};
+
+TEST(PendingWork, TaskIdleOnATimerHoldsPendingWork) {
+  asio::io_context ctx;
+  asio::steady_timer timer(ctx, asio::steady_timer::time_point::max());
+  asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+    co_await timer.async_wait(asio::use_awaitable);
+  }, asio::detached, {.name = "pending-timer"});
+  ctx.poll();
+  const auto waiting = named("pending-timer");
+  ASSERT_EQ(waiting.state, task_state::idle);
+  EXPECT_GE(waiting.pending_work, 1u) << "the timer's wait keeps work for the task it resumes";
+  timer.cancel();
+  ctx.poll();
+  EXPECT_EQ(named("pending-timer").state, task_state::completed);
+}
+
+TEST(PendingWork, TaskIdleOnAChannelHoldsPendingWork) {
+  using channel = asio::experimental::channel<void(boost::system::error_code, int)>;
+  asio::io_context ctx;
+  channel values(ctx, 0);
+  asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+    co_await values.async_receive(asio::use_awaitable);
+  }, asio::detached, {.name = "pending-channel"});
+  ctx.poll();
+  ASSERT_EQ(named("pending-channel").state, task_state::idle);
+  EXPECT_GE(named("pending-channel").pending_work, 1u);
+  values.try_send(boost::system::error_code{}, 1);
+  ctx.poll();
+  EXPECT_EQ(named("pending-channel").outcome, task_outcome::completed);
+}
+
+TEST(PendingWork, TaskWhoseHandlerIsKeptWithoutWorkHasNone) {
+  asio::io_context ctx;
+  handler_keeper keeper;
+  asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+    // Work held by an earlier wait is given back when that wait completes.
+    asio::steady_timer timer(co_await asio::this_coro::executor, 1ms);
+    co_await timer.async_wait(asio::use_awaitable);
+    co_await keeper.wait(asio::use_awaitable);
+  }, asio::detached, {.name = "kept-handler"});
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (named("kept-handler").polls < 2 && std::chrono::steady_clock::now() < deadline) {
+    ctx.restart();
+    ctx.run_one_for(10ms);
+  }
+  ctx.poll();
+  const auto kept = named("kept-handler");
+  ASSERT_EQ(kept.state, task_state::idle);
+  EXPECT_EQ(kept.polls, 2u);
+  EXPECT_EQ(kept.pending_work, 0u) << "nothing inside Asio holds work for this task";
+  keeper.release();
+  ctx.restart();
+  ctx.run();
+  EXPECT_EQ(named("kept-handler").outcome, task_outcome::completed) << "the kept handler still resumes it";
+}
+
+TEST(PendingWork, CountsStayExactOverManyWaits) {
+  asio::io_context ctx;
+  handler_keeper keeper;
+  asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+    auto executor = co_await asio::this_coro::executor;
+    for (int i = 0; i < 100; ++i) {
+      asio::steady_timer timer(executor, 0ms);
+      co_await timer.async_wait(asio::use_awaitable);
+      co_await asio::post(executor, asio::use_awaitable);
+    }
+    co_await keeper.wait(asio::use_awaitable);
+  }, asio::detached, {.name = "many-waits"});
+  for (int i = 0; i < 10'000 && named("many-waits").polls < 201; ++i) {
+    ctx.restart();
+    ctx.run_one_for(10ms);
+  }
+  ctx.poll();
+  ASSERT_EQ(named("many-waits").state, task_state::idle);
+  EXPECT_EQ(named("many-waits").pending_work, 0u) << "every copy counted on creation was uncounted";
+  keeper.release();
+  ctx.restart();
+  ctx.run();
+}
+
+}  // namespace
