@@ -24,6 +24,10 @@ int main(int argc, char** argv) {
   const std::string command = argc > 1 && std::string(argv[1]) == "dump" ? "dump" : "";
   console::configure_help(command);
   std::vector<std::string> normalized = console::normalize_flag_names(argc, argv);
+  if (console::asks_for_help(normalized)) {
+    console::print_help(std::cout, command);
+    return 0;
+  }
   std::vector<char*> args;
   for (std::string& arg : normalized) args.push_back(arg.data());
   std::vector<char*> positional = absl::ParseCommandLine(static_cast<int>(args.size()), args.data());

@@ -42,5 +42,6 @@ done
 sort -u -o "$suppressions" "$suppressions"
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$suppressions"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
+export LSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/lsan.supp"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 ctest --test-dir "$build_dir" --output-on-failure --parallel "$(nproc)" --timeout 600

@@ -1,6 +1,9 @@
+#include <algorithm>
+
 #include "absl/flags/flag.h"
 #include "absl/flags/usage.h"
-#include "absl/flags/usage_config.h"
+#include "absl/flags/reflection.h"
+#include "absl/flags/commandlineflag.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
 #include "cli/flags.hpp"
@@ -46,31 +49,46 @@ lint_thresholds thresholds_from_flags() {
   return t;
 }
 
+namespace {
+bool belongs_to(absl::string_view file, const std::string& command) {
+  if (absl::StrContains(file, "cli/common_flags")) return true;
+  return command == "dump" ? absl::StrContains(file, "cli/dump_flags") : absl::StrContains(file, "cli/ui_flags");
+}
+}  // namespace
+
 void configure_help(const std::string& command) {
-  absl::FlagsUsageConfig config;
-  config.contains_help_flags = [command](absl::string_view file) {
-    if (absl::StrContains(file, "cli/common_flags")) return true;
-    return command == "dump" ? absl::StrContains(file, "cli/dump_flags") : absl::StrContains(file, "cli/ui_flags");
-  };
-  config.contains_helpshort_flags = config.contains_help_flags;
-  config.normalize_filename = [](absl::string_view file) {
-    const std::size_t at = file.rfind("console/cli/");
-    return std::string(at == absl::string_view::npos ? file : file.substr(at + 8));
-  };
-  config.version_string = [] { return std::string("asio-console 0.1.0 (protocol version 1)\n"); };
-  absl::SetFlagsUsageConfig(config);
   if (command == "dump") {
     absl::SetProgramUsageMessage(
-        "asio-console dump [TARGET] [--json]: connect to an instrumented process, take one snapshot "
-        "(sampling a few seconds for the lints that compare samples), print it and exit.\n"
-        "TARGET is host:port (default 127.0.0.1:6669) or unix:PATH. Flags are written with dashes "
-        "(--sample-for=2s) or underscores.");
+        "usage: asio-console dump [TARGET] [--json] [flags]\n\n"
+        "Connects to an instrumented process, takes one snapshot (and samples a few seconds more for\n"
+        "the lints that compare samples), prints it and exits: 0 on success, 1 when the target cannot\n"
+        "be read, 2 for a usage error. TARGET is host:port (default 127.0.0.1:6669) or unix:PATH.");
   } else {
     absl::SetProgramUsageMessage(
-        "asio-console [TARGET]: a terminal UI for the tasks of an instrumented Boost.Asio process.\n"
-        "asio-console dump [TARGET] [--json]: print one snapshot (see asio-console dump --help).\n"
-        "TARGET is host:port (default 127.0.0.1:6669) or unix:PATH. Keys: press ? in the UI. Flags are "
-        "written with dashes (--retain-for=30s) or underscores.");
+        "usage: asio-console [TARGET] [flags]        the terminal UI (press ? in it for the keys)\n"
+        "       asio-console dump [TARGET] [--json]  one snapshot, printed (asio-console dump --help)\n\n"
+        "TARGET is host:port (default 127.0.0.1:6669) or unix:PATH.");
+  }
+}
+
+bool asks_for_help(const std::vector<std::string>& args) {
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--") break;
+    if (args[i] == "--help" || args[i] == "-help" || args[i] == "-h" || args[i] == "--helpfull") return true;
+  }
+  return false;
+}
+
+void print_help(std::ostream& out, const std::string& command) {
+  out << absl::ProgramUsageMessage() << "\n\nflags (dashes or underscores, --flag=value):\n";
+  std::vector<const absl::CommandLineFlag*> flags;
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    if (belongs_to(flag->Filename(), command)) flags.push_back(flag);
+  }
+  std::sort(flags.begin(), flags.end(), [](const auto* a, const auto* b) { return a->Name() < b->Name(); });
+  for (const absl::CommandLineFlag* flag : flags) {
+    const std::string name = absl::StrReplaceAll(flag->Name(), {{"_", "-"}});
+    out << "  --" << name << " (default " << flag->DefaultValue() << ")\n      " << flag->Help() << "\n";
   }
 }
 

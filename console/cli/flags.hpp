@@ -4,6 +4,7 @@
 // (`--retain-for=30s`); normalize_flag_names() turns those into the underscores Abseil declares.
 #pragma once
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -36,7 +37,13 @@ std::vector<std::string> normalize_flag_names(int argc, char** argv);
 /// The lint thresholds the flags set.
 lint_thresholds thresholds_from_flags();
 
-/// Makes --help show the flags of one command: "dump" or the terminal UI ("").
+/// Sets the usage message of one command: "dump" or the terminal UI ("").
 void configure_help(const std::string& command);
+
+/// True if the arguments ask for help (--help, -h, --helpfull).
+bool asks_for_help(const std::vector<std::string>& args);
+
+/// Prints the usage and the flags of `command`, written with dashes, and their defaults.
+void print_help(std::ostream& out, const std::string& command);
 
 }  // namespace asio_console::console

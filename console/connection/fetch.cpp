@@ -79,33 +79,43 @@ absl::StatusOr<state> fetch_state(const target& where, const fetch_options& opti
   grpc::ClientContext context;
   v1::WatchUpdatesRequest request;
   request.set_protocol_version(v1::PROTOCOL_VERSION_1);
-  std::unique_ptr<grpc::ClientReader<v1::Update>> reader = stub->WatchUpdates(&context, request);
-
+  // A backstop; the watchdog ends the call sooner. It starts before the call: opening a stream
+  // already waits for the connection.
+  context.set_deadline(absl::ToChronoTime(absl::Now() + options.timeout + options.sample_for + absl::Seconds(5)));
   std::uint64_t wanted = 0;
   absl::Status broken = absl::OkStatus();
   {
     call_watchdog watchdog(context, absl::Now() + options.timeout);
+    std::unique_ptr<grpc::ClientReader<v1::Update>> reader = stub->WatchUpdates(&context, request);
     v1::Update update;
+    bool stopped_reading = false;  // rather than the stream ending
     while (reader->Read(&update)) {
       broken = model.apply(update);
-      if (!broken.ok()) break;
+      if (!broken.ok()) {
+        stopped_reading = true;
+        break;
+      }
       if (model.ready() && wanted == 0) {
         wanted = model.publications() + static_cast<std::uint64_t>(std::max(0, options.extra_publications));
         watchdog.move_deadline(absl::Now() + options.sample_for);
       }
-      if (wanted != 0 && model.publications() >= wanted) break;
+      if (wanted != 0 && model.publications() >= wanted) {
+        stopped_reading = true;
+        break;
+      }
     }
-    context.TryCancel();
+    if (stopped_reading) context.TryCancel();
     if (!broken.ok()) {
       reader->Finish();
       return absl::FailedPreconditionError(absl::StrCat(where.text, ": ", broken.message()));
     }
     const grpc::Status status = reader->Finish();
     if (!model.ready()) {
-      if (watchdog.fired() || status.error_code() == grpc::StatusCode::CANCELLED) {
+      if (watchdog.fired()) {
         return absl::DeadlineExceededError(
             describe_failure(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, ""), where, options.timeout));
       }
+      if (status.ok()) return absl::UnavailableError(where.text + " ended the stream before sending a snapshot");
       return absl::UnavailableError(describe_failure(status, where, options.timeout));
     }
   }

@@ -86,7 +86,7 @@ ui_effect navigation::handle(const key_press& key) {
       default: return ui_effect::none;
     }
   }
-  if (help_ && key.what != action::quit && key.what != action::none) {
+  if (help_ && key.what != action::quit) {
     help_ = false;  // any key closes the help
     return ui_effect::none;
   }
@@ -122,11 +122,11 @@ ui_effect navigation::handle(const key_press& key) {
       }
       break;
     case action::show_tasks:
-      stack_.assign(1, frame{screen_kind::tasks});
+      stack_.assign(1, frame{screen_kind::tasks, 0, {}});
       rows_.clear();
       break;
     case action::show_sites:
-      stack_.assign(1, frame{screen_kind::sites});
+      stack_.assign(1, frame{screen_kind::sites, 0, {}});
       rows_.clear();
       break;
     case action::start_filter:

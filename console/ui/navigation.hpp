@@ -51,7 +51,7 @@ class navigation {
   void scroll_into_view();
   void open(screen_kind kind, std::uint64_t focus);
 
-  std::vector<frame> stack_{frame{screen_kind::tasks}};
+  std::vector<frame> stack_{frame{screen_kind::tasks, 0, {}}};
   std::vector<std::uint64_t> rows_;
   std::size_t page_rows_ = 1;
   task_order order_;

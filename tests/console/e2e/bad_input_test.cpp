@@ -1,0 +1,173 @@
+// Bad input to `asio-console dump`: one short line on stderr, a non-zero exit, within seconds.
+#include <gtest/gtest.h>
+#include <grpcpp/grpcpp.h>
+
+#include <boost/asio.hpp>
+#include <thread>
+
+#include "asio_console/v1/instrument.grpc.pb.h"
+#include "support/process.hpp"
+
+namespace {
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using asio::ip::tcp;
+using asio_console::testing::command_result;
+using asio_console::testing::console_binary;
+using asio_console::testing::run_command;
+
+command_result dump(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {console_binary(), "dump"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_command(argv, 30s);
+}
+
+void expect_one_line_error(const command_result& result, int exit_code, const std::string& mentions) {
+  EXPECT_EQ(result.exit_code, exit_code) << result.err;
+  EXPECT_TRUE(result.out.empty()) << result.out;
+  ASSERT_FALSE(result.err.empty());
+  EXPECT_EQ(result.err.find('\n'), result.err.size() - 1) << "one line: " << result.err;
+  EXPECT_NE(result.err.find(mentions), std::string::npos) << result.err;
+}
+
+// A loopback port with nothing listening on it.
+unsigned short free_port() {
+  asio::io_context ctx;
+  tcp::acceptor acceptor(ctx, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+  return acceptor.local_endpoint().port();
+}
+
+// A TCP peer on loopback that answers every connection with `reply` (or nothing), on its own thread.
+class fake_peer {
+ public:
+  explicit fake_peer(std::string reply) : acceptor_(ctx_, tcp::endpoint(asio::ip::address_v4::loopback(), 0)) {
+    accept(std::move(reply));
+    thread_ = std::thread([this] { ctx_.run_for(60s); });
+  }
+  ~fake_peer() {
+    ctx_.stop();
+    thread_.join();
+    kept_.clear();
+  }
+  std::string address() const { return "127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
+
+ private:
+  void accept(std::string reply) {
+    acceptor_.async_accept([this, reply](boost::system::error_code error, tcp::socket socket) {
+      if (error) return;
+      auto peer = std::make_shared<tcp::socket>(std::move(socket));
+      auto buffer = std::make_shared<std::array<char, 4096>>();
+      peer->async_read_some(asio::buffer(*buffer), [this, peer, buffer, reply](boost::system::error_code, std::size_t) {
+        if (!reply.empty()) asio::async_write(*peer, asio::buffer(reply), [peer](auto, auto) {});
+        // Otherwise the connection stays open and silent.
+        kept_.push_back(peer);
+      });
+      accept(reply);
+    });
+  }
+  asio::io_context ctx_;
+  std::vector<std::shared_ptr<tcp::socket>> kept_;  // touched on the io thread, then after join
+  tcp::acceptor acceptor_;
+  std::thread thread_;
+};
+
+// A gRPC server that speaks the service but another protocol version.
+class future_version_service final : public asio_console::v1::Instrument::Service {
+  grpc::Status WatchUpdates(grpc::ServerContext*, const asio_console::v1::WatchUpdatesRequest*,
+                            grpc::ServerWriter<asio_console::v1::Update>* writer) override {
+    asio_console::v1::Update update;
+    update.set_protocol_version(2);
+    update.set_snapshot(true);
+    update.set_now_ns(1);
+    writer->Write(update);
+    return grpc::Status::OK;
+  }
+};
+
+TEST(BadInput, NothingListeningIsAOneLineErrorAtOnce) {
+  const command_result result = dump({"127.0.0.1:" + std::to_string(free_port())});
+  expect_one_line_error(result, 1, "cannot connect");
+  EXPECT_LT(result.elapsed, 5s);
+}
+
+TEST(BadInput, MalformedTargetsAreUsageErrors) {
+  expect_one_line_error(dump({"nonsense"}), 2, "no port");
+  expect_one_line_error(dump({"127.0.0.1:99999"}), 2, "not a port");
+  expect_one_line_error(dump({"127.0.0.1:http"}), 2, "not a port");
+  expect_one_line_error(dump({"unix:"}), 2, "no socket path");
+  expect_one_line_error(dump({"bad host:80"}), 2, "not a host name");
+  expect_one_line_error(dump({"127.0.0.1:1", "127.0.0.1:2"}), 2, "at most one TARGET");
+}
+
+TEST(BadInput, MissingUnixSocketIsAOneLineError) {
+  const command_result result = dump({"unix:/nonexistent/asio-console.sock"});
+  expect_one_line_error(result, 1, "cannot connect");
+  EXPECT_LT(result.elapsed, 5s);
+}
+
+TEST(BadInput, AnHttpServerOnThePortIsRecognized) {
+  fake_peer http("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  const command_result result = dump({http.address(), "--timeout=3s"});
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_EQ(result.err.find('\n'), result.err.size() - 1) << result.err;
+  EXPECT_NE(result.err.find(http.address()), std::string::npos) << result.err;
+  EXPECT_LT(result.elapsed, 5s);
+}
+
+TEST(BadInput, ASilentPeerTimesOut) {
+  fake_peer silent("");
+  const command_result result = dump({silent.address(), "--timeout=2s"});
+  expect_one_line_error(result, 1, silent.address());
+  EXPECT_LT(result.elapsed, 6s);
+}
+
+// A gRPC server on a free loopback port with one service; stops when destroyed.
+class grpc_peer {
+ public:
+  explicit grpc_peer(grpc::Service& service) {
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
+    builder.RegisterService(&service);
+    server_ = builder.BuildAndStart();
+  }
+  ~grpc_peer() {
+    if (server_) server_->Shutdown(std::chrono::system_clock::now() + 1s);
+  }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int port_ = 0;
+  std::unique_ptr<grpc::Server> server_;
+};
+
+TEST(BadInput, AnotherProtocolVersionIsRefused) {
+  future_version_service service;
+  grpc_peer peer(service);
+  expect_one_line_error(dump({peer.address()}), 1, "protocol version 2");
+}
+
+TEST(BadInput, AGrpcServerThatDoesNotImplementTheServiceIsNamedAsSuch) {
+  asio_console::v1::Instrument::Service unimplemented;  // answers UNIMPLEMENTED, like any other gRPC server
+  grpc_peer peer(unimplemented);
+  expect_one_line_error(dump({peer.address()}), 1, "does not serve the asio-console protocol");
+}
+
+TEST(BadInput, UnknownFlagsFailAndHelpSucceeds) {
+  const command_result unknown = dump({"--no-such-flag"});
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.err.find("no_such_flag"), std::string::npos) << unknown.err;
+  const command_result help = run_command({console_binary(), "dump", "--help"}, 10s);
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  EXPECT_NE((help.out + help.err).find("--json"), std::string::npos);
+  EXPECT_EQ((help.out + help.err).find("--no_colors"), std::string::npos) << "only dump's flags";
+  const command_result ui_help = run_command({console_binary(), "--help"}, 10s);
+  EXPECT_EQ(ui_help.exit_code, 0);
+  EXPECT_NE((ui_help.out + ui_help.err).find("--retain-for"), std::string::npos);
+}
+
+TEST(BadInput, TheTerminalUiWithoutATerminalSaysToUseDump) {
+  const command_result result = run_command({console_binary(), "127.0.0.1:1"}, 10s);
+  expect_one_line_error(result, 2, "dump");
+}
+
+}  // namespace

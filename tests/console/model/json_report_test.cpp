@@ -1,0 +1,86 @@
+// The version-1 JSON format written for a known state, read back with Boost.JSON.
+#include "dump/json_report.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <sstream>
+
+#include "support/update_builder.hpp"
+
+namespace {
+namespace json = boost::json;
+using namespace asio_console::console;
+using asio_console::testing::update_builder;
+constexpr std::int64_t second = 1'000'000'000;
+
+TEST(JsonReport, WritesEveryContractFieldWithItsValue) {
+  update_builder updates;
+  state model;
+  ASSERT_TRUE(model.apply(updates.publication(100 * second, true)
+                              .site(1, "/src/cache.cpp", 12, "cache::cache()")
+                              .new_task({.id = 2, .parent_id = 1, .name = "refresh", .fields = {{"shard", "7"}},
+                                         .site_id = 1, .stack_id = 4, .created_ns = 40 * second, .busy_ns = second,
+                                         .scheduled_ns = second, .idle_ns = 58 * second,
+                                         .last_poll_end_ns = 41 * second, .polls = 3, .wakes = 2, .pending_work = 0})
+                              .site_stats(1, 3, 2)
+                              .build())
+                  .ok());
+  model.add_stack(4, {{"cache::cache()", "/src/cache.cpp", 12}, {"handle(request)", "/src/server.cpp", 80}});
+  const auto warnings = evaluate_lints(model, {});
+  std::ostringstream out;
+  write_json_report(out, model, warnings, {});
+  const json::object root = json::parse(out.str()).as_object();
+
+  EXPECT_EQ(root.at("version"), 1);
+  EXPECT_EQ(root.at("now_ns").to_number<std::int64_t>(), 100 * second);
+  const json::object& task = root.at("tasks").as_array().at(0).as_object();
+  EXPECT_EQ(task.at("id"), 2);
+  EXPECT_EQ(task.at("parent_id"), 1);
+  EXPECT_EQ(task.at("name"), "refresh");
+  EXPECT_EQ(task.at("fields").as_object().at("shard"), "7");
+  EXPECT_EQ(task.at("state"), "idle");
+  EXPECT_EQ(task.at("location").as_object().at("file"), "/src/cache.cpp");
+  EXPECT_EQ(task.at("location").as_object().at("line"), 12);
+  EXPECT_EQ(task.at("location").as_object().at("function"), "cache::cache()");
+  ASSERT_EQ(task.at("stack").as_array().size(), 2u);
+  EXPECT_EQ(task.at("stack").as_array().at(1).as_object().at("function"), "handle(request)");
+  EXPECT_EQ(task.at("total_ns").to_number<std::int64_t>(), 60 * second);
+  EXPECT_EQ(task.at("busy_ns").to_number<std::int64_t>(), second);
+  EXPECT_EQ(task.at("scheduled_ns").to_number<std::int64_t>(), second);
+  EXPECT_EQ(task.at("idle_ns").to_number<std::int64_t>(), 58 * second);
+  EXPECT_EQ(task.at("polls"), 3);
+  EXPECT_EQ(task.at("wakes"), 2);
+  EXPECT_EQ(task.at("warnings").as_array(), (json::array{"idle-too-long", "never-woken"}));
+
+  const json::object& site = root.at("sites").as_array().at(0).as_object();
+  EXPECT_EQ(site.at("spawned"), 3);
+  EXPECT_EQ(site.at("live"), 1);
+  EXPECT_EQ(site.at("idle"), 1);
+  EXPECT_EQ(site.at("completed"), 2);
+  EXPECT_TRUE(site.at("growth_per_min").is_number());
+  EXPECT_EQ(site.at("stacks").as_array().at(0).as_object().at("count"), 1);
+  EXPECT_EQ(site.at("stacks").as_array().at(0).as_object().at("frames").as_array().size(), 2u);
+
+  const json::array& warning_array = root.at("warnings").as_array();
+  ASSERT_EQ(warning_array.size(), 2u);
+  EXPECT_EQ(warning_array.at(0).as_object().at("lint"), "idle-too-long");
+  EXPECT_EQ(warning_array.at(0).as_object().at("count"), 1);
+  EXPECT_EQ(warning_array.at(0).as_object().at("task_ids"), (json::array{2}));
+  EXPECT_FALSE(warning_array.at(0).as_object().at("message").as_string().empty());
+}
+
+TEST(JsonReport, RootTasksHaveANullParentAndUnsampledOnesAnEmptyStack) {
+  update_builder updates;
+  state model;
+  ASSERT_TRUE(model.apply(updates.publication(second, true).site(1, "a.cpp", 1, "f").new_task({.id = 1}).build()).ok());
+  std::ostringstream out;
+  write_json_report(out, model, evaluate_lints(model, {}), {});
+  const json::value root = json::parse(out.str());
+  const json::object& task = root.as_object().at("tasks").as_array().at(0).as_object();
+  EXPECT_TRUE(task.at("parent_id").is_null());
+  EXPECT_TRUE(task.at("stack").as_array().empty());
+  EXPECT_TRUE(task.at("fields").as_object().empty());
+}
+
+}  // namespace

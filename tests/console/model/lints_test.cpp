@@ -1,0 +1,133 @@
+// Each lint on tasks built to trip it, and on tasks that must not.
+#include "model/lints.hpp"
+
+#include <gtest/gtest.h>
+
+#include "support/update_builder.hpp"
+
+namespace {
+using asio_console::console::evaluate_lints;
+using asio_console::console::lint_kind;
+using asio_console::console::lint_thresholds;
+using asio_console::console::state;
+using asio_console::console::warning_summary;
+using asio_console::testing::task_spec;
+using asio_console::testing::update_builder;
+constexpr std::int64_t ms = 1'000'000;
+constexpr std::int64_t second = 1000 * ms;
+
+const warning_summary* find(const std::vector<warning_summary>& warnings, lint_kind kind) {
+  for (const auto& w : warnings) {
+    if (w.lint == kind) return &w;
+  }
+  return nullptr;
+}
+
+TEST(Lints, IdleTooLongCountsOnlyTheCurrentIdleStretch) {
+  update_builder updates;
+  state model;
+  ASSERT_TRUE(model.apply(updates.publication(100 * second, true)
+                              .new_task({.id = 1, .name = "stuck", .last_poll_end_ns = 10 * second})
+                              .new_task({.id = 2, .name = "ticking", .last_poll_end_ns = 99 * second})
+                              .new_task({.id = 3, .name = "busy", .state = asio_console::v1::TASK_STATE_RUNNING})
+                              .build())
+                  .ok());
+  const auto warnings = evaluate_lints(model, lint_thresholds{});
+  const warning_summary* idle = find(warnings, lint_kind::idle_too_long);
+  ASSERT_NE(idle, nullptr);
+  EXPECT_EQ(idle->task_ids, std::vector<std::uint64_t>{1});
+  EXPECT_EQ(idle->message, "1 task has been idle for more than 30.0s");
+  EXPECT_TRUE(model.find_task(1)->warnings.contains(lint_kind::idle_too_long));
+  EXPECT_FALSE(model.find_task(2)->warnings.contains(lint_kind::idle_too_long));
+}
+
+TEST(Lints, NeverWokenNeedsNoPendingWorkAndAnIdleStretch) {
+  update_builder updates;
+  state model;
+  ASSERT_TRUE(model.apply(updates.publication(10 * second, true)
+                              .new_task({.id = 1, .last_poll_end_ns = 5 * second, .pending_work = 0})
+                              .new_task({.id = 2, .last_poll_end_ns = 5 * second, .pending_work = 2})
+                              .new_task({.id = 3, .last_poll_end_ns = 10 * second - ms, .pending_work = 0})
+                              .new_task({.id = 4, .last_poll_end_ns = 5 * second, .pending_work = -1})
+                              .build())
+                  .ok());
+  const auto warnings = evaluate_lints(model, lint_thresholds{});
+  const warning_summary* never = find(warnings, lint_kind::never_woken);
+  ASSERT_NE(never, nullptr);
+  EXPECT_EQ(never->task_ids, std::vector<std::uint64_t>{1})
+      << "2 waits on something, 3 just went idle, 4 comes from a recorder that does not count";
+}
+
+TEST(Lints, LongPollAndSelfWakesUseTheirThresholds) {
+  update_builder updates;
+  state model;
+  ASSERT_TRUE(model.apply(updates.publication(10 * second, true)
+                              .new_task({.id = 1, .longest_poll_ns = 150 * ms})
+                              .new_task({.id = 2, .longest_poll_ns = 50 * ms})
+                              .new_task({.id = 3, .polls = 11, .wakes = 10, .self_wakes = 9})
+                              .new_task({.id = 4, .polls = 11, .wakes = 10, .self_wakes = 5})
+                              .build())
+                  .ok());
+  auto warnings = evaluate_lints(model, lint_thresholds{});
+  EXPECT_EQ(find(warnings, lint_kind::long_poll)->task_ids, std::vector<std::uint64_t>{1});
+  EXPECT_EQ(find(warnings, lint_kind::self_wakes)->task_ids, std::vector<std::uint64_t>{3});
+  EXPECT_EQ(find(warnings, lint_kind::self_wakes)->message, "1 task has woken itself more than 50% of the time");
+  warnings = evaluate_lints(model, lint_thresholds{.long_poll = absl::Milliseconds(10), .self_wake_percent = 40});
+  EXPECT_EQ(find(warnings, lint_kind::long_poll)->count, 2u);
+  EXPECT_EQ(find(warnings, lint_kind::self_wakes)->count, 2u);
+}
+
+// A site whose live count follows `lives`, one publication per second, all of its tasks idle.
+state site_growing(const std::vector<std::uint64_t>& lives, bool idle = true) {
+  update_builder updates;
+  state model;
+  std::uint64_t next_id = 1;
+  std::int64_t now = second;
+  for (std::size_t i = 0; i < lives.size(); ++i, now += second) {
+    updates.publication(now, i == 0);
+    if (i == 0) updates.site(1, "leak.cpp", 10, "spawn").site(2, "main.cpp", 5, "main");
+    if (i == 0) updates.new_task({.id = next_id++, .site_id = 2, .last_poll_end_ns = now});  // an accept loop
+    while (next_id - 1 < lives[i] + 1) {
+      updates.new_task({.id = next_id++, .site_id = 1,
+                        .state = idle ? asio_console::v1::TASK_STATE_IDLE : asio_console::v1::TASK_STATE_RUNNING,
+                        .last_poll_end_ns = now});
+    }
+    updates.site_stats(1, lives[i], 0).site_stats(2, 1, 0);
+    EXPECT_TRUE(model.apply(updates.build()).ok());
+  }
+  return model;
+}
+
+TEST(Lints, LeakSuspectFiresForASiteThatKeepsGrowingWithIdleTasks) {
+  state model = site_growing({10, 20, 30, 40});
+  const auto warnings = evaluate_lints(model, lint_thresholds{});
+  const warning_summary* leak = find(warnings, lint_kind::leak_suspect);
+  ASSERT_NE(leak, nullptr);
+  EXPECT_EQ(leak->count, 40u);
+  EXPECT_EQ(leak->message, "40 idle tasks come from 1 site whose live count keeps growing");
+  EXPECT_FALSE(model.find_task(1)->warnings.contains(lint_kind::leak_suspect)) << "the accept loop's site is flat";
+}
+
+TEST(Lints, LeakSuspectIgnoresAStepAFlatCountBusyTasksAndSmallGrowth) {
+  state flat = site_growing({0, 40, 40, 40});
+  EXPECT_EQ(find(evaluate_lints(flat, {}), lint_kind::leak_suspect), nullptr)
+      << "one step up then flat: a burst of connections";
+  state busy = site_growing({10, 20, 30, 40}, /*idle=*/false);
+  EXPECT_EQ(find(evaluate_lints(busy, {}), lint_kind::leak_suspect), nullptr) << "its tasks are working";
+  state slow = site_growing({1, 2, 3, 4});
+  EXPECT_EQ(find(evaluate_lints(slow, {}), lint_kind::leak_suspect), nullptr) << "grew by fewer than 10";
+  EXPECT_NE(find(evaluate_lints(slow, {.leak_min_growth = 3}), lint_kind::leak_suspect), nullptr);
+}
+
+TEST(Lints, CompletedTasksCarryNoWarnings) {
+  update_builder updates;
+  state model;
+  ASSERT_TRUE(model.apply(updates.publication(100 * second, true)
+                              .new_task({.id = 1, .state = asio_console::v1::TASK_STATE_COMPLETED,
+                                         .longest_poll_ns = 10 * second, .finished_ns = 50 * second})
+                              .build())
+                  .ok());
+  EXPECT_TRUE(evaluate_lints(model, {}).empty());
+}
+
+}  // namespace

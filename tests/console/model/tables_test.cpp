@@ -1,0 +1,94 @@
+// What the tasks and sites views list, in which order, and how numbers read.
+#include <gtest/gtest.h>
+
+#include "model/format.hpp"
+#include "model/site_summary.hpp"
+#include "model/task_table.hpp"
+#include "support/update_builder.hpp"
+
+namespace {
+using namespace asio_console::console;
+using asio_console::testing::update_builder;
+constexpr std::int64_t second = 1'000'000'000;
+
+state three_tasks() {
+  update_builder updates;
+  state model;
+  updates.publication(100 * second, true)
+      .site(1, "/src/net/server.cpp", 40, "void accept_loop()")
+      .site(2, "/src/cache.cpp", 12, "cache::cache()")
+      .new_task({.id = 1, .name = "accept", .site_id = 1, .created_ns = 0, .busy_ns = 5 * second, .polls = 9})
+      .new_task({.id = 2, .name = "refresh", .fields = {{"shard", "7"}}, .site_id = 2, .stack_id = 4,
+                 .created_ns = 50 * second, .polls = 1})
+      .new_task({.id = 3, .name = "refresh", .site_id = 2, .stack_id = 4, .created_ns = 60 * second, .polls = 2})
+      .site_stats(1, 1, 0)
+      .site_stats(2, 5, 3);
+  EXPECT_TRUE(model.apply(updates.build()).ok());
+  return model;
+}
+
+std::vector<std::uint64_t> ids(const std::vector<const task*>& tasks) {
+  std::vector<std::uint64_t> out;
+  for (const task* t : tasks) out.push_back(t->id);
+  return out;
+}
+
+TEST(TaskTable, SortsByTheChosenColumnEitherWay) {
+  const state model = three_tasks();
+  EXPECT_EQ(ids(list_tasks(model, {task_column::total, true})), (std::vector<std::uint64_t>{1, 2, 3}));
+  EXPECT_EQ(ids(list_tasks(model, {task_column::total, false})), (std::vector<std::uint64_t>{3, 2, 1}));
+  EXPECT_EQ(ids(list_tasks(model, {task_column::polls, true})), (std::vector<std::uint64_t>{1, 3, 2}));
+  EXPECT_EQ(ids(list_tasks(model, {task_column::busy, true})), (std::vector<std::uint64_t>{1, 2, 3})) << "ties by id";
+  EXPECT_EQ(ids(list_tasks(model, {task_column::name, false})), (std::vector<std::uint64_t>{1, 2, 3}));
+  EXPECT_EQ(ids(list_tasks(model, {task_column::location, false})), (std::vector<std::uint64_t>{1, 2, 3}))
+      << "net/server.cpp before src/cache.cpp";
+  EXPECT_EQ(ids(list_tasks(model, {task_column::location, true})), (std::vector<std::uint64_t>{2, 3, 1}));
+  EXPECT_EQ(ids(list_tasks(model, {task_column::fields, true})), (std::vector<std::uint64_t>{2, 1, 3}));
+}
+
+TEST(TaskTable, FilterMatchesNameLocationFunctionAndFieldsIgnoringCase) {
+  const state model = three_tasks();
+  EXPECT_EQ(ids(list_tasks(model, {task_column::id, false}, "REFRESH")), (std::vector<std::uint64_t>{2, 3}));
+  EXPECT_EQ(ids(list_tasks(model, {task_column::id, false}, "server.cpp:40")), (std::vector<std::uint64_t>{1}));
+  EXPECT_EQ(ids(list_tasks(model, {task_column::id, false}, "accept_loop")), (std::vector<std::uint64_t>{1}));
+  EXPECT_EQ(ids(list_tasks(model, {task_column::id, false}, "shard=7")), (std::vector<std::uint64_t>{2}));
+  EXPECT_TRUE(list_tasks(model, {task_column::id, false}, "nothing like it").empty());
+}
+
+TEST(SiteSummary, GroupsTasksBySiteWithCountsAndStacksByLive) {
+  const state model = three_tasks();
+  const std::vector<site_summary> sites = summarize_sites(model, {2});
+  ASSERT_EQ(sites.size(), 2u);
+  EXPECT_EQ(sites[0].where->id, 2u) << "most live first";
+  EXPECT_EQ(sites[0].spawned, 5u);
+  EXPECT_EQ(sites[0].live, 2u);
+  EXPECT_EQ(sites[0].completed, 3u);
+  EXPECT_EQ(sites[0].idle, 2u);
+  EXPECT_TRUE(sites[0].leak_suspect);
+  ASSERT_EQ(sites[0].stacks.size(), 1u);
+  EXPECT_EQ(sites[0].stacks[0].stack_id, 4u);
+  EXPECT_EQ(sites[0].stacks[0].count, 2u);
+  EXPECT_EQ(sites[0].task_ids, (std::vector<std::uint64_t>{2, 3}));
+  EXPECT_EQ(filter_sites(sites, "accept").size(), 1u);
+}
+
+TEST(Format, DurationsKeepThreeOrFourDigitsAndAFewColumns) {
+  EXPECT_EQ(format_duration(850), "850ns");
+  EXPECT_EQ(format_duration(12'340), "12.3µs");
+  EXPECT_EQ(format_duration(1'200'000), "1.20ms");
+  EXPECT_EQ(format_duration(3'510'000'000), "3.51s");
+  EXPECT_EQ(format_duration(247 * second), "4m07s");
+  EXPECT_EQ(format_duration(7380 * second), "2h03m");
+  EXPECT_EQ(format_duration(273600 * second), "3d04h");
+  EXPECT_EQ(format_duration(-5), "0ns");
+}
+
+TEST(Format, LocationsAndFunctionsAreShortened) {
+  EXPECT_EQ(format_location({"/home/me/src/net/server.cpp", "f", 40, 0}), "net/server.cpp:40");
+  EXPECT_EQ(short_function("void ns::cache::cache(int, std::vector<int> const&)"), "ns::cache::cache");
+  EXPECT_EQ(short_function("std::pair<int, int> make(int)"), "make");
+  EXPECT_EQ(short_function("ns::type::operator()(int) const"), "ns::type::operator()");
+  EXPECT_TRUE(contains_ignoring_case("Cache_Refresher", "refresher"));
+}
+
+}  // namespace
