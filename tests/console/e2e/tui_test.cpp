@@ -137,6 +137,21 @@ TEST_F(TuiTest, ResizeRedrawsForTheNewSize) {
   for (const std::string& line : lines_of(shown)) EXPECT_LE(line.size(), 100u * 4) << line;
 }
 
+// Whether any foreground color (SGR 30-37, 90-97 or 38;...) is set on screen.
+bool has_colors(const std::string& screen) {
+  static const std::regex color(R"(\x1b\[(?:[0-9;]*;)?(?:3[0-8]|9[0-7])[;m])");
+  return std::regex_search(screen, color);
+}
+
+TEST_F(TuiTest, NoColorsDrawsWithoutColors) {
+  auto colored = open_console();
+  EXPECT_TRUE(has_colors(colored->screen_with_attributes())) << "states and warnings are colored";
+  auto plain = open_console("--no-colors");
+  const std::string shown = plain->screen_with_attributes();
+  EXPECT_FALSE(has_colors(shown)) << shown;
+  EXPECT_TRUE(contains(shown, "Total")) << "the same screen otherwise";
+}
+
 TEST_F(TuiTest, HelpAndPauseFollowTheKeys) {
   auto console = open_console();
   console->send({"?"});

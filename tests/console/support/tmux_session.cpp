@@ -30,6 +30,10 @@ std::string tmux_session::tmux(const std::vector<std::string>& args) const {
 
 std::string tmux_session::screen() const { return tmux({"capture-pane", "-p", "-t", "test"}); }
 
+std::string tmux_session::screen_with_attributes() const {
+  return tmux({"capture-pane", "-p", "-e", "-t", "test"});
+}
+
 std::string tmux_session::screen_and_history() const {
   return tmux({"capture-pane", "-p", "-S", "-1000", "-t", "test"});
 }

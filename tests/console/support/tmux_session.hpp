@@ -18,6 +18,8 @@ class tmux_session {
 
   /// The pane's text now, one line per row.
   std::string screen() const;
+  /// The pane's text with the escape sequences of its colors and attributes.
+  std::string screen_with_attributes() const;
   /// The pane's text with its scrollback (what a program printed after leaving the screen).
   std::string screen_and_history() const;
   /// Sends tmux key names ("Enter", "Escape", "C-c", "j") or literal text (with `literal`).
