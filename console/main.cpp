@@ -40,10 +40,13 @@ int main(int argc, char** argv) {
   if (!where.ok()) return usage_error(std::string(where.status().message()));
 
   const console::lint_thresholds thresholds = console::thresholds_from_flags();
+  absl::StatusOr<console::frame_filter> frames = console::frame_filter::with_collapsed(absl::GetFlag(FLAGS_collapse));
+  if (!frames.ok()) return usage_error(std::string(frames.status().message()));
   if (command == "dump") {
     console::dump_options options;
     options.json = absl::GetFlag(FLAGS_json);
     options.thresholds = thresholds;
+    options.frames = *frames;
     options.fetch.timeout = absl::GetFlag(FLAGS_timeout);
     options.fetch.sample_for = absl::GetFlag(FLAGS_sample_for);
     options.fetch.extra_publications = thresholds.leak_growth_intervals;
@@ -53,6 +56,7 @@ int main(int argc, char** argv) {
   console::ui_options options;
   options.colors = !absl::GetFlag(FLAGS_no_colors);
   options.thresholds = thresholds;
+  options.frames = *frames;
   options.timeout = absl::GetFlag(FLAGS_timeout);
   options.model.retain_completed = absl::GetFlag(FLAGS_retain_for);
   options.model.growth_window = absl::GetFlag(FLAGS_growth_window);

@@ -16,7 +16,7 @@ int run_dump(const target& where, const dump_options& options, std::ostream& out
   if (options.json) {
     write_json_report(out, model, warnings, options.thresholds);
   } else {
-    write_text_report(out, where.text, model, warnings, options.thresholds);
+    write_text_report(out, where.text, model, warnings, options.thresholds, options.frames);
   }
   out.flush();
   if (!out) {

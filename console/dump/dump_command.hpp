@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "connection/fetch.hpp"
+#include "model/frame_filter.hpp"
 #include "model/lints.hpp"
 
 namespace asio_console::console {
@@ -12,6 +13,7 @@ struct dump_options {
   bool json = false;
   fetch_options fetch;
   lint_thresholds thresholds;
+  frame_filter frames;  // for the text form; JSON keeps every frame
 };
 
 /// Fetches, evaluates the lints and prints to `out`. Returns the exit code: 0, or 1 after one line on

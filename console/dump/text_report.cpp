@@ -13,19 +13,19 @@ namespace {
 
 constexpr int stack_frames_shown = 8;
 
-void write_stack(std::ostream& out, const std::vector<frame>* frames, std::string_view indent) {
-  if (frames == nullptr || frames->empty()) {
+void write_stack(std::ostream& out, const std::vector<const frame*>& frames, std::string_view indent) {
+  if (frames.empty()) {
     out << indent << "(stack not symbolized)\n";
     return;
   }
   int shown = 0;
-  for (const frame& f : *frames) {
+  for (const frame* f : frames) {
     if (shown++ == stack_frames_shown) {
-      out << indent << "... " << frames->size() - stack_frames_shown << " more frames\n";
+      out << indent << "... " << frames.size() - stack_frames_shown << " more frames\n";
       break;
     }
-    out << indent << short_function(f.function);
-    if (!f.file.empty()) out << "  " << short_file(f.file) << ':' << f.line;
+    out << indent << short_function(f->function);
+    if (!f->file.empty()) out << "  " << short_file(f->file) << ':' << f->line;
     out << '\n';
   }
 }
@@ -47,7 +47,8 @@ int warning_count(const task& t) {
 }  // namespace
 
 void write_text_report(std::ostream& out, std::string_view target, const state& model,
-                       const std::vector<warning_summary>& warnings, const lint_thresholds& thresholds) {
+                       const std::vector<warning_summary>& warnings, const lint_thresholds& thresholds,
+                       const frame_filter& frames) {
   std::uint64_t by_state[4] = {};
   for (const auto& [id, t] : model.tasks()) ++by_state[static_cast<int>(t.stats.state)];
   const process_counters& c = model.counters();
@@ -70,8 +71,10 @@ void write_text_report(std::ostream& out, std::string_view target, const state& 
     if (!s.stacks.empty() && (s.leak_suspect || &s == &sites.front())) {
       std::uint64_t sampled = 0;
       for (const stack_count& stack : s.stacks) sampled += stack.count;
-      out << absl::StrFormat("      top spawn stack, %d of %d sampled tasks:\n", s.stacks.front().count, sampled);
-      write_stack(out, model.find_stack(s.stacks.front().stack_id), "        ");
+      const std::vector<visible_stack> stacks = visible_stacks(s.stacks, model, frames);
+      out << absl::StrFormat("      top spawn stack, %d of %d sampled tasks (library frames left out):\n",
+                             stacks.front().count, sampled);
+      write_stack(out, stacks.front().frames, "        ");
     }
   }
 

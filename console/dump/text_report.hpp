@@ -5,12 +5,14 @@
 #include <ostream>
 #include <string_view>
 
+#include "model/frame_filter.hpp"
 #include "model/lints.hpp"
 #include "model/state.hpp"
 
 namespace asio_console::console {
 
 void write_text_report(std::ostream& out, std::string_view target, const state& model,
-                       const std::vector<warning_summary>& warnings, const lint_thresholds& thresholds);
+                       const std::vector<warning_summary>& warnings, const lint_thresholds& thresholds,
+                       const frame_filter& frames);
 
 }  // namespace asio_console::console

@@ -54,7 +54,8 @@ class ui_session {
   void draw(terminal& screen) {
     screen.clear_frame();
     const link_status link = connection_.status();
-    const frame_context context{model_, nav_, warnings_, link, options_.thresholds, connection_.where().text};
+    const frame_context context{model_,           nav_,           warnings_, link, options_.thresholds,
+                                options_.frames, connection_.where().text};
     if (nav_.help_shown()) {
       draw_help_screen(context);
     } else {

@@ -3,6 +3,7 @@
 
 #include "absl/time/time.h"
 #include "connection/target.hpp"
+#include "model/frame_filter.hpp"
 #include "model/lints.hpp"
 #include "model/state.hpp"
 
@@ -13,6 +14,7 @@ struct ui_options {
   absl::Duration timeout = absl::Seconds(5);
   state_options model;
   lint_thresholds thresholds;
+  frame_filter frames;
 };
 
 /// Runs the UI until the user quits (q, Ctrl-C) or a signal stops it; restores the terminal.

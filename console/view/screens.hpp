@@ -8,6 +8,7 @@
 
 #include "asio_console/v1/instrument.pb.h"
 #include "connection/live_connection.hpp"
+#include "model/frame_filter.hpp"
 #include "model/lints.hpp"
 #include "model/site_summary.hpp"
 #include "model/state.hpp"
@@ -21,6 +22,7 @@ struct frame_context {
   const std::vector<warning_summary>& warnings;
   const link_status& link;
   const lint_thresholds& thresholds;
+  const frame_filter& frames;
   std::string_view target;
 };
 

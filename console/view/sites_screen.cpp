@@ -18,10 +18,10 @@ std::uint64_t sampled(const site_summary& s) {
   return total;
 }
 
-int stack_section_height(const site_summary& s) {
+int stack_section_height(const std::vector<visible_stack>& stacks) {
   int rows = 2;  // heading, blank line after
-  for (int i = 0; i < std::min<int>(stacks_shown, static_cast<int>(s.stacks.size())); ++i) rows += 1 + frames_per_stack;
-  return s.stacks.empty() ? rows + 1 : rows;
+  for (int i = 0; i < std::min<int>(stacks_shown, static_cast<int>(stacks.size())); ++i) rows += 1 + frames_per_stack;
+  return stacks.empty() ? rows + 1 : rows;
 }
 
 }  // namespace
@@ -51,7 +51,7 @@ void draw_sites_screen(const frame_context& context, const std::vector<site_summ
 }
 
 int site_screen_list_top(const frame_context& context, const site_summary& shown) {
-  return chrome_height(context) + 2 + stack_section_height(shown);
+  return chrome_height(context) + 2 + stack_section_height(visible_stacks(shown.stacks, context.model, context.frames));
 }
 
 void draw_site_screen(const frame_context& context, const site_summary& shown, const std::vector<const task*>& rows) {
@@ -64,18 +64,19 @@ void draw_site_screen(const frame_context& context, const site_summary& shown, c
                       shown.spawned, shown.completed, shown.growth_per_minute,
                       shown.leak_suspect ? "   ⚠ leak-suspect: live count keeps growing while its tasks stay idle" : ""),
       shown.leak_suspect ? style::warning : style::normal);
-  put(row++, 1, absl::StrCat("Sampled spawn stacks (", sampled(shown), " of the ", shown.task_ids.size(), " tasks shown)"),
+  put(row++, 1, absl::StrCat("Sampled spawn stacks (", sampled(shown), " of the ", shown.task_ids.size(),
+                             " tasks shown; library frames left out)"),
       style::header);
-  if (shown.stacks.empty()) put(row++, 3, "none sampled among the tasks shown", style::dim);
-  for (int i = 0; i < std::min<int>(stacks_shown, static_cast<int>(shown.stacks.size())); ++i) {
-    const stack_count& stack = shown.stacks[static_cast<std::size_t>(i)];
+  const std::vector<visible_stack> stacks = visible_stacks(shown.stacks, context.model, context.frames);
+  if (stacks.empty()) put(row++, 3, "none sampled among the tasks shown", style::dim);
+  for (int i = 0; i < std::min<int>(stacks_shown, static_cast<int>(stacks.size())); ++i) {
+    const visible_stack& stack = stacks[static_cast<std::size_t>(i)];
     put(row++, 3, absl::StrCat("×", stack.count), style::key);
-    const std::vector<frame>* frames = context.model.find_stack(stack.stack_id);
     for (int f = 0; f < frames_per_stack; ++f) {
-      if (frames == nullptr) {
+      if (stack.frames.empty()) {
         if (f == 0) put(row, 5, "symbolizing…", style::dim);
-      } else if (static_cast<std::size_t>(f) < frames->size()) {
-        const frame& fr = (*frames)[static_cast<std::size_t>(f)];
+      } else if (static_cast<std::size_t>(f) < stack.frames.size()) {
+        const frame& fr = *stack.frames[static_cast<std::size_t>(f)];
         put(row, 5, std::string(short_function(fr.function)));
         if (!fr.file.empty()) put(row, std::max(5, screen_columns() / 2), absl::StrCat(std::string(short_file(fr.file, 3)), ":", fr.line), style::dim);
       }

@@ -93,14 +93,15 @@ void draw_task_screen(const frame_context& context, const task* shown, const std
   }
   ++row;
   const std::vector<frame>* stack = t.stack_id != 0 ? context.model.find_stack(t.stack_id) : nullptr;
-  put(row++, 1, "Spawn stack", style::header);
+  put(row++, 1, "Spawn stack (library frames left out)", style::header);
   if (t.stack_id == 0) {
     put(row++, 3, "not sampled (see ASIO_CONSOLE_STACKS)", style::dim);
   } else if (stack == nullptr) {
     put(row++, 3, "symbolizing…", style::dim);
   } else {
-    for (std::size_t i = 0; i < stack->size() && row < screen_rows() - 4; ++i) {
-      const frame& f = (*stack)[i];
+    const std::vector<const frame*> shown = context.frames.visible(*stack);
+    for (std::size_t i = 0; i < shown.size() && row < screen_rows() - 4; ++i) {
+      const frame& f = *shown[i];
       put(row, 3, absl::StrCat("#", i, " ", std::string(short_function(f.function))));
       if (!f.file.empty()) put(row, std::max(3, screen_columns() / 2), absl::StrCat(std::string(short_file(f.file, 3)), ":", f.line), style::dim);
       ++row;
