@@ -16,6 +16,8 @@ bool is_library_frame(const frame& f) {
       "std::invoke",   "asio_console::", "__libc_start", "_start", "start_thread", "clone",
   };
   if (f.function.empty()) return f.file.empty();
+  // Code from system headers (Boost, the standard library) and from the recorder's own headers.
+  if (f.file.starts_with("/usr/include/") || f.file.find("/include/asio_console/") != std::string::npos) return true;
   const std::string_view name = short_function(f.function);
   return std::any_of(std::begin(prefixes), std::end(prefixes),
                      [&](std::string_view prefix) { return name.starts_with(prefix); });

@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <memory>
+#include <string_view>
 #include <stdexcept>
 
 extern char** environ;
@@ -23,7 +25,8 @@ struct spawned {
   int err;
 };
 
-spawned spawn(const std::vector<std::string>& argv, bool capture_stderr) {
+spawned spawn(const std::vector<std::string>& argv, bool capture_stderr,
+              const std::vector<std::string>& environment = {}) {
   int out[2], err[2];
   if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   posix_spawn_file_actions_t actions;
@@ -34,8 +37,18 @@ spawned spawn(const std::vector<std::string>& argv, bool capture_stderr) {
   std::vector<char*> args;
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
+  std::vector<char*> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    const bool overridden = std::any_of(environment.begin(), environment.end(), [&](const std::string& o) {
+      return entry.substr(0, entry.find('=') + 1) == std::string_view(o).substr(0, o.find('=') + 1);
+    });
+    if (!overridden) env.push_back(*e);
+  }
+  for (const std::string& e : environment) env.push_back(const_cast<char*>(e.c_str()));
+  env.push_back(nullptr);
   pid_t pid = -1;
-  const int failed = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  const int failed = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), env.data());
   posix_spawn_file_actions_destroy(&actions);
   close(out[1]);
   close(err[1]);
@@ -45,8 +58,8 @@ spawned spawn(const std::vector<std::string>& argv, bool capture_stderr) {
 
 }  // namespace
 
-child_process::child_process(const std::vector<std::string>& argv) {
-  const spawned s = spawn(argv, /*capture_stderr=*/false);
+child_process::child_process(const std::vector<std::string>& argv, const std::vector<std::string>& environment) {
+  const spawned s = spawn(argv, /*capture_stderr=*/false, environment);
   close(s.err);
   pid_ = s.pid;
   stdout_fd_ = s.out;

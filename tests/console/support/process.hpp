@@ -14,7 +14,8 @@ namespace asio_console::testing {
 
 class child_process {
  public:
-  explicit child_process(const std::vector<std::string>& argv);
+  /// Starts `argv` with the environment of this process plus `environment` ("NAME=value" each).
+  explicit child_process(const std::vector<std::string>& argv, const std::vector<std::string>& environment = {});
   ~child_process();  // SIGKILL, then reaped
   child_process(const child_process&) = delete;
   child_process& operator=(const child_process&) = delete;

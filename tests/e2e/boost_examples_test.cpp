@@ -1,0 +1,159 @@
+// Programs nobody here wrote: Asio's chat server and Beast's awaitable HTTP server from Debian's
+// libboost1.81-doc, switched to asio_console::co_spawn with one search-and-replace, run with real
+// clients on loopback and read back through `asio-console dump --json`.
+#include <gtest/gtest.h>
+
+#include <boost/asio.hpp>
+#include <boost/json.hpp>
+#include <thread>
+
+#include "support/process.hpp"
+
+namespace {
+namespace asio = boost::asio;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+using asio::ip::tcp;
+using asio_console::testing::child_process;
+using asio_console::testing::console_binary;
+using asio_console::testing::run_command;
+
+unsigned short free_port() {
+  asio::io_context ctx;
+  tcp::acceptor acceptor(ctx, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+  return acceptor.local_endpoint().port();
+}
+
+// An example program serving consoles on a port of its own.
+struct example {
+  std::string console_address = "127.0.0.1:" + std::to_string(free_port());
+  std::unique_ptr<child_process> process;
+
+  example(const std::string& binary, const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {binary};
+    argv.insert(argv.end(), args.begin(), args.end());
+    process = std::make_unique<child_process>(argv, std::vector<std::string>{"ASIO_CONSOLE_BIND=" + console_address});
+  }
+
+  json::array tasks() const {
+    const auto result = run_command({console_binary(), "dump", console_address, "--json", "--timeout=10s"}, 60s);
+    if (result.exit_code != 0) throw std::runtime_error("dump failed: " + result.err);
+    return json::parse(result.out).as_object().at("tasks").as_array();
+  }
+
+  // Dumps until `done(tasks)` holds, for at most 20 s.
+  template <typename Predicate>
+  json::array tasks_when(Predicate done) const {
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    json::array last;
+    while (std::chrono::steady_clock::now() < deadline) {
+      try {
+        last = tasks();
+        if (done(last)) return last;
+      } catch (const std::runtime_error&) {
+        // not serving yet
+      }
+      std::this_thread::sleep_for(200ms);
+    }
+    return last;
+  }
+};
+
+tcp::socket connect_with_retries(asio::io_context& ctx, unsigned short port) {
+  for (int attempt = 0;; ++attempt) {
+    tcp::socket socket(ctx);
+    boost::system::error_code error;
+    socket.connect({asio::ip::address_v4::loopback(), port}, error);
+    if (!error) return socket;
+    if (attempt == 100) throw std::runtime_error("cannot connect to the example");
+    std::this_thread::sleep_for(100ms);
+  }
+}
+
+std::string location_file(const json::value& task) {
+  return std::string(task.at("location").at("file").as_string());
+}
+
+TEST(BoostExamples, ChatServerShowsItsListenerIdleSessionsAndTheirEnd) {
+  const unsigned short port = free_port();
+  example chat(CHAT_SERVER_BINARY, {std::to_string(port)});
+  asio::io_context ctx;
+  std::vector<tcp::socket> clients;
+  for (int i = 0; i < 3; ++i) clients.push_back(connect_with_retries(ctx, port));
+  asio::write(clients[0], asio::buffer(std::string("hello\n")));
+  std::string line;
+  asio::read_until(clients[1], asio::dynamic_buffer(line), '\n');
+  EXPECT_EQ(line, "hello\n") << "the chat works while instrumented";
+
+  // The listener, and a reader and a writer per client, spawned by the listener.
+  const auto sessions_idle = [](const json::array& tasks) {
+    int idle_sessions = 0;
+    for (const json::value& t : tasks) {
+      if (!t.at("parent_id").is_null() && t.at("state") == "idle") ++idle_sessions;
+    }
+    return idle_sessions == 6;
+  };
+  const json::array tasks = chat.tasks_when(sessions_idle);
+  ASSERT_TRUE(sessions_idle(tasks)) << json::serialize(tasks);
+  const json::value* listener = nullptr;
+  for (const json::value& t : tasks) {
+    if (t.at("parent_id").is_null()) listener = &t;
+  }
+  ASSERT_NE(listener, nullptr);
+  EXPECT_TRUE(location_file(*listener).ends_with("e2e_chat_server.cpp"));
+  EXPECT_NE(std::string(listener->at("location").at("function").as_string()).find("main"), std::string::npos);
+  for (const json::value& t : tasks) {
+    if (&t == listener) continue;
+    EXPECT_EQ(t.at("parent_id"), listener->at("id")) << "sessions are spawned from the listener's poll";
+    EXPECT_NE(std::string(t.at("location").at("function").as_string()).find("chat_session::start"), std::string::npos);
+  }
+
+  clients.clear();  // the clients leave
+  const auto sessions_done = [](const json::array& all) {
+    for (const json::value& t : all) {
+      if (!t.at("parent_id").is_null() && t.at("state") != "completed") return false;
+    }
+    return all.size() == 7;
+  };
+  const json::array after = chat.tasks_when(sessions_done);
+  EXPECT_TRUE(sessions_done(after)) << json::serialize(after);
+}
+
+TEST(BoostExamples, BeastAwaitableHttpServerShowsOneTaskPerConnection) {
+  const unsigned short port = free_port();
+  example http(HTTP_SERVER_BINARY, {"127.0.0.1", std::to_string(port), CMAKE_BINARY_DIR, "1"});
+  asio::io_context ctx;
+  std::vector<tcp::socket> clients;
+  for (int i = 0; i < 4; ++i) clients.push_back(connect_with_retries(ctx, port));
+  for (int round = 0; round < 5; ++round) {
+    for (tcp::socket& client : clients) {
+      asio::write(client, asio::buffer(std::string("GET /CMakeCache.txt HTTP/1.1\r\nHost: localhost\r\n\r\n")));
+      std::string response;
+      asio::read_until(client, asio::dynamic_buffer(response), "\r\n\r\n");
+      ASSERT_TRUE(response.starts_with("HTTP/1.1 200")) << response;
+      // The body follows; its length is in the header.
+      const std::size_t at = response.find("Content-Length: ");
+      ASSERT_NE(at, std::string::npos);
+      const std::size_t length = std::stoul(response.substr(at + 16));
+      const std::size_t header_end = response.find("\r\n\r\n") + 4;
+      if (response.size() - header_end < length) {
+        std::string rest(length - (response.size() - header_end), '\0');
+        asio::read(client, asio::buffer(rest));
+      }
+    }
+  }
+  const auto four_sessions = [](const json::array& tasks) {
+    int sessions = 0;
+    for (const json::value& t : tasks) {
+      if (!t.at("parent_id").is_null() && t.at("state") == "idle" && t.at("polls").to_number<int>() >= 5) ++sessions;
+    }
+    return sessions == 4;
+  };
+  const json::array tasks = http.tasks_when(four_sessions);
+  ASSERT_TRUE(four_sessions(tasks)) << json::serialize(tasks);
+  for (const json::value& t : tasks) {
+    EXPECT_TRUE(location_file(t).ends_with("e2e_http_server_awaitable.cpp")) << json::serialize(t);
+  }
+}
+
+}  // namespace
