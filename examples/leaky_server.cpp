@@ -32,30 +32,28 @@ using namespace std::chrono_literals;
 namespace app {
 
 // The application's generic way to start background work: every job shares this location.
-void spawn(asio::any_io_executor executor, asio::awaitable<void> job, std::string_view name,
-           asio::cancellation_slot slot = {}) {
-  asio_console::co_spawn(executor, std::move(job), asio::bind_cancellation_slot(slot, asio::detached),
-                         {.name = name});
+void spawn(asio::any_io_executor executor, asio::awaitable<void> job, std::string_view name) {
+  asio_console::co_spawn(executor, std::move(job), asio::detached, {.name = name});
 }
 
-bool fixed = false;  // --fixed: reporters cancel their task when they are destroyed
+bool fixed = false;  // --fixed: reporters stop their task when they are destroyed
 
-asio::awaitable<void> report_metrics_forever() {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
+asio::awaitable<void> report_metrics_forever(std::shared_ptr<asio::steady_timer> timer) {
   for (;;) {
-    timer.expires_after(10min);
-    co_await timer.async_wait(asio::use_awaitable);
+    timer->expires_after(10min);
+    co_await timer->async_wait(asio::use_awaitable);  // a cancel ends the task (operation_aborted)
   }
 }
 
-// Reports a request's metrics in the background. The bug: the task outlives its reporter.
+// Reports a request's metrics in the background. The bug: nothing stops the task when the reporter
+// goes away (the fix is the one line in the destructor).
 class metrics_reporter {
  public:
-  metrics_reporter() : executor_(current_executor) {
-    spawn(executor_, report_metrics_forever(), "metrics-reporter", fixed ? stop_.slot() : asio::cancellation_slot());
+  metrics_reporter() : timer_(std::make_shared<asio::steady_timer>(current_executor)) {
+    spawn(current_executor, report_metrics_forever(timer_), "metrics-reporter");
   }
   ~metrics_reporter() {
-    if (fixed) stop_.emit(asio::cancellation_type::terminal);
+    if (fixed) timer_->cancel();
   }
   metrics_reporter(const metrics_reporter&) = delete;
   metrics_reporter& operator=(const metrics_reporter&) = delete;
@@ -63,8 +61,7 @@ class metrics_reporter {
   static inline asio::any_io_executor current_executor;
 
  private:
-  asio::any_io_executor executor_;
-  asio::cancellation_signal stop_;
+  std::shared_ptr<asio::steady_timer> timer_;
 };
 
 struct request_context {
