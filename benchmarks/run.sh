@@ -12,11 +12,11 @@ scripts/install-deps.sh
 launcher=()
 if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASIO_CONSOLE_BUILD_BENCHMARKS=ON "${launcher[@]}" >/dev/null
-cmake --build build --target recorder_benchmark publisher_benchmark >/dev/null
+cmake --build build --target recorder_benchmark publisher_benchmark console_benchmark >/dev/null
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-for benchmark in recorder_benchmark publisher_benchmark; do
+for benchmark in recorder_benchmark publisher_benchmark console_benchmark; do
   echo "### $benchmark"
   echo
   build/benchmarks/$benchmark --benchmark_repetitions="$repetitions" --benchmark_min_time="$min_time" \

@@ -53,7 +53,7 @@ if per_item_ns:
 if counters:
     report(counters, "bytes/task", "{:.0f}")
 if per_call_ms:
-    print("| benchmark | median ms/publication | counters (medians) |")
+    print("| benchmark | median ms per call | counters (medians) |")
     print("|---|---:|---|")
     for name in sorted(per_call_ms):
         notes = ", ".join(f"{key} {statistics.median(values):.0f}" for key, values in sorted(extra[name].items()))
