@@ -79,9 +79,8 @@ absl::StatusOr<state> fetch_state(const target& where, const fetch_options& opti
   grpc::ClientContext context;
   v1::WatchUpdatesRequest request;
   request.set_protocol_version(v1::PROTOCOL_VERSION_1);
-  // A backstop; the watchdog ends the call sooner. It starts before the call: opening a stream
-  // already waits for the connection.
-  context.set_deadline(absl::ToChronoTime(absl::Now() + options.timeout + options.sample_for + absl::Seconds(5)));
+  // The watchdog ends the call: `timeout` of silence before the snapshot is whole, `sample_for`
+  // after. It starts before the call: opening a stream already waits for the connection.
   std::uint64_t wanted = 0;
   absl::Status broken = absl::OkStatus();
   {
@@ -98,6 +97,8 @@ absl::StatusOr<state> fetch_state(const target& where, const fetch_options& opti
       if (model.ready() && wanted == 0) {
         wanted = model.publications() + static_cast<std::uint64_t>(std::max(0, options.extra_publications));
         watchdog.move_deadline(absl::Now() + options.sample_for);
+      } else if (!model.ready()) {
+        watchdog.move_deadline(absl::Now() + options.timeout);  // a big snapshot: silence is what times out
       }
       if (wanted != 0 && model.publications() >= wanted) {
         stopped_reading = true;

@@ -9,7 +9,7 @@
 namespace asio_console::console {
 
 struct fetch_options {
-  /// How long the target may take to answer with its first snapshot.
+  /// How long the target may stay silent until its first snapshot is whole.
   absl::Duration timeout = absl::Seconds(5);
   /// Publications to read after the snapshot (lints that compare samples need some) ...
   int extra_publications = 2;
@@ -19,8 +19,9 @@ struct fetch_options {
 };
 
 /// Connects, applies the first snapshot and the publications that follow (see fetch_options),
-/// symbolizes every sampled spawn stack, and disconnects. Never takes much longer than
-/// timeout + sample_for. An error carries one line for the user.
+/// symbolizes every sampled spawn stack, and disconnects. Gives up after `timeout` without a
+/// message before the snapshot is whole; reads for at most `sample_for` after it. An error carries
+/// one line for the user.
 absl::StatusOr<state> fetch_state(const target& where, const fetch_options& options);
 
 /// Asks the target to symbolize every stack `model` uses that is not symbolized yet.

@@ -1,7 +1,7 @@
 // An instrumented process for the console's end-to-end tests: one task of each kind the console
 // must show (a leak through a defaulted member, a heartbeat, a long poll, a yielder, a task nobody
 // can wake, a parent with children, short requests that complete) and serve() on the address it
-// prints first: "listening on 127.0.0.1:40123".
+// prints once all of them have started: "listening on 127.0.0.1:40123".
 #include <asio_console/asio_console.hpp>
 #include <boost/asio.hpp>
 #include <chrono>
@@ -127,8 +127,6 @@ int main(int argc, char** argv) {
   options.publish_interval = absl::GetFlag(FLAGS_publish_interval);
   asio_console::server console = asio_console::serve(options);
   if (!console.ok()) return 1;
-  std::printf("listening on %s\n", console.address().c_str());
-  std::fflush(stdout);
 
   asio::io_context ctx;
   sample::background = ctx.get_executor();
@@ -142,6 +140,9 @@ int main(int argc, char** argv) {
   }
   asio_console::co_spawn(ctx, sample::requests(absl::ToChronoNanoseconds(absl::GetFlag(FLAGS_leak_every))),
                          asio::detached, {.name = "request-loop"});
+  ctx.poll();  // every task has had its first poll: the process is what the tests expect
+  std::printf("listening on %s\n", console.address().c_str());
+  std::fflush(stdout);
   // Until the test kills it, or 10 minutes at most.
   ctx.run_for(10min);
 }
