@@ -1,9 +1,9 @@
 #include <algorithm>
 
-#include "absl/flags/flag.h"
-#include "absl/flags/usage.h"
-#include "absl/flags/reflection.h"
 #include "absl/flags/commandlineflag.h"
+#include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
+#include "absl/flags/usage.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
 #include "cli/flags.hpp"

@@ -86,27 +86,4 @@ void draw_site_screen(const frame_context& context, const site_summary& shown, c
   draw_task_table(context, site_screen_list_top(context, shown), rows, /*show_sort=*/false);
 }
 
-void draw_help_screen(const frame_context& context) {
-  draw_chrome(context, "any key closes the help");
-  int row = chrome_height(context) + 1;
-  const char* lines[] = {
-      "t            tasks view: every task, sortable",
-      "s            sites view: tasks grouped by spawn location, by live count",
-      "enter        details of the selected task (stack, histograms) or site (stacks, its tasks)",
-      "esc          back",
-      "↑ ↓  k j     move the selection;  PgUp PgDn  Ctrl-U Ctrl-D  by a page;  g G  first, last",
-      "← →  h l     choose the sort column;  i  invert the order",
-      "/            filter by name, location, function or field (enter keeps it, esc clears it)",
-      "space        pause / resume updates",
-      "q  Ctrl-C    quit",
-      "",
-      "Lints (⚠ in the Warn column; thresholds are flags, see asio-console --help):",
-  };
-  for (const char* line : lines) put(row++, 2, line);
-  for (lint_kind kind : all_lint_kinds) {
-    put(row, 4, std::string(lint_name(kind)), style::warning);
-    put(row++, 20, explain_lint(kind, context.thresholds));
-  }
-}
-
 }  // namespace asio_console::console
