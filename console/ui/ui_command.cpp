@@ -34,6 +34,7 @@ class ui_session {
       if (!model_.apply(update).ok()) break;  // the connection resynchronizes on its own
       changed = true;
     }
+    if (changed) tasks_listed_ = {};  // its pointers may dangle now
     if (changed && model_.ready()) {
       warnings_ = evaluate_lints(model_, options_.thresholds);
       if (!model_.unsymbolized_stacks().empty()) connection_.symbolize(model_).IgnoreError();
@@ -72,9 +73,18 @@ class ui_session {
  private:
   void draw_tasks(const frame_context& context) {
     connection_.watch_details(0);
-    const std::vector<const task*> rows = list_tasks(model_, nav_.order(), nav_.filter());
-    nav_.set_rows(ids_of(rows), static_cast<std::size_t>(list_rows(chrome_height(context))));
-    draw_tasks_screen(context, rows);
+    // Listing sorts every task: done again only when the tasks, the order or the filter changed,
+    // or once a second (durations keep growing), not on every frame.
+    const task_order order = nav_.order();
+    const absl::Time now = absl::Now();
+    if (tasks_listed_.publications != model_.publications() || tasks_listed_.order.column != order.column ||
+        tasks_listed_.order.descending != order.descending || tasks_listed_.filter != nav_.filter() ||
+        now - tasks_listed_.at > absl::Seconds(1)) {
+      tasks_listed_ = {list_tasks(model_, order, nav_.filter()), model_.publications(), order, nav_.filter(), now};
+      tasks_listed_ids_ = ids_of(tasks_listed_.rows);
+    }
+    nav_.set_rows(tasks_listed_ids_, static_cast<std::size_t>(list_rows(chrome_height(context))));
+    draw_tasks_screen(context, tasks_listed_.rows);
   }
   void draw_task(const frame_context& context) {
     connection_.watch_details(nav_.focus());
@@ -112,8 +122,20 @@ class ui_session {
     return ids;
   }
 
+  // The tasks screen's rows as last listed; pointers into model_, valid until it next changes
+  // (which also changes its publication count, or resets it: see take_updates).
+  struct task_listing {
+    std::vector<const task*> rows;
+    std::uint64_t publications = ~std::uint64_t{0};
+    task_order order;
+    std::string filter;
+    absl::Time at;
+  };
+
   const ui_options& options_;
   state model_;
+  task_listing tasks_listed_;
+  std::vector<std::uint64_t> tasks_listed_ids_;
   std::vector<warning_summary> warnings_;
   navigation nav_;
   live_connection connection_;
