@@ -56,32 +56,37 @@ class TuiTest : public ::testing::Test {
 
 TEST_F(TuiTest, TasksViewShowsTokioConsoleColumnsAndWarnings) {
   auto console = open_console();
-  const std::string shown = console->screen();
-  for (const char* column : {"Warn", "ID", "Parent", "State", "Name", "Total", "Busy", "Sched", "Idle", "Polls",
-                             "Location", "Fields"}) {
-    EXPECT_TRUE(contains(shown, column)) << column << "\n" << shown;
-  }
-  EXPECT_TRUE(contains(shown, "connected"));
-  EXPECT_TRUE(contains(shown, "Warnings"));
-  EXPECT_TRUE(contains(shown, "will never be woken"));
-  EXPECT_TRUE(contains(shown, "in one poll"));
-  EXPECT_TRUE(contains(shown, "role=owner")) << "fields are listed";
+  const std::vector<std::string> expected = {
+      "Warn", "ID", "Parent", "State", "Name", "Total", "Busy", "Sched", "Idle", "Polls", "Location", "Fields",
+      "connected", "Warnings", "will never be woken", "in one poll",
+      "role=owner",  // fields are listed
+  };
+  std::string shown;
+  EXPECT_TRUE(console->wait_for(
+      [&](const std::string& s) {
+        return std::all_of(expected.begin(), expected.end(), [&](const std::string& text) { return contains(s, text); });
+      },
+      &shown));
+  for (const std::string& text : expected) EXPECT_TRUE(contains(shown, text)) << text << "\n" << shown;
 }
 
 TEST_F(TuiTest, SortColumnAndDirectionFollowTheKeys) {
   auto console = open_console();
+  // A capture can catch a frame half written (curses rewrites only changed lines): wait for a whole
+  // frame in the expected order.
+  const auto sorted_by_id = [](bool descending) {
+    return [descending](const std::string& s) {
+      const std::vector<long> ids = listed_ids(s);
+      if (ids.size() < 5 || !contains(s, descending ? "ID▼" : "ID▲")) return false;
+      return descending ? std::is_sorted(ids.rbegin(), ids.rend()) : std::is_sorted(ids.begin(), ids.end());
+    };
+  };
   console->send({"h", "h", "h", "h"});  // from Total to ID
   std::string shown;
-  ASSERT_TRUE(console->wait_for_text("ID▼", &shown)) << shown;
-  std::vector<long> ids = listed_ids(shown);
-  ASSERT_GE(ids.size(), 5u) << shown;
-  EXPECT_TRUE(std::is_sorted(ids.rbegin(), ids.rend())) << shown;
+  EXPECT_TRUE(console->wait_for(sorted_by_id(true), &shown)) << shown;
   console->send({"i"});
-  ASSERT_TRUE(console->wait_for_text("ID▲", &shown)) << shown;
-  ids = listed_ids(shown);
-  ASSERT_GE(ids.size(), 5u) << shown;
-  EXPECT_EQ(ids.front(), 1);
-  EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end())) << shown;
+  ASSERT_TRUE(console->wait_for(sorted_by_id(false), &shown)) << shown;
+  EXPECT_EQ(listed_ids(shown).front(), 1);
   console->send({"l"});
   EXPECT_TRUE(console->wait_for_text("Parent▲", &shown)) << shown;
 }
@@ -96,10 +101,13 @@ TEST_F(TuiTest, FilterThenEnterShowsTheTaskWithItsStack) {
       << shown;
   console->send({"Enter", "Enter"});
   ASSERT_TRUE(console->wait_for_text("Task 2 \"blocker\"", &shown)) << shown;
-  EXPECT_TRUE(console->wait_for_text("Poll times", &shown)) << shown;
-  EXPECT_TRUE(contains(shown, "Spawn stack"));
-  EXPECT_TRUE(contains(shown, "#0 main")) << shown;
-  EXPECT_TRUE(contains(shown, "held its thread for")) << "the long-poll sentence\n" << shown;
+  EXPECT_TRUE(console->wait_for(
+      [](const std::string& s) {
+        return contains(s, "Poll times") && contains(s, "Spawn stack") && contains(s, "#0 main") &&
+               contains(s, "held its thread for");  // the long-poll sentence
+      },
+      &shown))
+      << shown;
   console->send({"Escape"});
   EXPECT_TRUE(console->wait_for_text("Total", &shown)) << shown;
 }
@@ -108,17 +116,18 @@ TEST_F(TuiTest, SitesViewGroupsTheLeakAndShowsItsStacks) {
   auto console = open_console();
   console->send({"s"});
   std::string shown;
-  ASSERT_TRUE(console->wait_for_text("Live▼", &shown)) << shown;
   // The leaking wrapper's site comes first, with the most live tasks.
-  const std::vector<std::string> lines = lines_of(shown);
-  const auto header = std::find_if(lines.begin(), lines.end(), [](const std::string& l) { return contains(l, "Live▼"); });
-  ASSERT_NE(header, lines.end());
-  ASSERT_NE(header + 1, lines.end());
-  EXPECT_TRUE(contains(*(header + 1), "sample::spawn")) << shown;
+  const auto leak_first = [](const std::string& s) {
+    const std::vector<std::string> lines = lines_of(s);
+    const auto header = std::find_if(lines.begin(), lines.end(), [](const std::string& l) { return contains(l, "Live▼"); });
+    return header != lines.end() && header + 1 != lines.end() && contains(*(header + 1), "sample::spawn");
+  };
+  EXPECT_TRUE(console->wait_for(leak_first, &shown)) << shown;
   console->send({"Enter"});
-  ASSERT_TRUE(console->wait_for_text("Sampled spawn stacks", &shown)) << shown;
-  EXPECT_TRUE(console->wait_for_text("cache_refresher", &shown)) << shown;
-  EXPECT_TRUE(contains(shown, "refresher"));
+  EXPECT_TRUE(console->wait_for(
+      [](const std::string& s) { return contains(s, "Sampled spawn stacks") && contains(s, "cache_refresher"); },
+      &shown))
+      << shown;
   console->send({"t"});
   EXPECT_TRUE(console->wait_for_text("Total▼", &shown)) << shown;
 }
