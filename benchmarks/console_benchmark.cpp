@@ -114,8 +114,8 @@ void redraw_tasks_screen(benchmark::State& bench) {
   const lint_thresholds thresholds;
   const frame_filter frames;
   for (auto _ : bench) {
-    const std::vector<warning_summary> warnings = evaluate_lints(model, thresholds);
-    const frame_context context{model, nav, warnings, link, thresholds, frames, "127.0.0.1:6669"};
+    const lint_results lints = evaluate_lints(model, thresholds);
+    const frame_context context{model, nav, lints.warnings, link, thresholds, frames, "127.0.0.1:6669"};
     const std::vector<const task*> rows = list_tasks(model, nav.order(), nav.filter());
     std::vector<std::uint64_t> ids;
     ids.reserve(rows.size());

@@ -42,9 +42,8 @@ void live_connection::read_updates() {
     while (reader->Read(&update)) {
       std::unique_lock lock(mutex_);
       if (first) {
-        if (update.protocol_version() != v1::PROTOCOL_VERSION_1) {
-          failure = where_.text + ": the target speaks protocol version " + std::to_string(update.protocol_version()) +
-                    "; this console speaks version 1";
+        if (absl::Status version = check_protocol_version(update); !version.ok()) {
+          failure = where_.text + ": " + std::string(version.message());
           context->TryCancel();
           break;
         }

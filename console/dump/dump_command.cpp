@@ -12,11 +12,11 @@ int run_dump(const target& where, const dump_options& options, std::ostream& out
     return 1;
   }
   state& model = *fetched;
-  const std::vector<warning_summary> warnings = evaluate_lints(model, options.thresholds);
+  const lint_results lints = evaluate_lints(model, options.thresholds);
   if (options.json) {
-    write_json_report(out, model, warnings, options.thresholds);
+    write_json_report(out, model, lints);
   } else {
-    write_text_report(out, where.text, model, warnings, options.thresholds, options.frames);
+    write_text_report(out, where.text, model, lints, options.frames);
   }
   out.flush();
   if (!out) {

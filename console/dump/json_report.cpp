@@ -59,8 +59,7 @@ json::object task_json(const task& t, const state& model) {
 
 }  // namespace
 
-void write_json_report(std::ostream& out, const state& model, const std::vector<warning_summary>& warnings,
-                       const lint_thresholds& thresholds) {
+void write_json_report(std::ostream& out, const state& model, const lint_results& lints) {
   // Tasks are written one at a time: a million of them as one document tree would take gigabytes.
   out << "{\"version\":1,\"now_ns\":" << model.now_ns() << ",\"tasks\":[";
   std::vector<const task*> tasks;
@@ -72,9 +71,8 @@ void write_json_report(std::ostream& out, const state& model, const std::vector<
     out << json::serialize(task_json(*tasks[i], model));
   }
 
-  std::vector<std::uint32_t> suspects = leak_suspect_sites(model, thresholds);
   json::array site_array;
-  for (const site_summary& s : summarize_sites(model, suspects)) {
+  for (const site_summary& s : summarize_sites(model, lints.leak_suspect_sites)) {
     json::object o;
     o["location"] = location_json(s.where);
     o["spawned"] = s.spawned;
@@ -95,7 +93,7 @@ void write_json_report(std::ostream& out, const state& model, const std::vector<
   out << "],\"sites\":" << json::serialize(site_array);
 
   json::array warning_array;
-  for (const warning_summary& w : warnings) {
+  for (const warning_summary& w : lints.warnings) {
     json::object o;
     o["lint"] = json::string(lint_name(w.lint));
     o["count"] = w.count;

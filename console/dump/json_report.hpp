@@ -11,7 +11,6 @@ namespace asio_console::console {
 
 /// Writes `model` as one JSON document (and a newline). Tasks by id; sites by live count
 /// descending, each site's stacks by count descending; warnings in lint order.
-void write_json_report(std::ostream& out, const state& model, const std::vector<warning_summary>& warnings,
-                       const lint_thresholds& thresholds);
+void write_json_report(std::ostream& out, const state& model, const lint_results& lints);
 
 }  // namespace asio_console::console

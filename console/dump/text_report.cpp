@@ -46,9 +46,9 @@ int warning_count(const task& t) {
 
 }  // namespace
 
-void write_text_report(std::ostream& out, std::string_view target, const state& model,
-                       const std::vector<warning_summary>& warnings, const lint_thresholds& thresholds,
+void write_text_report(std::ostream& out, std::string_view target, const state& model, const lint_results& lints,
                        const frame_filter& frames) {
+  const std::vector<warning_summary>& warnings = lints.warnings;
   std::uint64_t by_state[4] = {};
   for (const auto& [id, t] : model.tasks()) ++by_state[static_cast<int>(t.stats.state)];
   const process_counters& c = model.counters();
@@ -63,7 +63,7 @@ void write_text_report(std::ostream& out, std::string_view target, const state& 
   out << "\nSites, by live tasks\n";
   out << absl::StrFormat("  %8s %8s %9s %9s %11s  %s\n", "Live", "Idle", "Spawned", "Completed", "Growth/min",
                          "Location");
-  const std::vector<site_summary> sites = summarize_sites(model, leak_suspect_sites(model, thresholds));
+  const std::vector<site_summary> sites = summarize_sites(model, lints.leak_suspect_sites);
   for (const site_summary& s : sites) {
     out << absl::StrFormat("  %8d %8d %9d %9d %+11.1f  %s  %s%s\n", s.live, s.idle, s.spawned, s.completed,
                            s.growth_per_minute, format_location(s.where->location),

@@ -11,8 +11,7 @@
 
 namespace asio_console::console {
 
-void write_text_report(std::ostream& out, std::string_view target, const state& model,
-                       const std::vector<warning_summary>& warnings, const lint_thresholds& thresholds,
+void write_text_report(std::ostream& out, std::string_view target, const state& model, const lint_results& lints,
                        const frame_filter& frames);
 
 }  // namespace asio_console::console

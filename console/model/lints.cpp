@@ -133,15 +133,8 @@ const std::vector<std::unique_ptr<lint>>& all_lints() {
   return *lints;
 }
 
-lint_context make_context(const state& model, const lint_thresholds& thresholds) {
-  lint_context context{model, thresholds, {}};
-  for (std::uint32_t id : leak_suspect_sites(model, thresholds)) context.leaking_sites.insert(id);
-  return context;
-}
-
-}  // namespace
-
-std::vector<std::uint32_t> leak_suspect_sites(const state& model, const lint_thresholds& thresholds) {
+// Sites whose live count keeps growing while most of their tasks are idle, ascending by id.
+std::vector<std::uint32_t> find_leaking_sites(const state& model, const lint_thresholds& thresholds) {
   absl::flat_hash_map<std::uint32_t, std::pair<std::uint64_t, std::uint64_t>> live_and_idle;
   for (const auto& [id, t] : model.tasks()) {
     if (t.completed()) continue;
@@ -160,8 +153,13 @@ std::vector<std::uint32_t> leak_suspect_sites(const state& model, const lint_thr
   return sites;
 }
 
-std::vector<warning_summary> evaluate_lints(state& model, const lint_thresholds& thresholds) {
-  const lint_context context = make_context(model, thresholds);
+}  // namespace
+
+lint_results evaluate_lints(state& model, const lint_thresholds& thresholds) {
+  lint_results results;
+  results.leak_suspect_sites = find_leaking_sites(model, thresholds);
+  lint_context context{model, thresholds, {}};
+  context.leaking_sites.insert(results.leak_suspect_sites.begin(), results.leak_suspect_sites.end());
   std::vector<warning_summary> summaries;
   for (const auto& l : all_lints()) summaries.push_back({l->kind(), 0, {}, {}});
   for (auto& [id, t] : model.tasks()) {
@@ -173,16 +171,15 @@ std::vector<warning_summary> evaluate_lints(state& model, const lint_thresholds&
       summaries[i].task_ids.push_back(id);
     }
   }
-  std::vector<warning_summary> result;
   for (std::size_t i = 0; i < summaries.size(); ++i) {
     warning_summary& s = summaries[i];
     if (s.task_ids.empty()) continue;
     std::sort(s.task_ids.begin(), s.task_ids.end());
     s.count = s.task_ids.size();
     s.message = all_lints()[i]->summary(s.count, context);
-    result.push_back(std::move(s));
+    results.warnings.push_back(std::move(s));
   }
-  return result;
+  return results;
 }
 
 std::string explain_lint(lint_kind kind, const lint_thresholds& t) {
@@ -206,7 +203,8 @@ std::string explain_lint(lint_kind kind, const lint_thresholds& t) {
 }
 
 std::string describe_warning(lint_kind kind, const task& t, const state& model, const lint_thresholds& thresholds) {
-  const lint_context context = make_context(model, thresholds);
+  // A sentence reads only the task and its site: no need to find the leaking sites again.
+  const lint_context context{model, thresholds, {}};
   for (const auto& l : all_lints()) {
     if (l->kind() == kind) return l->sentence(t, context);
   }

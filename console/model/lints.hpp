@@ -42,17 +42,21 @@ struct warning_summary {
   std::vector<std::uint64_t> task_ids;  // ascending
 };
 
-/// Marks every task's warnings and returns one summary per lint that applies to any task, in the
-/// order of all_lint_kinds. Call after each publication: some lints depend on "now".
-std::vector<warning_summary> evaluate_lints(state& state, const lint_thresholds& thresholds);
+struct lint_results {
+  /// One summary per lint that applies to any task, in the order of all_lint_kinds.
+  std::vector<warning_summary> warnings;
+  /// Sites that leak-suspect flags, ascending by id.
+  std::vector<std::uint32_t> leak_suspect_sites;
+};
+
+/// Marks every task's warnings and returns what the warnings box, the sites view and the reports
+/// show. Call after each publication: some lints depend on "now".
+lint_results evaluate_lints(state& state, const lint_thresholds& thresholds);
 
 /// A full sentence about one lint applying to one task, for the task's details.
 std::string describe_warning(lint_kind lint, const task& task, const state& state, const lint_thresholds& thresholds);
 
 /// The rule of a lint in one line, with its thresholds: "idle for more than 30s without a break".
 std::string explain_lint(lint_kind lint, const lint_thresholds& thresholds);
-
-/// Sites that leak-suspect flags, ascending by id.
-std::vector<std::uint32_t> leak_suspect_sites(const state& state, const lint_thresholds& thresholds);
 
 }  // namespace asio_console::console

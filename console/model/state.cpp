@@ -48,6 +48,12 @@ task_stats from_wire(const v1::TaskStats& wire, std::int64_t sampled_ns) {
 
 }  // namespace
 
+absl::Status check_protocol_version(const v1::Update& update) {
+  if (update.protocol_version() == v1::PROTOCOL_VERSION_1) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat("the target speaks protocol version ", update.protocol_version(),
+                                                    "; this console speaks version 1"));
+}
+
 state::state(state_options options) : options_(options) {}
 
 void state::reset() {
@@ -62,10 +68,7 @@ absl::Status state::apply(const v1::Update& update) {
 }
 
 absl::Status state::apply_unchecked(const v1::Update& update) {
-  if (update.protocol_version() != v1::PROTOCOL_VERSION_1) {
-    return absl::FailedPreconditionError(absl::StrCat("the target speaks protocol version ", update.protocol_version(),
-                                                      "; this console speaks version 1"));
-  }
+  if (absl::Status version = check_protocol_version(update); !version.ok()) return version;
   if (update.watcher_id() != 0) watcher_id_ = update.watcher_id();
   if (!update.resync_reason().empty()) resync_reason_ = update.resync_reason();
   if (update.now_ns() == 0 && !update.snapshot()) {

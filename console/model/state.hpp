@@ -47,6 +47,9 @@ struct state_options {
   absl::Duration growth_window = absl::Seconds(60);
 };
 
+/// OK if `update` is of the protocol version this console speaks; else an error that names both.
+absl::Status check_protocol_version(const v1::Update& update);
+
 class state {
  public:
   using task_map = absl::flat_hash_map<std::uint64_t, task>;

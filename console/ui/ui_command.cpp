@@ -36,7 +36,7 @@ class ui_session {
     }
     if (changed) tasks_listed_ = {};  // its pointers may dangle now
     if (changed && model_.ready()) {
-      warnings_ = evaluate_lints(model_, options_.thresholds);
+      lints_ = evaluate_lints(model_, options_.thresholds);
       if (!model_.unsymbolized_stacks().empty()) connection_.symbolize(model_).IgnoreError();
     }
     return changed;
@@ -55,7 +55,7 @@ class ui_session {
   void draw(terminal& screen) {
     screen.clear_frame();
     const link_status link = connection_.status();
-    const frame_context context{model_,           nav_,           warnings_, link, options_.thresholds,
+    const frame_context context{model_,           nav_,           lints_.warnings, link, options_.thresholds,
                                 options_.frames, connection_.where().text};
     if (nav_.help_shown()) {
       draw_help_screen(context);
@@ -93,7 +93,7 @@ class ui_session {
   void draw_sites(const frame_context& context) {
     connection_.watch_details(0);
     const std::vector<site_summary> rows =
-        filter_sites(summarize_sites(model_, leak_suspect_sites(model_, options_.thresholds)), nav_.filter());
+        filter_sites(summarize_sites(model_, lints_.leak_suspect_sites), nav_.filter());
     std::vector<std::uint64_t> ids;
     for (const site_summary& s : rows) ids.push_back(s.where->id);
     nav_.set_rows(ids, static_cast<std::size_t>(list_rows(chrome_height(context))));
@@ -101,7 +101,7 @@ class ui_session {
   }
   void draw_site(const frame_context& context) {
     connection_.watch_details(0);
-    const std::vector<site_summary> all = summarize_sites(model_, leak_suspect_sites(model_, options_.thresholds));
+    const std::vector<site_summary> all = summarize_sites(model_, lints_.leak_suspect_sites);
     const auto it = std::find_if(all.begin(), all.end(), [&](const site_summary& s) { return s.where->id == nav_.focus(); });
     if (it == all.end()) {
       nav_.set_rows({}, 1);
@@ -112,8 +112,9 @@ class ui_session {
     for (const task* t : list_tasks(model_, nav_.order(), nav_.filter())) {
       if (t->site_id == it->where->id) rows.push_back(t);
     }
-    nav_.set_rows(ids_of(rows), static_cast<std::size_t>(list_rows(site_screen_list_top(context, *it))));
-    draw_site_screen(context, *it, rows);
+    const std::vector<visible_stack> stacks = visible_stacks(it->stacks, model_, options_.frames);
+    nav_.set_rows(ids_of(rows), static_cast<std::size_t>(list_rows(site_screen_list_top(context, stacks))));
+    draw_site_screen(context, *it, stacks, rows);
   }
   static std::vector<std::uint64_t> ids_of(const std::vector<const task*>& rows) {
     std::vector<std::uint64_t> ids;
@@ -136,7 +137,7 @@ class ui_session {
   state model_;
   task_listing tasks_listed_;
   std::vector<std::uint64_t> tasks_listed_ids_;
-  std::vector<warning_summary> warnings_;
+  lint_results lints_;
   navigation nav_;
   live_connection connection_;
   bool quitting_ = false;

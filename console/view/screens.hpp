@@ -36,9 +36,11 @@ int list_rows(int list_top);
 void draw_tasks_screen(const frame_context& context, const std::vector<const task*>& rows);
 void draw_task_screen(const frame_context& context, const task* shown, const std::optional<v1::TaskDetails>& details);
 void draw_sites_screen(const frame_context& context, const std::vector<site_summary>& rows);
-/// The site's stacks take the top; returns the row where its task list starts.
-int site_screen_list_top(const frame_context& context, const site_summary& shown);
-void draw_site_screen(const frame_context& context, const site_summary& shown, const std::vector<const task*>& rows);
+/// The site's stacks (visible_stacks of its sampled stacks) take the top; returns the row where
+/// its task list starts.
+int site_screen_list_top(const frame_context& context, const std::vector<visible_stack>& stacks);
+void draw_site_screen(const frame_context& context, const site_summary& shown, const std::vector<visible_stack>& stacks,
+                      const std::vector<const task*>& rows);
 void draw_help_screen(const frame_context& context);
 
 /// A row of tasks as the tasks and site screens list them (shared column layout).

@@ -50,11 +50,12 @@ void draw_sites_screen(const frame_context& context, const std::vector<site_summ
   if (rows.empty()) put(top + 2, 2, context.model.ready() ? "no sites match" : "waiting for the first snapshot…", style::dim);
 }
 
-int site_screen_list_top(const frame_context& context, const site_summary& shown) {
-  return chrome_height(context) + 2 + stack_section_height(visible_stacks(shown.stacks, context.model, context.frames));
+int site_screen_list_top(const frame_context& context, const std::vector<visible_stack>& stacks) {
+  return chrome_height(context) + 2 + stack_section_height(stacks);
 }
 
-void draw_site_screen(const frame_context& context, const site_summary& shown, const std::vector<const task*>& rows) {
+void draw_site_screen(const frame_context& context, const site_summary& shown, const std::vector<visible_stack>& stacks,
+                      const std::vector<const task*>& rows) {
   draw_chrome(context, "esc back  enter task details  t tasks  s sites  space pause  ? help  q quit");
   int row = chrome_height(context);
   const source_location& at = shown.where->location;
@@ -67,7 +68,6 @@ void draw_site_screen(const frame_context& context, const site_summary& shown, c
   put(row++, 1, absl::StrCat("Sampled spawn stacks (", sampled(shown), " of the ", shown.task_ids.size(),
                              " tasks shown; library frames left out)"),
       style::header);
-  const std::vector<visible_stack> stacks = visible_stacks(shown.stacks, context.model, context.frames);
   if (stacks.empty()) put(row++, 3, "none sampled among the tasks shown", style::dim);
   for (int i = 0; i < std::min<int>(stacks_shown, static_cast<int>(stacks.size())); ++i) {
     const visible_stack& stack = stacks[static_cast<std::size_t>(i)];
@@ -83,7 +83,7 @@ void draw_site_screen(const frame_context& context, const site_summary& shown, c
       ++row;
     }
   }
-  draw_task_table(context, site_screen_list_top(context, shown), rows, /*show_sort=*/false);
+  draw_task_table(context, site_screen_list_top(context, stacks), rows, /*show_sort=*/false);
 }
 
 }  // namespace asio_console::console

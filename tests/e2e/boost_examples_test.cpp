@@ -16,17 +16,12 @@ using namespace std::chrono_literals;
 using asio::ip::tcp;
 using asio_console::testing::child_process;
 using asio_console::testing::console_binary;
+using asio_console::testing::free_loopback_port;
 using asio_console::testing::run_command;
-
-unsigned short free_port() {
-  asio::io_context ctx;
-  tcp::acceptor acceptor(ctx, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-  return acceptor.local_endpoint().port();
-}
 
 // An example program serving consoles on a port of its own.
 struct example {
-  std::string console_address = "127.0.0.1:" + std::to_string(free_port());
+  std::string console_address = "127.0.0.1:" + std::to_string(free_loopback_port());
   std::unique_ptr<child_process> process;
 
   example(const std::string& binary, const std::vector<std::string>& args) {
@@ -75,8 +70,8 @@ std::string location_file(const json::value& task) {
 }
 
 TEST(BoostExamples, ChatServerShowsItsListenerIdleSessionsAndTheirEnd) {
-  const unsigned short port = free_port();
-  example chat(CHAT_SERVER_BINARY, {std::to_string(port)});
+  const unsigned short port = free_loopback_port();
+  example chat(E2E_CHAT_SERVER_BINARY, {std::to_string(port)});
   asio::io_context ctx;
   std::vector<tcp::socket> clients;
   for (int i = 0; i < 3; ++i) clients.push_back(connect_with_retries(ctx, port));
@@ -120,8 +115,8 @@ TEST(BoostExamples, ChatServerShowsItsListenerIdleSessionsAndTheirEnd) {
 }
 
 TEST(BoostExamples, BeastAwaitableHttpServerShowsOneTaskPerConnection) {
-  const unsigned short port = free_port();
-  example http(HTTP_SERVER_BINARY, {"127.0.0.1", std::to_string(port), CMAKE_BINARY_DIR, "1"});
+  const unsigned short port = free_loopback_port();
+  example http(E2E_HTTP_SERVER_AWAITABLE_BINARY, {"127.0.0.1", std::to_string(port), CMAKE_BINARY_DIR, "1"});
   asio::io_context ctx;
   std::vector<tcp::socket> clients;
   for (int i = 0; i < 4; ++i) clients.push_back(connect_with_retries(ctx, port));

@@ -15,22 +15,17 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 using asio_console::testing::child_process;
 using asio_console::testing::console_binary;
+using asio_console::testing::free_loopback_port;
 using asio_console::testing::run_command;
 
-unsigned short free_port() {
-  asio::io_context ctx;
-  asio::ip::tcp::acceptor acceptor(ctx, {asio::ip::address_v4::loopback(), 0});
-  return acceptor.local_endpoint().port();
-}
-
 struct leaky_server {
-  std::string console = "127.0.0.1:" + std::to_string(free_port());
+  std::string console = "127.0.0.1:" + std::to_string(free_loopback_port());
   child_process process;
 
   explicit leaky_server(std::vector<std::string> args)
       : process([&] {
           args.insert(args.begin(), LEAKY_SERVER_BINARY);
-          args.push_back("--port=" + std::to_string(free_port()));
+          args.push_back("--port=" + std::to_string(free_loopback_port()));
           return args;
         }(),
                 {"ASIO_CONSOLE_BIND=" + console}) {}

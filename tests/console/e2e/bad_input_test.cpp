@@ -14,6 +14,7 @@ using namespace std::chrono_literals;
 using asio::ip::tcp;
 using asio_console::testing::command_result;
 using asio_console::testing::console_binary;
+using asio_console::testing::free_loopback_port;
 using asio_console::testing::run_command;
 
 command_result dump(const std::vector<std::string>& args) {
@@ -28,13 +29,6 @@ void expect_one_line_error(const command_result& result, int exit_code, const st
   ASSERT_FALSE(result.err.empty());
   EXPECT_EQ(result.err.find('\n'), result.err.size() - 1) << "one line: " << result.err;
   EXPECT_NE(result.err.find(mentions), std::string::npos) << result.err;
-}
-
-// A loopback port with nothing listening on it.
-unsigned short free_port() {
-  asio::io_context ctx;
-  tcp::acceptor acceptor(ctx, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-  return acceptor.local_endpoint().port();
 }
 
 // A TCP peer on loopback that answers every connection with `reply` (or nothing), on its own thread.
@@ -85,7 +79,7 @@ class future_version_service final : public asio_console::v1::Instrument::Servic
 };
 
 TEST(BadInput, NothingListeningIsAOneLineErrorAtOnce) {
-  const command_result result = dump({"127.0.0.1:" + std::to_string(free_port())});
+  const command_result result = dump({"127.0.0.1:" + std::to_string(free_loopback_port())});
   expect_one_line_error(result, 1, "cannot connect");
   EXPECT_LT(result.elapsed, 5s);
 }

@@ -27,9 +27,8 @@ TEST(JsonReport, WritesEveryContractFieldWithItsValue) {
                               .build())
                   .ok());
   model.add_stack(4, {{"cache::cache()", "/src/cache.cpp", 12}, {"handle(request)", "/src/server.cpp", 80}});
-  const auto warnings = evaluate_lints(model, {});
   std::ostringstream out;
-  write_json_report(out, model, warnings, {});
+  write_json_report(out, model, evaluate_lints(model, {}));
   const json::object root = json::parse(out.str()).as_object();
 
   EXPECT_EQ(root.at("version"), 1);
@@ -75,7 +74,7 @@ TEST(JsonReport, RootTasksHaveANullParentAndUnsampledOnesAnEmptyStack) {
   state model;
   ASSERT_TRUE(model.apply(updates.publication(second, true).site(1, "a.cpp", 1, "f").new_task({.id = 1}).build()).ok());
   std::ostringstream out;
-  write_json_report(out, model, evaluate_lints(model, {}), {});
+  write_json_report(out, model, evaluate_lints(model, {}));
   const json::value root = json::parse(out.str());
   const json::object& task = root.as_object().at("tasks").as_array().at(0).as_object();
   EXPECT_TRUE(task.at("parent_id").is_null());

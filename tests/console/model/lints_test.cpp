@@ -32,7 +32,7 @@ TEST(Lints, IdleTooLongCountsOnlyTheCurrentIdleStretch) {
                               .new_task({.id = 3, .name = "busy", .state = asio_console::v1::TASK_STATE_RUNNING})
                               .build())
                   .ok());
-  const auto warnings = evaluate_lints(model, lint_thresholds{});
+  const auto warnings = evaluate_lints(model, lint_thresholds{}).warnings;
   const warning_summary* idle = find(warnings, lint_kind::idle_too_long);
   ASSERT_NE(idle, nullptr);
   EXPECT_EQ(idle->task_ids, std::vector<std::uint64_t>{1});
@@ -51,7 +51,7 @@ TEST(Lints, NeverWokenNeedsNoPendingWorkAndAnIdleStretch) {
                               .new_task({.id = 4, .last_poll_end_ns = 5 * second, .pending_work = -1})
                               .build())
                   .ok());
-  const auto warnings = evaluate_lints(model, lint_thresholds{});
+  const auto warnings = evaluate_lints(model, lint_thresholds{}).warnings;
   const warning_summary* never = find(warnings, lint_kind::never_woken);
   ASSERT_NE(never, nullptr);
   EXPECT_EQ(never->task_ids, std::vector<std::uint64_t>{1})
@@ -68,11 +68,11 @@ TEST(Lints, LongPollAndSelfWakesUseTheirThresholds) {
                               .new_task({.id = 4, .polls = 11, .wakes = 10, .self_wakes = 5})
                               .build())
                   .ok());
-  auto warnings = evaluate_lints(model, lint_thresholds{});
+  auto warnings = evaluate_lints(model, lint_thresholds{}).warnings;
   EXPECT_EQ(find(warnings, lint_kind::long_poll)->task_ids, std::vector<std::uint64_t>{1});
   EXPECT_EQ(find(warnings, lint_kind::self_wakes)->task_ids, std::vector<std::uint64_t>{3});
   EXPECT_EQ(find(warnings, lint_kind::self_wakes)->message, "1 task has woken itself more than 50% of the time");
-  warnings = evaluate_lints(model, lint_thresholds{.long_poll = absl::Milliseconds(10), .self_wake_percent = 40});
+  warnings = evaluate_lints(model, lint_thresholds{.long_poll = absl::Milliseconds(10), .self_wake_percent = 40}).warnings;
   EXPECT_EQ(find(warnings, lint_kind::long_poll)->count, 2u);
   EXPECT_EQ(find(warnings, lint_kind::self_wakes)->count, 2u);
 }
@@ -100,23 +100,24 @@ state site_growing(const std::vector<std::uint64_t>& lives, bool idle = true) {
 
 TEST(Lints, LeakSuspectFiresForASiteThatKeepsGrowingWithIdleTasks) {
   state model = site_growing({10, 20, 30, 40});
-  const auto warnings = evaluate_lints(model, lint_thresholds{});
+  const auto warnings = evaluate_lints(model, lint_thresholds{}).warnings;
   const warning_summary* leak = find(warnings, lint_kind::leak_suspect);
   ASSERT_NE(leak, nullptr);
   EXPECT_EQ(leak->count, 40u);
   EXPECT_EQ(leak->message, "40 idle tasks come from 1 site whose live count keeps growing");
   EXPECT_FALSE(model.find_task(1)->warnings.contains(lint_kind::leak_suspect)) << "the accept loop's site is flat";
+  EXPECT_EQ(evaluate_lints(model, {}).leak_suspect_sites, std::vector<std::uint32_t>{1});
 }
 
 TEST(Lints, LeakSuspectIgnoresAStepAFlatCountBusyTasksAndSmallGrowth) {
   state flat = site_growing({0, 40, 40, 40});
-  EXPECT_EQ(find(evaluate_lints(flat, {}), lint_kind::leak_suspect), nullptr)
+  EXPECT_EQ(find(evaluate_lints(flat, {}).warnings, lint_kind::leak_suspect), nullptr)
       << "one step up then flat: a burst of connections";
   state busy = site_growing({10, 20, 30, 40}, /*idle=*/false);
-  EXPECT_EQ(find(evaluate_lints(busy, {}), lint_kind::leak_suspect), nullptr) << "its tasks are working";
+  EXPECT_EQ(find(evaluate_lints(busy, {}).warnings, lint_kind::leak_suspect), nullptr) << "its tasks are working";
   state slow = site_growing({1, 2, 3, 4});
-  EXPECT_EQ(find(evaluate_lints(slow, {}), lint_kind::leak_suspect), nullptr) << "grew by fewer than 10";
-  EXPECT_NE(find(evaluate_lints(slow, {.leak_min_growth = 3}), lint_kind::leak_suspect), nullptr);
+  EXPECT_EQ(find(evaluate_lints(slow, {}).warnings, lint_kind::leak_suspect), nullptr) << "grew by fewer than 10";
+  EXPECT_NE(find(evaluate_lints(slow, {.leak_min_growth = 3}).warnings, lint_kind::leak_suspect), nullptr);
 }
 
 TEST(Lints, CompletedTasksCarryNoWarnings) {
@@ -127,7 +128,7 @@ TEST(Lints, CompletedTasksCarryNoWarnings) {
                                          .longest_poll_ns = 10 * second, .finished_ns = 50 * second})
                               .build())
                   .ok());
-  EXPECT_TRUE(evaluate_lints(model, {}).empty());
+  EXPECT_TRUE(evaluate_lints(model, {}).warnings.empty());
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <memory>
 #include <string_view>
 #include <stdexcept>
@@ -138,6 +140,12 @@ started_target start_sample_target(const std::vector<std::string>& extra_args) {
   if (!line || line->rfind(prefix, 0) != 0) throw std::runtime_error("the sample target did not start");
   started.address = line->substr(prefix.size());
   return started;
+}
+
+unsigned short free_loopback_port() {
+  boost::asio::io_context ctx;
+  boost::asio::ip::tcp::acceptor acceptor(ctx, {boost::asio::ip::address_v4::loopback(), 0});
+  return acceptor.local_endpoint().port();
 }
 
 std::string console_binary() { return ASIO_CONSOLE_BINARY; }

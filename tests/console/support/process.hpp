@@ -47,6 +47,9 @@ struct started_target {
 };
 started_target start_sample_target(const std::vector<std::string>& extra_args = {});
 
+/// A loopback port nothing listens on (it was free a moment ago).
+unsigned short free_loopback_port();
+
 /// Paths of the binaries under test (set by CMake).
 std::string console_binary();
 std::string sample_target_binary();
