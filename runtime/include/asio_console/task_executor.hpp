@@ -132,8 +132,14 @@ class task_executor {
     const bool never_blocks = detail::never_blocks(inner_);
     instrumentation::ticks stamp = instrumentation::task_record::not_a_wake;
     if (instrumentation::current_task() == record) {
-      // From inside the task's own poll: a "never" execution is a yield; anything else runs nested.
-      if (never_blocks) stamp = instrumentation::record_wake(task_, /*from_own_poll=*/true, /*runs_inline=*/false);
+      // From inside the task's own poll: a "never" execution is a yield; anything else runs nested,
+      // and if the inner executor runs it right here it is simply part of this poll.
+      if (never_blocks) {
+        stamp = instrumentation::record_wake(task_, /*from_own_poll=*/true, /*runs_inline=*/false);
+      } else if (detail::runs_inline_here(inner_)) {
+        inner_.execute(std::forward<Function>(function));
+        return;
+      }
     } else {
       stamp = instrumentation::record_wake(task_, /*from_own_poll=*/false,
                                            /*runs_inline=*/!never_blocks && detail::runs_inline_here(inner_));
@@ -159,7 +165,7 @@ class task_executor {
     }
   }
   void count_work(std::int64_t delta) const noexcept {
-    if (holds_work()) instrumentation::add_pending_work(task_, delta);
+    if (holds_work() && task_.record != nullptr) instrumentation::add_pending_work(task_, delta);
   }
 
   Executor inner_;

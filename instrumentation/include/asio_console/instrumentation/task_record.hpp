@@ -116,8 +116,13 @@ struct task_handle {
 };
 
 namespace detail {
-// The task whose poll is running on this thread (innermost, when polls nest).
+// The task whose poll is running on this thread (innermost, when polls nest), the incarnation the
+// poll belongs to, and the pending-work count changes made by that poll and not yet added to the
+// record: a resume creates and destroys work-holding executor copies on its own thread, and those
+// mostly cancel out, so they are summed here and added once when the poll ends.
 inline thread_local task_record* current_task = nullptr;
+inline thread_local std::uint64_t current_generation = 0;
+inline thread_local std::int64_t current_pending_work = 0;
 }  // namespace detail
 
 /// The record of the task being polled on this thread, or nullptr.
@@ -129,7 +134,8 @@ inline task_record* current_task() noexcept { return detail::current_task; }
 inline ticks record_wake(const task_handle& handle, bool from_own_poll, bool runs_inline) noexcept {
   task_record& record = *handle.record;
   record.schedules.fetch_add(1, std::memory_order_relaxed);
-  if (record.generation.load(std::memory_order_relaxed) != handle.generation) {
+  // Inside its own poll the record cannot be recycled (the poll keeps it), so no second check.
+  if (!from_own_poll && record.generation.load(std::memory_order_relaxed) != handle.generation) {
     // Recycled between the caller's check and the increment: the wake belongs to nobody.
     record.schedules.fetch_sub(1, std::memory_order_relaxed);
     return task_record::not_a_wake;
@@ -144,10 +150,16 @@ inline ticks record_wake(const task_handle& handle, bool from_own_poll, bool run
 /// Counts one executor copy that holds outstanding work for the task `handle` names: what every
 /// pending Asio operation keeps for the handler it will resume. A finished task's count is frozen:
 /// copies made or destroyed after it finished are not counted, so a copy is counted on destruction
-/// exactly when it was counted on creation.
+/// exactly when it was counted on creation. Changes made inside the task's own poll on this thread
+/// are summed in a thread-local and added when the poll ends (no atomic per copy).
 inline void add_pending_work(const task_handle& handle, std::int64_t delta) noexcept {
   task_record* record = handle.record;
-  if (record == nullptr || record->generation.load(std::memory_order_relaxed) != handle.generation) return;
+  if (record == nullptr) return;
+  if (record == detail::current_task && handle.generation == detail::current_generation) {
+    detail::current_pending_work += delta;  // added to the record when this poll ends
+    return;
+  }
+  if (record->generation.load(std::memory_order_relaxed) != handle.generation) return;
   record->pending_work.fetch_add(delta, std::memory_order_relaxed);
   if (record->generation.load(std::memory_order_relaxed) != handle.generation) {
     record->pending_work.fetch_sub(delta, std::memory_order_relaxed);  // recycled meanwhile: undo
@@ -158,7 +170,12 @@ inline void add_pending_work(const task_handle& handle, std::int64_t delta) noex
 /// operations hold.
 inline void start_pending_work(const task_handle& handle) noexcept {
   if (task_record* record = handle.live()) {
-    record->pending_work_base.store(record->pending_work.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    std::int64_t not_yet_added = 0;
+    if (record == detail::current_task && handle.generation == detail::current_generation) {
+      not_yet_added = detail::current_pending_work;
+    }
+    record->pending_work_base.store(record->pending_work.load(std::memory_order_relaxed) + not_yet_added,
+                                    std::memory_order_relaxed);
   }
 }
 
@@ -193,8 +210,13 @@ class poll_scope {
       record->schedules.fetch_add(1, std::memory_order_relaxed);
     }
     record_ = record;
+    generation_ = handle.generation;
     previous_ = detail::current_task;
+    previous_generation_ = detail::current_generation;
+    previous_pending_work_ = detail::current_pending_work;
     detail::current_task = record;
+    detail::current_generation = handle.generation;
+    detail::current_pending_work = 0;
     start_ = now_ticks();
     ticks waiting = 0;
     if (wake_stamp == task_record::self_wake) {
@@ -228,14 +250,24 @@ class poll_scope {
     if (task_histograms* histograms = record_->histograms.load(std::memory_order_acquire)) {
       histograms->poll_times.record(length);
     }
+    const std::int64_t pending_work = detail::current_pending_work;
     detail::current_task = previous_;
+    detail::current_generation = previous_generation_;
+    detail::current_pending_work = previous_pending_work_;
+    // A task that finished in this poll keeps its count frozen (see add_pending_work).
+    if (pending_work != 0 && record_->generation.load(std::memory_order_relaxed) == generation_) {
+      record_->pending_work.fetch_add(pending_work, std::memory_order_relaxed);
+    }
     // Last touch: once no poll is active the registry may recycle the record.
     record_->poll_word.fetch_sub(task_record::active_poll_one, std::memory_order_release);
   }
 
  private:
   task_record* record_ = nullptr;
+  std::uint64_t generation_ = 0;
   task_record* previous_ = nullptr;
+  std::uint64_t previous_generation_ = 0;
+  std::int64_t previous_pending_work_ = 0;
   ticks start_ = 0;
 };
 
