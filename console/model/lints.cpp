@@ -89,7 +89,8 @@ class self_wakes final : public lint {
  public:
   lint_kind kind() const override { return lint_kind::self_wakes; }
   bool applies(const task& t, const lint_context& c) const override {
-    return t.stats.wakes > 0 && percent(t.stats.self_wakes, t.stats.wakes) > c.thresholds.self_wake_percent;
+    return t.stats.wakes >= c.thresholds.self_wake_min_wakes && t.stats.wakes > 0 &&
+           percent(t.stats.self_wakes, t.stats.wakes) > c.thresholds.self_wake_percent;
   }
   std::string sentence(const task& t, const lint_context& c) const override {
     return absl::StrFormat("This task has woken itself for more than %.0f%% of its wakes (%.0f%%).",

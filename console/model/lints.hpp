@@ -8,7 +8,9 @@
 //   never-woken    idle for longer than `never_woken_after` with no pending work: no Asio operation
 //                  holds its continuation, so nothing inside Asio can resume it
 //   long-poll      one poll held its thread longer than `long_poll`, blocking every task behind it
-//   self-wakes     more than `self_wake_percent` of its wakes came from itself (yields)
+//   self-wakes     more than `self_wake_percent` of its wakes came from itself (yields), over at
+//                  least `self_wake_min_wakes` wakes (a coroutine that never suspends has one:
+//                  Asio's completion post)
 //   leak-suspect   the task is idle and its spawn site's live count rose in each of the last
 //                  `leak_growth_intervals` publications, by at least `leak_min_growth` over the
 //                  growth window, while at least `leak_idle_percent` of the site's tasks are idle
@@ -29,6 +31,7 @@ struct lint_thresholds {
   absl::Duration never_woken_after = absl::Seconds(1);
   absl::Duration long_poll = absl::Milliseconds(100);
   double self_wake_percent = 50;
+  std::uint64_t self_wake_min_wakes = 2;
   int leak_growth_intervals = 2;
   std::uint64_t leak_min_growth = 10;
   double leak_idle_percent = 80;

@@ -42,8 +42,23 @@ TEST(TaskStates, SpawnedTaskIsScheduledUntilItsFirstPoll) {
   EXPECT_EQ(named("first-poll").polls, 0u);
   ctx.run();
   EXPECT_EQ(named("first-poll").state, task_state::completed);
-  EXPECT_EQ(named("first-poll").polls, 1u);
-  EXPECT_EQ(named("first-poll").wakes, 0u) << "the first poll answers the spawn, not a wake";
+  // The first poll answers the spawn, not a wake. A coroutine that never suspends completes through
+  // a second poll: Asio posts its completion (a self-wake) so that no handler runs inside co_spawn.
+  EXPECT_EQ(named("first-poll").polls, 2u);
+  EXPECT_EQ(named("first-poll").wakes, 1u);
+  EXPECT_EQ(named("first-poll").self_wakes, 1u);
+}
+
+TEST(TaskStates, TaskThatSuspendsCompletesInItsLastPoll) {
+  asio::io_context ctx;
+  asio_console::co_spawn(
+      ctx,
+      []() -> asio::awaitable<void> { co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable); },
+      asio::detached, {.name = "suspends-once"});
+  ctx.run();
+  EXPECT_EQ(named("suspends-once").outcome, task_outcome::completed);
+  EXPECT_EQ(named("suspends-once").polls, 2u) << "no extra poll once the coroutine has suspended";
+  EXPECT_EQ(named("suspends-once").wakes, 1u);
 }
 
 TEST(TaskStates, TaskIsRunningWhileItsPollIsInProgress) {

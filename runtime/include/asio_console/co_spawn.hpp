@@ -13,6 +13,10 @@
 // task's executor (awaitable operators, parallel_group, a plain boost::asio::co_spawn on
 // `co_await this_coro::executor`) are part of that task.
 //
+// A task ends when its completion handler is called (completed, failed or cancelled, from the
+// exception it reports) or destroyed uncalled (dropped). A coroutine that never suspends shows two
+// polls: Asio posts its completion rather than calling the handler inside co_spawn.
+//
 // co_spawn is a function object, so `using asio_console::co_spawn;` takes precedence over
 // boost::asio::co_spawn found through argument-dependent lookup.
 //
@@ -27,6 +31,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/is_executor.hpp>
 #include <boost/asio/strand.hpp>
+#include <exception>
 #include <memory>
 #include <source_location>
 #include <type_traits>
@@ -35,7 +40,7 @@
 #include "asio_console/task_options.hpp"
 
 #if !defined(ASIO_CONSOLE_DISABLE)
-#include "asio_console/detail/task_entry.hpp"
+#include "asio_console/detail/recorded_spawn.hpp"
 #include "asio_console/instrumentation/registry.hpp"
 #include "asio_console/task_executor.hpp"
 #endif
@@ -115,6 +120,16 @@ concept trackable = boost::asio::execution::is_executor<typename untracked_execu
                     std::is_constructible_v<AwaitableExecutor,
                                             task_executor<typename untracked_executor<Executor>::type>>;
 
+// The completion signature of co_spawn for an awaitable type.
+template <typename Awaitable>
+struct spawn_signature {
+  using type = void(std::exception_ptr, typename Awaitable::value_type);
+};
+template <typename Executor>
+struct spawn_signature<boost::asio::awaitable<void, Executor>> {
+  using type = void(std::exception_ptr);
+};
+
 inline std::unique_ptr<instrumentation::task_labels> copy_labels(const task_options& options) {
   if (options.name.empty() && options.fields.size() == 0) return nullptr;
   auto labels = std::make_unique<instrumentation::task_labels>();
@@ -138,12 +153,12 @@ decltype(auto) spawn(const Executor& executor, Function&& function, Token&& toke
   if constexpr (!trackable<Executor, awaitable_executor>) {
     return boost::asio::co_spawn(executor, std::forward<Function>(function), std::forward<Token>(token));
   } else {
+    using signature = typename spawn_signature<decltype(std::declval<std::decay_t<Function>&>()())>::type;
     const instrumentation::task_handle task =
         instrumentation::registry::instance().spawn(options.location.value_or(caller), copy_labels(options));
-    return boost::asio::co_spawn(
-        make_task_executor<awaitable_executor>(executor, task),
-        task_entry<std::decay_t<Function>>{std::forward<Function>(function), task_lifetime(task)},
-        std::forward<Token>(token));
+    return boost::asio::async_initiate<Token, signature>(
+        initiate_recorded_spawn<awaitable_executor>{make_task_executor<awaitable_executor>(executor, task)}, token,
+        std::forward<Function>(function), task_lifetime(task));
   }
 #endif
 }

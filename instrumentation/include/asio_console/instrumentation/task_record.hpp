@@ -58,9 +58,11 @@ class task_record {
   static constexpr ticks inline_wake = 1;  // a wake that runs at once: no scheduled time
   static constexpr ticks self_wake = 2;    // a yield: scheduled from the end of the waking poll
 
-  // --- identity -------------------------------------------------------------------------------
+  // --- identity (with two small fields of other groups, packed into one word) -----------------
   std::atomic<std::uint64_t> generation{1};
   std::atomic<record_phase> phase{record_phase::free};
+  std::atomic<task_outcome> outcome{task_outcome::none};  // written at finish
+  stack_id stack = 0;                                      // written at spawn
 
   // --- hot: written by polls and wakes --------------------------------------------------------
   std::atomic<std::uint64_t> poll_word{0};
@@ -72,10 +74,10 @@ class task_record {
   std::atomic<ticks> last_poll_start{0};
   std::atomic<ticks> last_poll_end{0};
   // Executor copies that hold outstanding work for this task (see add_pending_work), measured from
-  // pending_work_base: the count when the task's body starts, which leaves out the work guards
-  // co_spawn itself holds for the task's whole life.
-  std::atomic<std::int64_t> pending_work{0};
-  std::atomic<std::int64_t> pending_work_base{0};
+  // pending_work_base: the count when the task's first poll (where its body starts) begins, which
+  // leaves out the work guards co_spawn itself holds for the task's whole life.
+  std::atomic<std::int32_t> pending_work{0};
+  std::atomic<std::int32_t> pending_work_base{0};
   // Poll and scheduled-time histograms, attached only while a console watches this task's details
   // (registry::attach_histograms); freed when the record is reclaimed, never while a poll runs.
   mutable std::atomic<task_histograms*> histograms{nullptr};
@@ -85,7 +87,6 @@ class task_record {
   std::uint64_t parent_id = 0;  // 0: spawned outside any task
   ticks created = 0;
   site* spawn_site = nullptr;
-  stack_id stack = 0;
   std::unique_ptr<task_labels> labels;
   // poll_word and schedules are never reset (a stale handle may be undoing an increment on them
   // while the record is reused); a task's own counts are measured from these values at its spawn.
@@ -94,7 +95,6 @@ class task_record {
 
   // --- written at finish --------------------------------------------------------------------------
   std::atomic<ticks> finished{0};
-  std::atomic<task_outcome> outcome{task_outcome::none};
   std::uint64_t finish_sequence = 0;  // order of finishing, for watchers; set before phase=finished
 
   // --- owned by the registry ------------------------------------------------------------------
@@ -160,22 +160,10 @@ inline void add_pending_work(const task_handle& handle, std::int64_t delta) noex
     return;
   }
   if (record->generation.load(std::memory_order_relaxed) != handle.generation) return;
-  record->pending_work.fetch_add(delta, std::memory_order_relaxed);
+  const auto count = static_cast<std::int32_t>(delta);
+  record->pending_work.fetch_add(count, std::memory_order_relaxed);
   if (record->generation.load(std::memory_order_relaxed) != handle.generation) {
-    record->pending_work.fetch_sub(delta, std::memory_order_relaxed);  // recycled meanwhile: undo
-  }
-}
-
-/// Called when the task's body starts: from then on, pending work counts only what the body's
-/// operations hold.
-inline void start_pending_work(const task_handle& handle) noexcept {
-  if (task_record* record = handle.live()) {
-    std::int64_t not_yet_added = 0;
-    if (record == detail::current_task && handle.generation == detail::current_generation) {
-      not_yet_added = detail::current_pending_work;
-    }
-    record->pending_work_base.store(record->pending_work.load(std::memory_order_relaxed) + not_yet_added,
-                                    std::memory_order_relaxed);
+    record->pending_work.fetch_sub(count, std::memory_order_relaxed);  // recycled meanwhile: undo
   }
 }
 
@@ -208,6 +196,12 @@ class poll_scope {
     if (wake_stamp == task_record::not_a_wake) {
       // Executed from inside the task's poll as "possibly blocking" but queued by the executor.
       record->schedules.fetch_add(1, std::memory_order_relaxed);
+    }
+    if ((before & ~task_record::active_poll_mask) == record->poll_word_at_spawn) {
+      // The first poll, where the task's body starts: from here on pending work counts only what
+      // the body's operations hold, not the work guards co_spawn keeps for the task's whole life.
+      record->pending_work_base.store(record->pending_work.load(std::memory_order_relaxed),
+                                      std::memory_order_relaxed);
     }
     record_ = record;
     generation_ = handle.generation;
@@ -256,7 +250,7 @@ class poll_scope {
     detail::current_pending_work = previous_pending_work_;
     // A task that finished in this poll keeps its count frozen (see add_pending_work).
     if (pending_work != 0 && record_->generation.load(std::memory_order_relaxed) == generation_) {
-      record_->pending_work.fetch_add(pending_work, std::memory_order_relaxed);
+      record_->pending_work.fetch_add(static_cast<std::int32_t>(pending_work), std::memory_order_relaxed);
     }
     // Last touch: once no poll is active the registry may recycle the record.
     record_->poll_word.fetch_sub(task_record::active_poll_one, std::memory_order_release);

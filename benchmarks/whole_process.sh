@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# Whole processes, plain Boost.Asio against asio-console, run alternately in the same session:
+#
+#   http        Beast's awaitable HTTP server from Boost's examples, as shipped (plain) and switched
+#               to asio_console::co_spawn with serve() running (recorded), also with the terminal UI
+#               attached (console). One io thread pinned to CPU 1, wrk pinned to CPU 0, keep-alive.
+#   memory      RSS of a process with N tasks parked on a channel, minus the same with none, plain
+#               and recorded; then recorded with the terminal UI attached (after its snapshot).
+#   retention   RSS of a process that spawns 1,000 short-lived tasks a second with serve() running
+#               and the terminal UI attached, sampled over the run: it must stay flat.
+#
+#   benchmarks/whole_process.sh [--smoke] [http] [memory] [retention]     (default: all three)
+#
+# Programs come from build/ (or $BUILD_DIR), built by benchmarks/run.sh.
+# --smoke runs each part once and briefly (CI: proves the scripts and programs work; the numbers
+# mean little). Needs wrk and tmux (scripts/install-deps.sh installs them) and two CPUs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rounds=5 http_seconds=10 parked=1000000 churn_seconds=600 sample_every=10 warm_up=120
+if [ "${1:-}" = "--smoke" ]; then
+  rounds=1 http_seconds=2 parked=100000 churn_seconds=12 sample_every=2 warm_up=6
+  shift
+fi
+parts=("$@")
+[ ${#parts[@]} -gt 0 ] || parts=(http memory retention)
+build=${BUILD_DIR:-build}
+programs=$build/benchmarks
+console=$build/console/asio-console
+session=asio-console-bench-$$
+scratch=$(mktemp -d)
+pids=()
+
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  tmux kill-session -t "$session" 2>/dev/null || true
+  rm -rf "$scratch"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# start <output file> <command...>: starts the command in the background, sets $started.
+start() {
+  local output=$1
+  shift
+  "$@" >"$output" 2>&1 &
+  started=$!
+  pids+=("$started")
+}
+
+# wait_for <seconds> <command...>: runs the check every 0.1 s until it succeeds; fails after.
+wait_for() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@"; do
+    [ "$SECONDS" -lt "$deadline" ] || { echo "whole_process: timed out waiting for: $*" >&2; return 1; }
+    sleep 0.1
+  done
+}
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+stop() {
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+# attach <console port>: the terminal UI, in a detached tmux session, pinned to CPU 0.
+attach() {
+  tmux new-session -d -s "$session" -x 200 -y 50 "taskset -c 0 $console 127.0.0.1:$1"
+}
+detach() { tmux kill-session -t "$session" 2>/dev/null || true; }
+
+# --- http -----------------------------------------------------------------------------------------
+http() {
+  local doc_root=$scratch/www
+  mkdir -p "$doc_root"
+  head -c 1024 /dev/zero | tr '\0' 'x' >"$doc_root/index.html"
+  declare -A results=([plain]="" [recorded]="" [console]="")
+  for ((round = 0; round < rounds; ++round)); do
+    for variant in plain recorded console; do
+      local port console_port binary=$programs/http_server_plain
+      port=$(free_port)
+      console_port=$(free_port)
+      [ "$variant" = plain ] || binary=$programs/http_server_recorded
+      ASIO_CONSOLE_BIND=127.0.0.1:$console_port start "$scratch/server.out" \
+        taskset -c 1 "$binary" 127.0.0.1 "$port" "$doc_root" 1
+      local server=$started
+      wait_for 10 listening "$port"
+      if [ "$variant" = console ]; then
+        attach "$console_port"
+        sleep 1
+      fi
+      local rate
+      rate=$(taskset -c 0 wrk -t1 -c32 -d"${http_seconds}s" "http://127.0.0.1:$port/index.html" |
+        awk '/^Requests\/sec:/ { print $2 }')
+      results[$variant]+="$rate "
+      detach
+      stop "$server"
+    done
+  done
+  local plain
+  plain=$(echo "${results[plain]}" | tr ' ' '\n' | grep . | median)
+  echo "| HTTP server, 1 io thread, wrk -t1 -c32 (${rounds} x ${http_seconds} s each) | median requests/s | vs plain |"
+  echo "|---|---:|---:|"
+  for variant in plain recorded console; do
+    local value
+    value=$(echo "${results[$variant]}" | tr ' ' '\n' | grep . | median)
+    case $variant in
+      plain) echo "| plain Boost.Asio | $value | |" ;;
+      recorded) echo "| asio_console::co_spawn, serve() running | $value | $(awk -v a="$value" -v b="$plain" 'BEGIN { printf "%.3fx", a / b }') |" ;;
+      console) echo "| ... and the terminal UI attached | $value | $(awk -v a="$value" -v b="$plain" 'BEGIN { printf "%.3fx", a / b }') |" ;;
+    esac
+  done
+  echo
+}
+
+# --- memory ---------------------------------------------------------------------------------------
+# parked_rss <variant> <count>: RSS in kB once <count> tasks are parked.
+parked_rss() {
+  local console_port
+  console_port=$(free_port)
+  ASIO_CONSOLE_BIND=127.0.0.1:$console_port start "$scratch/parked.out" "$programs/parked_tasks_$1" "$2"
+  local process=$started
+  wait_for 300 grep -q parked "$scratch/parked.out"
+  rss_kb "$process"
+  stop "$process"
+}
+
+# settled_rss <pid>: RSS once it stopped growing (three samples a second apart within 1%).
+settled_rss() {
+  local previous=0 current stable=0
+  for ((i = 0; i < 120 && stable < 3; ++i)); do
+    sleep 1
+    current=$(rss_kb "$1")
+    if [ $((current * 100)) -le $((previous * 101)) ] && [ "$current" -ge "$previous" ]; then
+      stable=$((stable + 1))
+    else
+      stable=0
+    fi
+    previous=$current
+  done
+  echo "$current"
+}
+
+memory() {
+  declare -A rss=()
+  for variant in plain recorded; do
+    rss[$variant,0]=$(parked_rss "$variant" 0)
+    rss[$variant,n]=$(parked_rss "$variant" "$parked")
+  done
+  local console_port
+  console_port=$(free_port)
+  ASIO_CONSOLE_BIND=127.0.0.1:$console_port start "$scratch/parked.out" "$programs/parked_tasks_recorded" "$parked"
+  local process=$started
+  wait_for 300 grep -q parked "$scratch/parked.out"
+  attach "$console_port"
+  local attached
+  attached=$(settled_rss "$process")
+  detach
+  stop "$process"
+
+  local plain_per_task recorded_per_task
+  plain_per_task=$(awk -v a="${rss[plain,n]}" -v b="${rss[plain,0]}" -v n="$parked" 'BEGIN { printf "%.0f", (a - b) * 1024 / n }')
+  recorded_per_task=$(awk -v a="${rss[recorded,n]}" -v b="${rss[recorded,0]}" -v n="$parked" 'BEGIN { printf "%.0f", (a - b) * 1024 / n }')
+  echo "| $parked tasks parked on a channel | RSS with none (MiB) | RSS with them (MiB) | bytes per task | added per task |"
+  echo "|---|---:|---:|---:|---:|"
+  echo "| plain Boost.Asio | $((rss[plain,0] / 1024)) | $((rss[plain,n] / 1024)) | $plain_per_task | |"
+  echo "| asio_console::co_spawn, serve() running | $((rss[recorded,0] / 1024)) | $((rss[recorded,n] / 1024)) | $recorded_per_task | +$((recorded_per_task - plain_per_task)) |"
+  local attached_per_task
+  attached_per_task=$(awk -v a="$attached" -v b="${rss[recorded,0]}" -v n="$parked" 'BEGIN { printf "%.0f", (a - b) * 1024 / n }')
+  echo "| ... and the terminal UI attached | $((rss[recorded,0] / 1024)) | $((attached / 1024)) | $attached_per_task | +$((attached_per_task - plain_per_task)) |"
+  echo
+}
+
+# --- retention ------------------------------------------------------------------------------------
+retention() {
+  local console_port
+  console_port=$(free_port)
+  ASIO_CONSOLE_BIND=127.0.0.1:$console_port start "$scratch/churn.out" "$programs/churn" --rate=1000
+  local process=$started
+  wait_for 10 grep -q churning "$scratch/churn.out"
+  attach "$console_port"
+  local samples=() elapsed=0
+  while [ "$elapsed" -lt "$churn_seconds" ]; do
+    sleep "$sample_every"
+    elapsed=$((elapsed + sample_every))
+    kill -0 "$process" 2>/dev/null || { echo "whole_process: churn exited" >&2; return 1; }
+    samples+=("$elapsed:$(rss_kb "$process")")
+  done
+  detach
+  stop "$process"
+  printf '%s\n' "${samples[@]}" | awk -F: -v warm="$warm_up" -v total="$churn_seconds" '
+    $1 <= warm { first = $2 }
+    $1 > warm { n++; if (min == "" || $2 < min) min = $2; if ($2 > max) max = $2; last = $2 }
+    END {
+      printf "| churn: 1,000 spawns/s, terminal UI attached, %d s | RSS (MiB) |\n|---|---:|\n", total
+      printf "| after the warm-up (%d s: one retention period and a margin) | %.1f |\n", warm, first / 1024
+      printf "| lowest after it | %.1f |\n| highest after it | %.1f |\n| at the end | %.1f |\n", min / 1024, max / 1024, last / 1024
+      printf "| largest change from the warm-up value | %+.1f%% |\n\n", ((max - first > first - min) ? (max - first) : (min - first)) * 100 / first
+    }'
+}
+
+for part in "${parts[@]}"; do
+  case $part in
+    http | memory | retention) "$part" ;;
+    *) echo "whole_process: unknown part '$part' (http, memory, retention)" >&2; exit 2 ;;
+  esac
+done
