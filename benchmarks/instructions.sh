@@ -2,6 +2,7 @@
 # Instructions per resume and per spawn, plain Boost.Asio against asio-console, counted by callgrind
 # (repeatable whatever else the machine does). Each figure is (count at N2 - count at N1) / (N2 - N1).
 #   benchmarks/instructions.sh [build dir]       (default: build, already built)
+# INSTRUCTIONS_ITEMS sets N2 (default 21000; N1 is 1000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 program=${1:-build}/benchmarks/instruction_count

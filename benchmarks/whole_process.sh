@@ -28,6 +28,9 @@ build=${BUILD_DIR:-build}
 programs=$build/benchmarks
 console=$build/console/asio-console
 session=asio-console-bench-$$
+# The server on CPU 1, load and console on CPU 0 (no pinning on a single CPU).
+pin_server=() pin_load=()
+if [ "$(nproc)" -ge 2 ]; then pin_server=(taskset -c 1) pin_load=(taskset -c 0); fi
 scratch=$(mktemp -d)
 pids=()
 
@@ -67,9 +70,9 @@ stop() {
   wait "$1" 2>/dev/null || true
 }
 
-# attach <console port>: the terminal UI, in a detached tmux session, pinned to CPU 0.
+# attach <console port>: the terminal UI, in a detached tmux session, beside the load.
 attach() {
-  tmux new-session -d -s "$session" -x 200 -y 50 "taskset -c 0 $console 127.0.0.1:$1"
+  tmux new-session -d -s "$session" -x 200 -y 50 "${pin_load[*]} $console 127.0.0.1:$1"
 }
 detach() { tmux kill-session -t "$session" 2>/dev/null || true; }
 
@@ -86,7 +89,7 @@ http() {
       console_port=$(free_port)
       [ "$variant" = plain ] || binary=$programs/http_server_recorded
       ASIO_CONSOLE_BIND=127.0.0.1:$console_port start "$scratch/server.out" \
-        taskset -c 1 "$binary" 127.0.0.1 "$port" "$doc_root" 1
+        "${pin_server[@]}" "$binary" 127.0.0.1 "$port" "$doc_root" 1
       local server=$started
       wait_for 10 listening "$port"
       if [ "$variant" = console ]; then
@@ -94,8 +97,9 @@ http() {
         sleep 1
       fi
       local rate
-      rate=$(taskset -c 0 wrk -t1 -c32 -d"${http_seconds}s" "http://127.0.0.1:$port/index.html" |
+      rate=$("${pin_load[@]}" wrk -t1 -c32 -d"${http_seconds}s" "http://127.0.0.1:$port/index.html" |
         awk '/^Requests\/sec:/ { print $2 }')
+      [ -n "$rate" ] || { echo "whole_process: wrk measured nothing against the $variant server" >&2; return 1; }
       results[$variant]+="$rate "
       detach
       stop "$server"

@@ -10,6 +10,7 @@ PACKAGES=(
   libabsl-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libncurses-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev tmux
+  wrk valgrind  # benchmarks: HTTP load, instruction counts
   libboost1.81-doc  # Asio's and Beast's example programs, run by tests/e2e
 )
 
