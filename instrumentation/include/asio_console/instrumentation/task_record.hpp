@@ -116,17 +116,20 @@ struct task_handle {
 };
 
 namespace detail {
-// The task whose poll is running on this thread (innermost, when polls nest), the incarnation the
-// poll belongs to, and the pending-work count changes made by that poll and not yet added to the
-// record: a resume creates and destroys work-holding executor copies on its own thread, and those
-// mostly cancel out, so they are summed here and added once when the poll ends.
-inline thread_local task_record* current_task = nullptr;
-inline thread_local std::uint64_t current_generation = 0;
-inline thread_local std::int64_t current_pending_work = 0;
+// The poll running on this thread (innermost, when polls nest): its task, the incarnation it belongs
+// to, and the pending-work changes it made and has not yet added to the record. A resume creates
+// and destroys work-holding executor copies on its own thread, and those mostly cancel out, so they
+// are summed here and added once when the poll ends.
+struct running_poll {
+  task_record* task = nullptr;
+  std::uint64_t generation = 0;
+  std::int64_t pending_work = 0;
+};
+inline thread_local running_poll current_poll;
 }  // namespace detail
 
 /// The record of the task being polled on this thread, or nullptr.
-inline task_record* current_task() noexcept { return detail::current_task; }
+inline task_record* current_task() noexcept { return detail::current_poll.task; }
 
 /// Records that the task named by `handle` has been woken and returns the stamp its poll must
 /// carry. `from_own_poll`: the wake comes from inside the task's own poll (a yield: a self-wake).
@@ -155,8 +158,9 @@ inline ticks record_wake(const task_handle& handle, bool from_own_poll, bool run
 inline void add_pending_work(const task_handle& handle, std::int64_t delta) noexcept {
   task_record* record = handle.record;
   if (record == nullptr) return;
-  if (record == detail::current_task && handle.generation == detail::current_generation) {
-    detail::current_pending_work += delta;  // added to the record when this poll ends
+  detail::running_poll& poll = detail::current_poll;
+  if (record == poll.task && handle.generation == poll.generation) {
+    poll.pending_work += delta;  // added to the record when this poll ends
     return;
   }
   if (record->generation.load(std::memory_order_relaxed) != handle.generation) return;
@@ -175,7 +179,7 @@ class poll_scope {
   poll_scope(const task_handle& handle, ticks wake_stamp) noexcept {
     task_record* record = handle.record;
     if (record == nullptr) return;
-    if (detail::current_task == record) {
+    if (detail::current_poll.task == record) {
       // Inline inside its own poll. A wake counted for it is consumed here so that the number of
       // schedules and polls stay equal (only an executor that queued a "possibly" execute does that).
       if (wake_stamp != task_record::not_a_wake && handle.live() != nullptr) {
@@ -204,13 +208,7 @@ class poll_scope {
                                       std::memory_order_relaxed);
     }
     record_ = record;
-    generation_ = handle.generation;
-    previous_ = detail::current_task;
-    previous_generation_ = detail::current_generation;
-    previous_pending_work_ = detail::current_pending_work;
-    detail::current_task = record;
-    detail::current_generation = handle.generation;
-    detail::current_pending_work = 0;
+    previous_ = std::exchange(detail::current_poll, {record, handle.generation, 0});
     start_ = now_ticks();
     ticks waiting = 0;
     if (wake_stamp == task_record::self_wake) {
@@ -244,13 +242,10 @@ class poll_scope {
     if (task_histograms* histograms = record_->histograms.load(std::memory_order_acquire)) {
       histograms->poll_times.record(length);
     }
-    const std::int64_t pending_work = detail::current_pending_work;
-    detail::current_task = previous_;
-    detail::current_generation = previous_generation_;
-    detail::current_pending_work = previous_pending_work_;
+    const detail::running_poll ending = std::exchange(detail::current_poll, previous_);
     // A task that finished in this poll keeps its count frozen (see add_pending_work).
-    if (pending_work != 0 && record_->generation.load(std::memory_order_relaxed) == generation_) {
-      record_->pending_work.fetch_add(static_cast<std::int32_t>(pending_work), std::memory_order_relaxed);
+    if (ending.pending_work != 0 && record_->generation.load(std::memory_order_relaxed) == ending.generation) {
+      record_->pending_work.fetch_add(static_cast<std::int32_t>(ending.pending_work), std::memory_order_relaxed);
     }
     // Last touch: once no poll is active the registry may recycle the record.
     record_->poll_word.fetch_sub(task_record::active_poll_one, std::memory_order_release);
@@ -258,10 +253,7 @@ class poll_scope {
 
  private:
   task_record* record_ = nullptr;
-  std::uint64_t generation_ = 0;
-  task_record* previous_ = nullptr;
-  std::uint64_t previous_generation_ = 0;
-  std::int64_t previous_pending_work_ = 0;
+  detail::running_poll previous_;
   ticks start_ = 0;
 };
 
