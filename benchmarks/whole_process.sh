@@ -44,6 +44,9 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3fx", a / b }'; }
+# per_task <RSS kB with> <RSS kB without> <tasks>: bytes per task.
+per_task() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { printf "%.0f", (a - b) * 1024 / n }'; }
 
 # start <output file> <command...>: starts the command in the background, sets $started.
 start() {
@@ -114,23 +117,27 @@ http() {
     value=$(echo "${results[$variant]}" | tr ' ' '\n' | grep . | median)
     case $variant in
       plain) echo "| plain Boost.Asio | $value | |" ;;
-      recorded) echo "| asio_console::co_spawn, serve() running | $value | $(awk -v a="$value" -v b="$plain" 'BEGIN { printf "%.3fx", a / b }') |" ;;
-      console) echo "| ... and the terminal UI attached | $value | $(awk -v a="$value" -v b="$plain" 'BEGIN { printf "%.3fx", a / b }') |" ;;
+      recorded) echo "| asio_console::co_spawn, serve() running | $value | $(ratio "$value" "$plain") |" ;;
+      console) echo "| ... and the terminal UI attached | $value | $(ratio "$value" "$plain") |" ;;
     esac
   done
   echo
 }
 
 # --- memory ---------------------------------------------------------------------------------------
-# parked_rss <variant> <count>: RSS in kB once <count> tasks are parked.
-parked_rss() {
-  local console_port
+# start_parked <variant> <count>: starts parked_tasks_<variant>, serving at a free port (sets
+# $console_port), and returns once <count> tasks are parked; sets $started.
+start_parked() {
   console_port=$(free_port)
   ASIO_CONSOLE_BIND=127.0.0.1:$console_port start "$scratch/parked.out" "$programs/parked_tasks_$1" "$2"
-  local process=$started
   wait_for 300 grep -q parked "$scratch/parked.out"
-  rss_kb "$process"
-  stop "$process"
+}
+
+# parked_rss <variant> <count>: RSS in kB once <count> tasks are parked.
+parked_rss() {
+  start_parked "$1" "$2"
+  rss_kb "$started"
+  stop "$started"
 }
 
 # settled_rss <pid>: RSS once it stopped growing (three samples a second apart within 1%).
@@ -156,25 +163,22 @@ memory() {
     rss[$variant,n]=$(parked_rss "$variant" "$parked")
   done
   local console_port
-  console_port=$(free_port)
-  ASIO_CONSOLE_BIND=127.0.0.1:$console_port start "$scratch/parked.out" "$programs/parked_tasks_recorded" "$parked"
+  start_parked recorded "$parked"
   local process=$started
-  wait_for 300 grep -q parked "$scratch/parked.out"
   attach "$console_port"
   local attached
   attached=$(settled_rss "$process")
   detach
   stop "$process"
 
-  local plain_per_task recorded_per_task
-  plain_per_task=$(awk -v a="${rss[plain,n]}" -v b="${rss[plain,0]}" -v n="$parked" 'BEGIN { printf "%.0f", (a - b) * 1024 / n }')
-  recorded_per_task=$(awk -v a="${rss[recorded,n]}" -v b="${rss[recorded,0]}" -v n="$parked" 'BEGIN { printf "%.0f", (a - b) * 1024 / n }')
+  local plain_per_task recorded_per_task attached_per_task
+  plain_per_task=$(per_task "${rss[plain,n]}" "${rss[plain,0]}" "$parked")
+  recorded_per_task=$(per_task "${rss[recorded,n]}" "${rss[recorded,0]}" "$parked")
+  attached_per_task=$(per_task "$attached" "${rss[recorded,0]}" "$parked")
   echo "| $parked tasks parked on a channel | RSS with none (MiB) | RSS with them (MiB) | bytes per task | added per task |"
   echo "|---|---:|---:|---:|---:|"
   echo "| plain Boost.Asio | $((rss[plain,0] / 1024)) | $((rss[plain,n] / 1024)) | $plain_per_task | |"
   echo "| asio_console::co_spawn, serve() running | $((rss[recorded,0] / 1024)) | $((rss[recorded,n] / 1024)) | $recorded_per_task | +$((recorded_per_task - plain_per_task)) |"
-  local attached_per_task
-  attached_per_task=$(awk -v a="$attached" -v b="${rss[recorded,0]}" -v n="$parked" 'BEGIN { printf "%.0f", (a - b) * 1024 / n }')
   echo "| ... and the terminal UI attached | $((rss[recorded,0] / 1024)) | $((attached / 1024)) | $attached_per_task | +$((attached_per_task - plain_per_task)) |"
   echo
 }
