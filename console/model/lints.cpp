@@ -89,7 +89,7 @@ class self_wakes final : public lint {
  public:
   lint_kind kind() const override { return lint_kind::self_wakes; }
   bool applies(const task& t, const lint_context& c) const override {
-    return t.stats.wakes >= c.thresholds.self_wake_min_wakes && t.stats.wakes > 0 &&
+    return t.stats.wakes >= std::max<std::uint64_t>(c.thresholds.self_wake_min_wakes, 1) &&
            percent(t.stats.self_wakes, t.stats.wakes) > c.thresholds.self_wake_percent;
   }
   std::string sentence(const task& t, const lint_context& c) const override {
@@ -193,7 +193,8 @@ std::string explain_lint(lint_kind kind, const lint_thresholds& t) {
     case lint_kind::long_poll:
       return absl::StrCat("one poll held its thread for more than ", duration_text(t.long_poll));
     case lint_kind::self_wakes:
-      return absl::StrFormat("more than %.0f%% of its wakes came from itself", t.self_wake_percent);
+      return absl::StrFormat("more than %.0f%% of its wakes came from itself (%d+ wakes)", t.self_wake_percent,
+                             t.self_wake_min_wakes);
     case lint_kind::leak_suspect:
       return absl::StrFormat(
           "idle, at a site whose live count rose in each of the last %d publications (by %d+ in the window), "
