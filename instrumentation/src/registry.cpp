@@ -48,7 +48,7 @@ std::uint64_t registry::last_finish_sequence() const noexcept {
   return finish_sequence_.load(std::memory_order_acquire);
 }
 
-task_handle registry::spawn(const std::source_location& location, std::unique_ptr<task_labels> labels) {
+task_handle registry::spawn(const std::source_location& location, std::unique_ptr<task_extras> extras) {
   task_record* record = pool_->take_cached();
   if (record == nullptr) {
     if (!pool_->refill_cache() && !(try_reclaim_from_spawn() > 0 && pool_->refill_cache())) {
@@ -61,10 +61,10 @@ task_handle registry::spawn(const std::source_location& location, std::unique_pt
   const std::uint64_t spawned_before = spawn_site.count_spawn();
   const task_record* parent = current_task();
 
-  record->id = next_id_.fetch_add(1, std::memory_order_relaxed);
-  record->parent_id = parent != nullptr ? parent->id : 0;
+  const std::uint64_t id = next_id_.fetch_add(1, std::memory_order_relaxed);
+  record->parent_id = parent != nullptr ? parent->id() : 0;
   record->spawn_site = &spawn_site;
-  record->labels = std::move(labels);
+  record->extras.store(extras.release(), std::memory_order_relaxed);
   record->stack = 0;
   const stack_sampling sampling{sample_first_.load(std::memory_order_relaxed),
                                 sample_every_.load(std::memory_order_relaxed)};
@@ -82,16 +82,16 @@ task_handle registry::spawn(const std::source_location& location, std::unique_pt
   record->busy.store(0, std::memory_order_relaxed);
   record->scheduled.store(0, std::memory_order_relaxed);
   record->longest_poll.store(0, std::memory_order_relaxed);
-  record->last_poll_start.store(0, std::memory_order_relaxed);
-  record->last_poll_end.store(0, std::memory_order_relaxed);
+  record->last_poll_edge.store(0, std::memory_order_relaxed);
   record->finished.store(0, std::memory_order_relaxed);
   record->outcome.store(task_outcome::none, std::memory_order_relaxed);
   record->finish_sequence = 0;
   record->created = now_ticks();
 
-  const std::uint64_t generation = record->generation.load(std::memory_order_relaxed);
+  // A new generation: handles of the record's earlier tasks no longer match it.
+  record->generation.store(id, std::memory_order_relaxed);
   record->phase.store(record_phase::live, std::memory_order_release);
-  return task_handle{record, generation};
+  return task_handle{record, id};
 }
 
 void registry::finish(const task_handle& handle, task_outcome outcome) noexcept {
@@ -101,7 +101,7 @@ void registry::finish(const task_handle& handle, task_outcome outcome) noexcept 
   record->finished.store(now_ticks(), std::memory_order_relaxed);
   // From here on the task's executor copies are pass-through: Asio's own executes after the
   // coroutine returned (posting the completion handler) are not the task's polls.
-  record->generation.store(handle.generation + 1, std::memory_order_relaxed);
+  record->generation.store(handle.generation | task_record::finished_bit, std::memory_order_relaxed);
   record->phase.store(record_phase::finished, std::memory_order_release);
   // The sequence is taken after the phase is published: a reader that acquires the sequence
   // counter and then visits the records sees every task up to that number as finished.
@@ -130,11 +130,12 @@ std::size_t registry::reclaim_locked(std::int64_t now_steady_ns) {
   detail::reclaimed_list taken = finished_->take_reclaimable(policy);
   if (taken.count == 0) return 0;
   for (task_record* record = taken.first; record != nullptr; record = record->next) {
-    record->labels.reset();
-    // No poll is running (take_reclaimable checked), so no one is recording into these.
-    if (task_histograms* histograms = record->histograms.exchange(nullptr, std::memory_order_acq_rel)) {
-      delete histograms;
-      histograms_attached_.fetch_sub(1, std::memory_order_relaxed);
+    // No poll is running (take_reclaimable checked), so no one is recording into its histograms.
+    if (task_extras* extras = record->extras.exchange(nullptr, std::memory_order_acq_rel)) {
+      if (extras->histograms.load(std::memory_order_relaxed) != nullptr) {
+        histograms_attached_.fetch_sub(1, std::memory_order_relaxed);
+      }
+      delete extras;
     }
     record->phase.store(record_phase::free, std::memory_order_relaxed);
   }
@@ -155,18 +156,23 @@ void registry::visit_records(absl::FunctionRef<void(const task_record&)> visit) 
 void registry::visit_sites(absl::FunctionRef<void(const site&)> visit) const { sites_->visit(visit); }
 
 task_histograms* registry::attach_histograms(const task_record& record) {
-  if (task_histograms* existing = record.histograms.load(std::memory_order_acquire)) return existing;
+  task_extras* extras = record.extras.load(std::memory_order_acquire);
+  if (extras != nullptr) {
+    if (task_histograms* existing = extras->histograms.load(std::memory_order_acquire)) return existing;
+  }
   if (histograms_attached_.fetch_add(1, std::memory_order_relaxed) >= max_histograms) {
     histograms_attached_.fetch_sub(1, std::memory_order_relaxed);
     return nullptr;
   }
-  auto fresh = std::make_unique<task_histograms>();
-  task_histograms* expected = nullptr;
-  if (record.histograms.compare_exchange_strong(expected, fresh.get(), std::memory_order_acq_rel)) {
-    return fresh.release();
+  if (extras == nullptr) {
+    // An unnamed task: it gets empty extras. Readers, the only other writers, hold the reader
+    // lock as this caller does, so nobody else is setting them.
+    extras = new task_extras();
+    record.extras.store(extras, std::memory_order_release);
   }
-  histograms_attached_.fetch_sub(1, std::memory_order_relaxed);
-  return expected;
+  auto* fresh = new task_histograms();
+  extras->histograms.store(fresh, std::memory_order_release);
+  return fresh;
 }
 
 registry_counters registry::counters() const {

@@ -28,11 +28,11 @@ const char* to_string(task_outcome outcome) noexcept {
 task_snapshot snapshot_of(const task_record& record, std::int64_t now_ns) {
   const tick_clock& clock = tick_clock::instance();
   task_snapshot out;
-  out.id = record.id;
+  out.id = record.id();
   out.parent_id = record.parent_id;
-  if (record.labels) {
-    out.name = record.labels->name;
-    out.fields = record.labels->fields;
+  if (const task_extras* extras = record.extras.load(std::memory_order_acquire)) {
+    out.name = extras->name;
+    out.fields = extras->fields;
   }
   out.site_id = record.spawn_site->id();
   out.stack = record.stack;
@@ -62,26 +62,31 @@ task_snapshot snapshot_of(const task_record& record, std::int64_t now_ns) {
     out.state = task_state::idle;
   }
 
-  // Unfinished tasks run up to a time read after their counters, so that no counter is ahead of it
-  // (a snapshot of many tasks takes a while; `now_ns` is when it began).
-  const std::int64_t read_ns = finished ? now_ns : std::max(now_ns, clock.to_steady_nanoseconds(now_ticks()));
-  out.created_ns = clock.to_steady_nanoseconds(record.created);
+  // Times accumulated so far, then the time they run up to for an unfinished task: read after
+  // them, so that no counter is ahead of it (a snapshot of many tasks takes a while, and the
+  // reader can be preempted in the middle of one; `now_ns` is when it began).
+  const ticks busy = record.busy.load(std::memory_order_relaxed);
+  const ticks scheduled = record.scheduled.load(std::memory_order_relaxed);
+  const ticks longest_poll = record.longest_poll.load(std::memory_order_relaxed);
+  const ticks poll_edge = record.last_poll_edge.load(std::memory_order_relaxed);
   const ticks finished_at = record.finished.load(std::memory_order_relaxed);
+  const std::int64_t read_ns = finished ? now_ns : std::max(now_ns, clock.to_steady_nanoseconds(now_ticks()));
+
+  out.created_ns = clock.to_steady_nanoseconds(record.created);
   out.finished_ns = finished ? clock.to_steady_nanoseconds(finished_at) : 0;
-  const ticks last_end = record.last_poll_end.load(std::memory_order_relaxed);
-  out.last_poll_end_ns = last_end != 0 ? clock.to_steady_nanoseconds(last_end) : 0;
+  const bool running = out.state == task_state::running;
+  out.last_poll_end_ns = !running && poll_edge != 0 ? clock.to_steady_nanoseconds(poll_edge) : 0;
   const std::int64_t end_ns = finished ? out.finished_ns : std::max(read_ns, out.created_ns);
   out.total_ns = std::max<std::int64_t>(0, end_ns - out.created_ns);
 
-  out.busy_ns = clock.to_nanoseconds(record.busy.load(std::memory_order_relaxed));
-  if (out.state == task_state::running) {
+  out.busy_ns = clock.to_nanoseconds(busy);
+  if (running && poll_edge != 0) {
     // Count the poll in progress, up to now.
-    const ticks start = record.last_poll_start.load(std::memory_order_relaxed);
-    if (start != 0) out.busy_ns += std::max<std::int64_t>(0, read_ns - clock.to_steady_nanoseconds(start));
+    out.busy_ns += std::max<std::int64_t>(0, read_ns - clock.to_steady_nanoseconds(poll_edge));
   }
-  out.scheduled_ns = clock.to_nanoseconds(record.scheduled.load(std::memory_order_relaxed));
+  out.scheduled_ns = clock.to_nanoseconds(scheduled);
   out.idle_ns = std::max<std::int64_t>(0, out.total_ns - out.busy_ns - out.scheduled_ns);
-  out.longest_poll_ns = clock.to_nanoseconds(record.longest_poll.load(std::memory_order_relaxed));
+  out.longest_poll_ns = clock.to_nanoseconds(longest_poll);
   return out;
 }
 

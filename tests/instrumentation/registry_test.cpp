@@ -100,7 +100,7 @@ TEST_F(RegistryTest, CountBoundReclaimsTheOldestFirst) {
   for (int i = 0; i < 20; ++i) {
     const auto handle = spawn_here();
     site_id = handle.record->spawn_site->id();
-    ids.push_back(handle.record->id);
+    ids.push_back(handle.record->id());
     registry::instance().finish(handle, task_outcome::completed);
   }
   registry::instance().reclaim();

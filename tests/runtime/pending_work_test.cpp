@@ -1,6 +1,6 @@
-// Pending work: the executor copies that Asio's pending operations hold for the task they will
-// resume. An idle task with some is waiting on something Asio will complete; one with none can
-// only be resumed by code that kept its handler (or never).
+// Pending work: the units of outstanding work Asio's pending operations take on the executor of
+// the task they will resume, one per operation. An idle task with some is waiting on something
+// Asio will complete; one with none can only be resumed by code that kept its handler (or never).
 #include <gtest/gtest.h>
 
 #include <asio_console/asio_console.hpp>
@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <vector>
 
 #include "support/snapshot_queries.hpp"
 
@@ -56,7 +57,7 @@ TEST(PendingWork, TaskIdleOnATimerHoldsPendingWork) {
   ctx.poll();
   const auto waiting = named("pending-timer");
   ASSERT_EQ(waiting.state, task_state::idle);
-  EXPECT_GE(waiting.pending_work, 1u) << "the timer's wait keeps work for the task it resumes";
+  EXPECT_EQ(waiting.pending_work, 1u) << "the timer's wait keeps work for the task it resumes";
   timer.cancel();
   ctx.poll();
   EXPECT_EQ(named("pending-timer").state, task_state::completed);
@@ -71,7 +72,7 @@ TEST(PendingWork, TaskIdleOnAChannelHoldsPendingWork) {
   }, asio::detached, {.name = "pending-channel"});
   ctx.poll();
   ASSERT_EQ(named("pending-channel").state, task_state::idle);
-  EXPECT_GE(named("pending-channel").pending_work, 1u);
+  EXPECT_EQ(named("pending-channel").pending_work, 1u);
   values.try_send(boost::system::error_code{}, 1);
   ctx.poll();
   EXPECT_EQ(named("pending-channel").outcome, task_outcome::completed);
@@ -120,10 +121,47 @@ TEST(PendingWork, CountsStayExactOverManyWaits) {
   }
   ctx.poll();
   ASSERT_EQ(named("many-waits").state, task_state::idle);
-  EXPECT_EQ(named("many-waits").pending_work, 0u) << "every copy counted on creation was uncounted";
+  EXPECT_EQ(named("many-waits").pending_work, 0u) << "every unit counted when taken was given back";
   keeper.release();
   ctx.restart();
   ctx.run();
+}
+
+TEST(PendingWork, EveryPendingOperationIsOneUnit) {
+  asio::io_context ctx;
+  asio::steady_timer background(ctx, asio::steady_timer::time_point::max());
+  asio::steady_timer awaited(ctx, asio::steady_timer::time_point::max());
+  asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+    // A wait whose handler runs on the task's executor but that the task does not await.
+    background.async_wait(asio::bind_executor(co_await asio::this_coro::executor, [](auto) {}));
+    co_await awaited.async_wait(asio::use_awaitable);
+  }, asio::detached, {.name = "two-waits"});
+  ctx.poll();
+  EXPECT_EQ(named("two-waits").pending_work, 2u);
+  background.cancel();
+  ctx.poll();
+  EXPECT_EQ(named("two-waits").pending_work, 1u) << "the cancelled wait gave its unit back";
+  awaited.cancel();
+  ctx.poll();
+  EXPECT_EQ(named("two-waits").outcome, task_outcome::cancelled);
+}
+
+TEST(PendingWork, CopiesOfAWorkTrackingExecutorAddNothing) {
+  asio::io_context ctx;
+  handler_keeper keeper;
+  asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+    const asio::any_io_executor tracking =
+        asio::prefer(co_await asio::this_coro::executor, asio::execution::outstanding_work.tracked);
+    const std::vector<asio::any_io_executor> copies(10, tracking);
+    co_await keeper.wait(asio::use_awaitable);
+  }, asio::detached, {.name = "copies"});
+  ctx.poll();
+  ASSERT_EQ(named("copies").state, task_state::idle);
+  EXPECT_EQ(named("copies").pending_work, 1u) << "one unit taken, however many copies share it";
+  keeper.release();
+  ctx.restart();
+  ctx.run();
+  EXPECT_EQ(named("copies").outcome, task_outcome::completed);
 }
 
 }  // namespace

@@ -42,7 +42,7 @@ inline std::vector<task_snapshot> children_of(const registry_snapshot& snap, std
 /// The id of the task polled on this thread (0 outside tasks).
 inline std::uint64_t current_task_id() {
   const instrumentation::task_record* record = instrumentation::current_task();
-  return record != nullptr ? record->id : 0;
+  return record != nullptr ? record->id() : 0;
 }
 
 }  // namespace asio_console::testing

@@ -179,7 +179,7 @@ publication publisher::publish(bool with_snapshot) {
   std::vector<v1::Task> everything;  // for a snapshot
   registry_.visit_records([&](const task_record& record) {
     const std::uint64_t signature = signature_of(record);
-    auto [it, inserted] = tracked_.try_emplace(record.id);
+    auto [it, inserted] = tracked_.try_emplace(record.id());
     tracked_task& tracked = it->second;
     tracked.epoch = epoch_;
     tracked.record = &record;
@@ -274,7 +274,7 @@ std::optional<v1::TaskDetails> publisher::details(std::uint64_t task_id) {
   instrumentation::stack_id stack = 0;
   const std::int64_t now_ns = instrumentation::steady_now_nanoseconds();
   registry_.visit_records([&](const task_record& record) {
-    if (result || record.id != task_id) return;
+    if (result || record.id() != task_id) return;
     const task_snapshot task = instrumentation::snapshot_of(record, now_ns);
     v1::TaskDetails& details = result.emplace();
     details.set_task_id(task_id);

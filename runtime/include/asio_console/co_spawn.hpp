@@ -130,13 +130,13 @@ struct spawn_signature<boost::asio::awaitable<void, Executor>> {
   using type = void(std::exception_ptr);
 };
 
-inline std::unique_ptr<instrumentation::task_labels> copy_labels(const task_options& options) {
+inline std::unique_ptr<instrumentation::task_extras> extras_of(const task_options& options) {
   if (options.name.empty() && options.fields.size() == 0) return nullptr;
-  auto labels = std::make_unique<instrumentation::task_labels>();
-  labels->name = options.name;
-  labels->fields.reserve(options.fields.size());
-  for (const task_field& field : options.fields) labels->fields.emplace_back(field.key, field.value);
-  return labels;
+  auto extras = std::make_unique<instrumentation::task_extras>();
+  extras->name = options.name;
+  extras->fields.reserve(options.fields.size());
+  for (const task_field& field : options.fields) extras->fields.emplace_back(field.key, field.value);
+  return extras;
 }
 
 #endif  // !ASIO_CONSOLE_DISABLE
@@ -155,7 +155,7 @@ decltype(auto) spawn(const Executor& executor, Function&& function, Token&& toke
   } else {
     using signature = typename spawn_signature<decltype(std::declval<std::decay_t<Function>&>()())>::type;
     const instrumentation::task_handle task =
-        instrumentation::registry::instance().spawn(options.location.value_or(caller), copy_labels(options));
+        instrumentation::registry::instance().spawn(options.location.value_or(caller), extras_of(options));
     return boost::asio::async_initiate<Token, signature>(
         initiate_recorded_spawn<awaitable_executor>{make_task_executor<awaitable_executor>(executor, task)}, token,
         std::forward<Function>(function), task_lifetime(task));

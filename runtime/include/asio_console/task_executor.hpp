@@ -5,9 +5,13 @@
 // property to the inner executor and accounts each execution of the task's coroutine: wakes, polls,
 // busy and scheduled time. It takes no lock and allocates nothing beyond what the inner executor
 // does. Copies that outlive the task (an I/O object built from `co_await this_coro::executor`) turn
-// into plain forwarding once the task has finished. Copies that hold outstanding work (what a
-// pending Asio operation keeps for the handler it will resume) are counted as the task's pending
-// work: an idle task with none has nothing inside Asio that can wake it.
+// into plain forwarding once the task has finished.
+//
+// Pending work: every Asio operation takes outstanding work on the executor of the handler it will
+// resume (`prefer(ex, outstanding_work.tracked)`). Each such acquisition, from an executor that did
+// not track work, counts one unit of the task's pending work until the executor it produced (or
+// what it was moved into) is destroyed; copies of it add nothing. An idle task with none has
+// nothing inside Asio that can wake it.
 //
 // You rarely name it: asio_console::co_spawn creates it, and `co_await this_coro::executor` returns
 // an any_io_executor whose target() is a task_executor. Code that asks that any_io_executor for
@@ -60,6 +64,41 @@ bool runs_inline_here(const Executor& executor) noexcept {
   }
 }
 
+// Whether `executor` keeps outstanding work (a pending operation's executor does). Decided at
+// compile time for an io_context executor and a strand of one.
+template <typename Executor>
+bool tracks_work(const Executor& executor) noexcept {
+  namespace execution = boost::asio::execution;
+  if constexpr (boost::asio::can_query<const Executor&, execution::outstanding_work_t>::value) {
+    return boost::asio::query(executor, execution::outstanding_work) == execution::outstanding_work.tracked;
+  } else {
+    return false;
+  }
+}
+
+// A task handle plus one bit, kept in the record pointer's alignment: whether this executor holds
+// a unit of the task's pending work. Keeps task_executor at 24 bytes around an io_context executor.
+class work_holding_handle {
+ public:
+  work_holding_handle(instrumentation::task_handle task, bool holds_work) noexcept
+      : record_bits_(reinterpret_cast<std::uintptr_t>(task.record) | (holds_work ? 1u : 0u)),
+        generation_(task.generation) {}
+
+  instrumentation::task_handle handle() const noexcept {
+    return {reinterpret_cast<instrumentation::task_record*>(record_bits_ & ~std::uintptr_t{1}), generation_};
+  }
+  bool holds_work() const noexcept { return (record_bits_ & 1u) != 0; }
+  work_holding_handle without_work() const noexcept { return {record_bits_ & ~std::uintptr_t{1}, generation_}; }
+  void drop_work() noexcept { record_bits_ &= ~std::uintptr_t{1}; }
+
+ private:
+  work_holding_handle(std::uintptr_t record_bits, std::uint64_t generation) noexcept
+      : record_bits_(record_bits), generation_(generation) {}
+
+  std::uintptr_t record_bits_;
+  std::uint64_t generation_;
+};
+
 }  // namespace detail
 
 template <typename Executor>
@@ -67,36 +106,40 @@ class task_executor {
  public:
   using inner_executor_type = Executor;
 
+  /// An executor for the task `task` that runs on `inner`. If `inner` tracks outstanding work, the
+  /// new executor holds one unit of the task's pending work.
   task_executor(Executor inner, instrumentation::task_handle task) noexcept
-      : inner_(std::move(inner)), task_(task) {
-    count_work(1);
+      : inner_(std::move(inner)), task_(task, task.record != nullptr && detail::tracks_work(inner_)) {
+    if (task_.holds_work()) instrumentation::add_pending_work(task, 1);
   }
-  task_executor(const task_executor& other) noexcept : inner_(other.inner_), task_(other.task_) { count_work(1); }
+
+  // A copy never holds pending work of its own: the unit stays with the executor that acquired it,
+  // and moves with it.
+  task_executor(const task_executor& other) noexcept : inner_(other.inner_), task_(other.task_.without_work()) {}
   task_executor(task_executor&& other) noexcept : inner_(std::move(other.inner_)), task_(other.task_) {
-    if (holds_work()) other.task_.record = nullptr;  // the counted work moves along
+    if (may_hold_work()) other.task_.drop_work();
   }
   task_executor& operator=(const task_executor& other) noexcept {
     if (this != &other) {
-      count_work(-1);
+      release_work();
       inner_ = other.inner_;
-      task_ = other.task_;
-      count_work(1);
+      task_ = other.task_.without_work();
     }
     return *this;
   }
   task_executor& operator=(task_executor&& other) noexcept {
     if (this != &other) {
-      count_work(-1);
+      release_work();
       inner_ = std::move(other.inner_);
       task_ = other.task_;
-      if (holds_work()) other.task_.record = nullptr;
+      if (may_hold_work()) other.task_.drop_work();
     }
     return *this;
   }
-  ~task_executor() { count_work(-1); }
+  ~task_executor() { release_work(); }
 
   const Executor& inner_executor() const noexcept { return inner_; }
-  instrumentation::task_handle task() const noexcept { return task_; }
+  instrumentation::task_handle task() const noexcept { return task_.handle(); }
 
   template <typename Property>
     requires boost::asio::can_query<const Executor&, Property>::value
@@ -108,23 +151,22 @@ class task_executor {
   template <typename Property>
     requires boost::asio::can_require<const Executor&, Property>::value
   auto require(const Property& property) const
-      noexcept(boost::asio::is_nothrow_require<const Executor&, Property>::value)
-          -> task_executor<std::decay_t<typename boost::asio::require_result<const Executor&, Property>::type>> {
-    return {boost::asio::require(inner_, property), task_};
+      noexcept(boost::asio::is_nothrow_require<const Executor&, Property>::value) {
+    return derive(boost::asio::require(inner_, property));
   }
 
   template <typename Property>
     requires boost::asio::can_prefer<const Executor&, Property>::value
   auto prefer(const Property& property) const
-      noexcept(boost::asio::is_nothrow_prefer<const Executor&, Property>::value)
-          -> task_executor<std::decay_t<typename boost::asio::prefer_result<const Executor&, Property>::type>> {
-    return {boost::asio::prefer(inner_, property), task_};
+      noexcept(boost::asio::is_nothrow_prefer<const Executor&, Property>::value) {
+    return derive(boost::asio::prefer(inner_, property));
   }
 
   template <typename Function>
-  void execute(Function&& function) const {
+  [[gnu::always_inline]] void execute(Function&& function) const {
     using polled = detail::polled_function<std::decay_t<Function>>;
-    instrumentation::task_record* record = task_.live();
+    const instrumentation::task_handle task = this->task();
+    instrumentation::task_record* record = task.live();
     if (record == nullptr) {
       inner_.execute(std::forward<Function>(function));
       return;
@@ -135,41 +177,48 @@ class task_executor {
       // From inside the task's own poll: a "never" execution is a yield; anything else runs nested,
       // and if the inner executor runs it right here it is simply part of this poll.
       if (never_blocks) {
-        stamp = instrumentation::record_wake(task_, /*from_own_poll=*/true, /*runs_inline=*/false);
+        stamp = instrumentation::record_wake(task, /*from_own_poll=*/true, /*runs_inline=*/false);
       } else if (detail::runs_inline_here(inner_)) {
         inner_.execute(std::forward<Function>(function));
         return;
       }
     } else {
-      stamp = instrumentation::record_wake(task_, /*from_own_poll=*/false,
+      stamp = instrumentation::record_wake(task, /*from_own_poll=*/false,
                                            /*runs_inline=*/!never_blocks && detail::runs_inline_here(inner_));
     }
-    inner_.execute(polled{std::forward<Function>(function), task_, stamp});
+    inner_.execute(polled{std::forward<Function>(function), task, stamp});
   }
 
   friend bool operator==(const task_executor& a, const task_executor& b) noexcept {
-    return a.task_ == b.task_ && a.inner_ == b.inner_;
+    return a.task() == b.task() && a.inner_ == b.inner_;
   }
   friend bool operator!=(const task_executor& a, const task_executor& b) noexcept { return !(a == b); }
 
  private:
-  // Whether this copy keeps the inner executor's outstanding work (a pending operation's executor
-  // does): such copies are counted as the task's pending work. Decided at compile time for an
-  // io_context executor.
-  bool holds_work() const noexcept {
-    namespace execution = boost::asio::execution;
-    if constexpr (boost::asio::can_query<const Executor&, execution::outstanding_work_t>::value) {
-      return boost::asio::query(inner_, execution::outstanding_work) == execution::outstanding_work.tracked;
-    } else {
-      return false;
-    }
+  template <typename>
+  friend class task_executor;
+
+  task_executor(Executor inner, instrumentation::task_handle task, bool acquires_work) noexcept
+      : inner_(std::move(inner)), task_(task, acquires_work && task.record != nullptr) {
+    if (task_.holds_work()) instrumentation::add_pending_work(task, 1);
   }
-  void count_work(std::int64_t delta) const noexcept {
-    if (holds_work() && task_.record != nullptr) instrumentation::add_pending_work(task_, delta);
+
+  // The executor for a property of the inner one: it holds a unit of pending work when the
+  // property starts tracking work here (an operation taking work for the handler it will resume).
+  template <typename Derived>
+  task_executor<std::decay_t<Derived>> derive(Derived&& derived) const noexcept {
+    const bool acquires_work = !detail::tracks_work(inner_) && detail::tracks_work(derived);
+    return task_executor<std::decay_t<Derived>>(std::forward<Derived>(derived), task(), acquires_work);
+  }
+
+  // False at compile time for an untracked io_context executor: its moves and destruction skip the bit.
+  bool may_hold_work() const noexcept { return detail::tracks_work(inner_); }
+  void release_work() noexcept {
+    if (may_hold_work() && task_.holds_work()) instrumentation::add_pending_work(task_.handle(), -1);
   }
 
   Executor inner_;
-  instrumentation::task_handle task_;
+  detail::work_holding_handle task_;
 };
 
 }  // namespace asio_console

@@ -80,7 +80,7 @@ TEST(ServerDetails, DetailsStreamCarriesStatsAndTheSpawnStack) {
   asio::steady_timer forever(ctx, asio::steady_timer::time_point::max());
   std::uint64_t id = 0;
   asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
-    id = asio_console::instrumentation::current_task()->id;
+    id = asio_console::instrumentation::current_task()->id();
     boost::system::error_code ignored;
     co_await forever.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
   }, asio::detached, {.name = "detailed"});
@@ -115,7 +115,7 @@ TEST(ServerDetails, HistogramsFillWhileTheTaskIsWatched) {
   std::atomic<bool> stop{false};
   std::atomic<std::uint64_t> id{0};
   asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
-    id = asio_console::instrumentation::current_task()->id;
+    id = asio_console::instrumentation::current_task()->id();
     asio::steady_timer tick(co_await asio::this_coro::executor);
     while (!stop) {
       tick.expires_after(1ms);

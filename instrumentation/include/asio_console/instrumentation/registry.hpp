@@ -56,8 +56,8 @@ class registry {
   // --- used by asio_console::co_spawn --------------------------------------------------------
 
   /// Starts a record for a new task spawned at `location`, child of the task polled on this thread
-  /// (if any). `labels` may be null. Lock-free in the common case.
-  task_handle spawn(const std::source_location& location, std::unique_ptr<task_labels> labels);
+  /// (if any). `extras` (name and fields) may be null. Lock-free in the common case.
+  task_handle spawn(const std::source_location& location, std::unique_ptr<task_extras> extras);
 
   /// Ends the task: stamps the outcome and time, makes the handle stale, queues it for retention.
   /// Called exactly once per handle returned by spawn().
@@ -91,7 +91,8 @@ class registry {
   std::size_t reclaim();
 
   /// Starts recording poll and scheduled-time histograms for this live or retained record (call it
-  /// from a visitor). At most max_histograms records have them at once; returns null beyond that.
+  /// from a visitor: the reader lock must be held). At most max_histograms records have them at
+  /// once; returns null beyond that.
   task_histograms* attach_histograms(const task_record& record);
   static constexpr std::size_t max_histograms = 1024;
 

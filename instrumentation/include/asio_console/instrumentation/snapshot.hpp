@@ -34,7 +34,7 @@ struct task_snapshot {
   // steady_clock nanoseconds since its epoch
   std::int64_t created_ns = 0;
   std::int64_t finished_ns = 0;        // 0 while not finished
-  std::int64_t last_poll_end_ns = 0;   // 0 before the first poll ends
+  std::int64_t last_poll_end_ns = 0;   // 0 before the first poll ends, and while one runs
 
   // Durations in nanoseconds. busy is the time the task's polls held a thread, scheduled the time it
   // waited in a run queue after a wake, idle the rest: total = busy + scheduled + idle. Polls of one

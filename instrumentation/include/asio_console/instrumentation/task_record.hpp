@@ -1,9 +1,10 @@
 // The per-task record and the hot-path accounting that every resume of a task performs.
 //
 // A record lives in memory the registry never frees (it is recycled), so an executor copy that
-// outlives its task can still look at it safely: a handle carries the record's generation, and a
-// generation mismatch turns every operation into a no-op. The generation is bumped when the task
-// finishes, so the executes Asio performs after a coroutine returns are not charged to it.
+// outlives its task can still look at it safely: a handle carries the record's generation (the
+// task's id, which is never reused), and a mismatch turns every operation into a no-op. The
+// generation gains `finished_bit` when the task finishes, so the executes Asio performs after a
+// coroutine returns are not charged to it.
 //
 // Hot fields are written lock-free by the task's polls and wakes (relaxed atomics, no allocation,
 // no queue). Cold fields are written once when the task is spawned, before the record is
@@ -37,10 +38,18 @@ enum class task_outcome : std::uint8_t {
 /// Where a record is in its life. Only the registry moves a record back to `free`.
 enum class record_phase : std::uint8_t { free, live, finished };
 
-/// Name and fields of a task; allocated only for tasks that have any.
-struct task_labels {
+/// What only some tasks carry, allocated only for those: a name and fields (from task_options),
+/// and the histograms attached while a console watches the task's details.
+struct task_extras {
   std::string name;
   std::vector<std::pair<std::string, std::string>> fields;
+  // Set once (registry::attach_histograms), freed with the extras when the record is reclaimed.
+  std::atomic<task_histograms*> histograms{nullptr};
+
+  task_extras() = default;
+  task_extras(const task_extras&) = delete;
+  task_extras& operator=(const task_extras&) = delete;
+  ~task_extras() { delete histograms.load(std::memory_order_relaxed); }
 };
 
 /// Interned spawn stack (see stack_table); 0 when the spawn was not sampled.
@@ -59,7 +68,10 @@ class task_record {
   static constexpr ticks self_wake = 2;    // a yield: scheduled from the end of the waking poll
 
   // --- identity (with two small fields of other groups, packed into one word) -----------------
-  std::atomic<std::uint64_t> generation{1};
+  // The task's id while it is live, the id plus finished_bit once it has finished. Ids start at 1,
+  // so a record that was never used matches no handle.
+  static constexpr std::uint64_t finished_bit = std::uint64_t{1} << 63;
+  std::atomic<std::uint64_t> generation{finished_bit};
   std::atomic<record_phase> phase{record_phase::free};
   std::atomic<task_outcome> outcome{task_outcome::none};  // written at finish
   stack_id stack = 0;                                      // written at spawn
@@ -71,23 +83,26 @@ class task_record {
   std::atomic<ticks> busy{0};
   std::atomic<ticks> scheduled{0};
   std::atomic<ticks> longest_poll{0};
-  std::atomic<ticks> last_poll_start{0};
-  std::atomic<ticks> last_poll_end{0};
-  // Executor copies that hold outstanding work for this task (see add_pending_work), measured from
+  // When the last poll started while one runs, when it ended otherwise (0 before the first poll).
+  // One field for both: nobody needs the previous end while a poll runs. (When polls of one task
+  // overlap on two threads, an end can be read as the running one's start: its time so far is
+  // then counted from that end.)
+  std::atomic<ticks> last_poll_edge{0};
+  // Units of outstanding work taken for this task (see add_pending_work), measured from
   // pending_work_base: the count when the task's first poll (where its body starts) begins, which
   // leaves out the work guards co_spawn itself holds for the task's whole life.
   std::atomic<std::int32_t> pending_work{0};
   std::atomic<std::int32_t> pending_work_base{0};
-  // Poll and scheduled-time histograms, attached only while a console watches this task's details
-  // (registry::attach_histograms); freed when the record is reclaimed, never while a poll runs.
-  mutable std::atomic<task_histograms*> histograms{nullptr};
 
   // --- cold: written at spawn before publication, immutable until reclaimed -------------------
-  std::uint64_t id = 0;
+  std::uint64_t id() const noexcept { return generation.load(std::memory_order_relaxed) & ~finished_bit; }
   std::uint64_t parent_id = 0;  // 0: spawned outside any task
   ticks created = 0;
   site* spawn_site = nullptr;
-  std::unique_ptr<task_labels> labels;
+  // Name, fields and histograms, for the tasks that have any: set at spawn, or by
+  // registry::attach_histograms (under the reader lock) if the task had none; then kept until
+  // the record is reclaimed, never while a poll runs.
+  mutable std::atomic<task_extras*> extras{nullptr};
   // poll_word and schedules are never reset (a stale handle may be undoing an increment on them
   // while the record is reused); a task's own counts are measured from these values at its spawn.
   std::uint64_t poll_word_at_spawn = 0;
@@ -101,7 +116,7 @@ class task_record {
   task_record* next = nullptr;  // free list or finished queue
 };
 
-/// A record plus the incarnation it was issued for. Trivially copyable, 16 bytes.
+/// A record plus the incarnation (task id) it was issued for. Trivially copyable, 16 bytes.
 struct task_handle {
   task_record* record = nullptr;
   std::uint64_t generation = 0;
@@ -117,9 +132,9 @@ struct task_handle {
 
 namespace detail {
 // The poll running on this thread (innermost, when polls nest): its task, the incarnation it belongs
-// to, and the pending-work changes it made and has not yet added to the record. A resume creates
-// and destroys work-holding executor copies on its own thread, and those mostly cancel out, so they
-// are summed here and added once when the poll ends.
+// to, and the pending-work changes it made and has not yet added to the record. A resume starts
+// operations and ends others on its own thread, and those mostly cancel out, so they are summed
+// here and added once when the poll ends.
 struct running_poll {
   task_record* task = nullptr;
   std::uint64_t generation = 0;
@@ -136,7 +151,7 @@ inline task_record* current_task() noexcept { return detail::current_poll.task; 
 /// `runs_inline`: the executor will run the poll at once on this thread (no scheduled time).
 inline ticks record_wake(const task_handle& handle, bool from_own_poll, bool runs_inline) noexcept {
   task_record& record = *handle.record;
-  record.schedules.fetch_add(1, std::memory_order_relaxed);
+  const std::uint64_t before = record.schedules.fetch_add(1, std::memory_order_relaxed);
   // Inside its own poll the record cannot be recycled (the poll keeps it), so no second check.
   if (!from_own_poll && record.generation.load(std::memory_order_relaxed) != handle.generation) {
     // Recycled between the caller's check and the increment: the wake belongs to nobody.
@@ -147,14 +162,18 @@ inline ticks record_wake(const task_handle& handle, bool from_own_poll, bool run
     record.self_wakes.fetch_add(1, std::memory_order_relaxed);
     return task_record::self_wake;
   }
-  return runs_inline ? task_record::inline_wake : now_ticks();
+  if (runs_inline) return task_record::inline_wake;
+  // The first schedule is co_spawn's own dispatch, right after the spawn: the task has been waiting
+  // since it was created (and that saves a clock read per spawn).
+  return before == record.schedules_at_spawn ? record.created : now_ticks();
 }
 
-/// Counts one executor copy that holds outstanding work for the task `handle` names: what every
-/// pending Asio operation keeps for the handler it will resume. A finished task's count is frozen:
-/// copies made or destroyed after it finished are not counted, so a copy is counted on destruction
-/// exactly when it was counted on creation. Changes made inside the task's own poll on this thread
-/// are summed in a thread-local and added when the poll ends (no atomic per copy).
+/// Adds `delta` units of pending work to the task `handle` names: +1 when an executor takes
+/// outstanding work for it (what every pending Asio operation does for the handler it will
+/// resume), -1 when that executor is destroyed. A finished task's count is frozen: units taken or
+/// given back after it finished are not counted, so a unit is given back exactly when it was
+/// counted. Changes made inside the task's own poll on this thread are summed in a thread-local
+/// and added when the poll ends (no atomic for those).
 inline void add_pending_work(const task_handle& handle, std::int64_t delta) noexcept {
   task_record* record = handle.record;
   if (record == nullptr) return;
@@ -215,16 +234,14 @@ class poll_scope {
       // A task is not scheduled while it still runs: the wait starts when the waking poll ended.
       // If that poll is still finishing on another thread, there was no wait.
       if ((before & task_record::active_poll_mask) == 0) {
-        waiting = start_ - record->last_poll_end.load(std::memory_order_relaxed);
+        waiting = start_ - record->last_poll_edge.load(std::memory_order_relaxed);
       }
     } else if (wake_stamp > task_record::self_wake) {
       waiting = start_ - wake_stamp;
     }
     if (waiting > 0) record->scheduled.fetch_add(waiting, std::memory_order_relaxed);
-    if (task_histograms* histograms = record->histograms.load(std::memory_order_acquire)) {
-      histograms->scheduled_times.record(waiting);
-    }
-    record->last_poll_start.store(start_, std::memory_order_relaxed);
+    if (task_histograms* histograms = histograms_of(*record)) histograms->scheduled_times.record(waiting);
+    record->last_poll_edge.store(start_, std::memory_order_relaxed);
   }
 
   poll_scope(const poll_scope&) = delete;
@@ -238,10 +255,8 @@ class poll_scope {
     if (length > record_->longest_poll.load(std::memory_order_relaxed)) {
       record_->longest_poll.store(length, std::memory_order_relaxed);
     }
-    record_->last_poll_end.store(end, std::memory_order_relaxed);
-    if (task_histograms* histograms = record_->histograms.load(std::memory_order_acquire)) {
-      histograms->poll_times.record(length);
-    }
+    record_->last_poll_edge.store(end, std::memory_order_relaxed);
+    if (task_histograms* histograms = histograms_of(*record_)) histograms->poll_times.record(length);
     const detail::running_poll ending = std::exchange(detail::current_poll, previous_);
     // A task that finished in this poll keeps its count frozen (see add_pending_work).
     if (ending.pending_work != 0 && record_->generation.load(std::memory_order_relaxed) == ending.generation) {
@@ -252,6 +267,11 @@ class poll_scope {
   }
 
  private:
+  static task_histograms* histograms_of(const task_record& record) noexcept {
+    const task_extras* extras = record.extras.load(std::memory_order_acquire);
+    return extras != nullptr ? extras->histograms.load(std::memory_order_acquire) : nullptr;
+  }
+
   task_record* record_ = nullptr;
   detail::running_poll previous_;
   ticks start_ = 0;
