@@ -57,7 +57,9 @@ std::int64_t task::scheduled_ns(std::int64_t now_ns) const noexcept {
 }
 
 std::int64_t task::idle_ns(std::int64_t now_ns) const noexcept {
-  return stats.idle_ns + since_sample(stats, task_state::idle, now_ns);
+  // What the total leaves, rather than the sampled idle time plus the time since: the recorder reads
+  // each task a little after the publication's time, and idle must never come out above total.
+  return std::max<std::int64_t>(0, total_ns(now_ns) - busy_ns(now_ns) - scheduled_ns(now_ns));
 }
 
 std::int64_t task::idle_for_ns(std::int64_t now_ns) const noexcept {

@@ -117,6 +117,20 @@ TEST(ConsoleState, TimesGrowInTheStateTheTaskSitsIn) {
   EXPECT_EQ(task.idle_for_ns(15 * second), 11 * second) << "since the end of its last poll";
 }
 
+TEST(ConsoleState, IdleIsWhatTheTotalLeavesEvenWhenTheTaskWasReadAfterThePublicationTime) {
+  update_builder updates;
+  state model;
+  // Read 0.5 s after the publication's time (a long walk): its idle counts up to then.
+  ASSERT_TRUE(model.apply(updates.publication(10 * second, true)
+                              .new_task({.id = 1, .created_ns = 0, .busy_ns = second, .idle_ns = 9 * second + second / 2})
+                              .build())
+                  .ok());
+  const auto& task = *model.find_task(1);
+  EXPECT_EQ(task.total_ns(10 * second), 10 * second);
+  EXPECT_EQ(task.idle_ns(10 * second), 9 * second) << "never above total - busy - scheduled";
+  EXPECT_EQ(task.idle_ns(12 * second), 11 * second);
+}
+
 TEST(ConsoleState, EachPublicationAddsASampleToEverySitesHistoryWithinTheWindow) {
   update_builder updates;
   state model({.growth_window = absl::Seconds(3)});
