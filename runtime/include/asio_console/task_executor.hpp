@@ -45,14 +45,20 @@ struct polled_function {
   }
 };
 
-template <typename Executor>
-bool never_blocks(const Executor& executor) noexcept {
-  namespace execution = boost::asio::execution;
-  if constexpr (boost::asio::can_query<const Executor&, execution::blocking_t>::value) {
-    return boost::asio::query(executor, execution::blocking) == execution::blocking.never;
+// Whether `executor` answers `property` with `value`; false if it cannot be asked. Decided at
+// compile time for an io_context executor.
+template <typename Executor, typename Property, typename Value>
+bool query_is(const Executor& executor, const Property& property, const Value& value) noexcept {
+  if constexpr (boost::asio::can_query<const Executor&, Property>::value) {
+    return boost::asio::query(executor, property) == value;
   } else {
     return false;
   }
+}
+
+template <typename Executor>
+bool never_blocks(const Executor& executor) noexcept {
+  return query_is(executor, boost::asio::execution::blocking, boost::asio::execution::blocking.never);
 }
 
 template <typename Executor>
@@ -68,12 +74,7 @@ bool runs_inline_here(const Executor& executor) noexcept {
 // compile time for an io_context executor and a strand of one.
 template <typename Executor>
 bool tracks_work(const Executor& executor) noexcept {
-  namespace execution = boost::asio::execution;
-  if constexpr (boost::asio::can_query<const Executor&, execution::outstanding_work_t>::value) {
-    return boost::asio::query(executor, execution::outstanding_work) == execution::outstanding_work.tracked;
-  } else {
-    return false;
-  }
+  return query_is(executor, boost::asio::execution::outstanding_work, boost::asio::execution::outstanding_work.tracked);
 }
 
 // A task handle plus one bit, kept in the record pointer's alignment: whether this executor holds
