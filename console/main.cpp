@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
   if (command == "dump") {
     console::dump_options options;
     options.json = absl::GetFlag(FLAGS_json);
+    options.stacks = absl::GetFlag(FLAGS_stacks);
+    if (options.json && options.stacks) return usage_error("--json and --stacks are two different outputs; pick one");
     options.thresholds = thresholds;
     options.frames = *frames;
     options.fetch.timeout = absl::GetFlag(FLAGS_timeout);

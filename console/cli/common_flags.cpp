@@ -62,7 +62,7 @@ bool belongs_to(absl::string_view file, const std::string& command) {
 void configure_help(const std::string& command) {
   if (command == "dump") {
     absl::SetProgramUsageMessage(
-        "usage: asio-console dump [TARGET] [--json] [flags]\n\n"
+        "usage: asio-console dump [TARGET] [--json | --stacks] [flags]\n\n"
         "Connects to an instrumented process, takes one snapshot (and samples a few seconds more for\n"
         "the lints that compare samples), prints it and exits: 0 on success, 1 when the target cannot\n"
         "be read, 2 for a usage error. TARGET is host:port (default 127.0.0.1:6669) or unix:PATH.");

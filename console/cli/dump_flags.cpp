@@ -2,5 +2,7 @@
 #include "cli/flags.hpp"
 
 ABSL_FLAG(bool, json, false, "print the version-1 JSON format instead of text");
+ABSL_FLAG(bool, stacks, false,
+          "print live tasks grouped by spawn site and where they wait (await stack), like Go's goroutine dump");
 ABSL_FLAG(absl::Duration, sample_for, absl::Seconds(3),
           "longest time to keep sampling after the first snapshot (lints that compare samples need 2 more)");

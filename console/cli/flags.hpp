@@ -28,6 +28,7 @@ ABSL_DECLARE_FLAG(bool, no_colors);
 ABSL_DECLARE_FLAG(absl::Duration, retain_for);
 // dump (cli/dump_flags.cpp).
 ABSL_DECLARE_FLAG(bool, json);
+ABSL_DECLARE_FLAG(bool, stacks);
 ABSL_DECLARE_FLAG(absl::Duration, sample_for);
 
 namespace asio_console::console {

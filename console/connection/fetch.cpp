@@ -52,23 +52,35 @@ class call_watchdog {
   std::thread thread_;
 };
 
+std::vector<frame> frames_of(const v1::Stack& stack) {
+  std::vector<frame> frames;
+  frames.reserve(stack.frames_size());
+  for (const v1::Frame& f : stack.frames()) frames.push_back({f.function(), f.file(), f.line(), f.awaiting()});
+  return frames;
+}
+
 }  // namespace
 
 absl::Status symbolize_stacks(v1::Instrument::Stub& stub, const target& where, state& model, absl::Duration timeout) {
-  const std::vector<std::uint32_t> ids = model.unsymbolized_stacks();
-  if (ids.empty()) return absl::OkStatus();
-  v1::SymbolizeStacksRequest request;
-  for (std::uint32_t id : ids) request.add_stack_ids(id);
-  v1::SymbolizeStacksResponse response;
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
-  const grpc::Status status = stub.SymbolizeStacks(&context, request, &response);
-  if (!status.ok()) return absl::UnavailableError(describe_failure(status, where, timeout));
-  for (const v1::Stack& stack : response.stacks()) {
-    std::vector<frame> frames;
-    frames.reserve(stack.frames_size());
-    for (const v1::Frame& f : stack.frames()) frames.push_back({f.function(), f.file(), f.line()});
-    model.add_stack(stack.id(), std::move(frames));
+  const std::vector<std::uint32_t> spawn_ids = model.unsymbolized_stacks();
+  const std::vector<std::uint32_t> await_ids = model.unsymbolized_await_stacks();
+  // A target symbolizes at most max_stacks_per_request stacks per call.
+  std::size_t spawn_next = 0;
+  std::size_t await_next = 0;
+  while (spawn_next < spawn_ids.size() || await_next < await_ids.size()) {
+    v1::SymbolizeStacksRequest request;
+    std::size_t room = max_stacks_per_request;
+    for (; spawn_next < spawn_ids.size() && room > 0; ++spawn_next, --room) request.add_stack_ids(spawn_ids[spawn_next]);
+    for (; await_next < await_ids.size() && room > 0; ++await_next, --room) {
+      request.add_await_stack_ids(await_ids[await_next]);
+    }
+    v1::SymbolizeStacksResponse response;
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+    const grpc::Status status = stub.SymbolizeStacks(&context, request, &response);
+    if (!status.ok()) return absl::UnavailableError(describe_failure(status, where, timeout));
+    for (const v1::Stack& stack : response.stacks()) model.add_stack(stack.id(), frames_of(stack));
+    for (const v1::Stack& stack : response.await_stacks()) model.add_await_stack(stack.id(), frames_of(stack));
   }
   return absl::OkStatus();
 }

@@ -24,7 +24,11 @@ struct fetch_options {
 /// one line for the user.
 absl::StatusOr<state> fetch_state(const target& where, const fetch_options& options);
 
-/// Asks the target to symbolize every stack `model` uses that is not symbolized yet.
+/// The most stacks a target symbolizes in one SymbolizeStacks call.
+inline constexpr std::size_t max_stacks_per_request = 1024;
+
+/// Asks the target to symbolize every spawn and await stack `model` uses that is not symbolized
+/// yet, in as many calls as that takes.
 absl::Status symbolize_stacks(v1::Instrument::Stub& stub, const target& where, state& model, absl::Duration timeout);
 
 }  // namespace asio_console::console

@@ -1,6 +1,7 @@
 #include "dump/dump_command.hpp"
 
 #include "dump/json_report.hpp"
+#include "dump/stacks_report.hpp"
 #include "dump/text_report.hpp"
 
 namespace asio_console::console {
@@ -15,6 +16,8 @@ int run_dump(const target& where, const dump_options& options, std::ostream& out
   const lint_results lints = evaluate_lints(model, options.thresholds);
   if (options.json) {
     write_json_report(out, model, lints);
+  } else if (options.stacks) {
+    write_stacks_report(out, where.text, model, options.frames);
   } else {
     write_text_report(out, where.text, model, lints, options.frames);
   }

@@ -11,6 +11,7 @@ namespace asio_console::console {
 
 struct dump_options {
   bool json = false;
+  bool stacks = false;  // the goroutine-dump style grouping (stacks_report.hpp)
   fetch_options fetch;
   lint_thresholds thresholds;
   frame_filter frames;  // for the text form; JSON keeps every frame

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "model/frame_filter.hpp"
 #include "model/site_summary.hpp"
+#include "model/wait_reason.hpp"
 
 namespace asio_console::console {
 namespace {
@@ -18,7 +20,9 @@ json::object location_json(const site* s) {
   return out;
 }
 
-json::array frames_json(const std::vector<frame>* frames) {
+// A spawn stack's frames say which ones continue it through suspended coroutines ("awaiting");
+// an await stack's are all of that kind, so they do not repeat it.
+json::array frames_json(const std::vector<frame>* frames, stack_kind kind = stack_kind::spawn) {
   json::array out;
   if (frames == nullptr) return out;
   for (const frame& f : *frames) {
@@ -26,6 +30,7 @@ json::array frames_json(const std::vector<frame>* frames) {
     o["function"] = f.function;
     o["file"] = f.file;
     o["line"] = f.line;
+    if (kind == stack_kind::spawn && f.awaiting) o["awaiting"] = true;
     out.push_back(std::move(o));
   }
   return out;
@@ -43,6 +48,10 @@ json::object task_json(const task& t, const state& model) {
   o["state"] = to_string(t.stats.state);
   o["location"] = location_json(model.find_site(t.site_id));
   o["stack"] = t.stack_id != 0 ? frames_json(model.find_stack(t.stack_id)) : json::array();
+  const std::vector<frame>* waiting =
+      t.stats.await_stack_id != 0 ? model.find_await_stack(t.stats.await_stack_id) : nullptr;
+  o["await_stack"] = frames_json(waiting, stack_kind::await);
+  o["wait_reason"] = waiting != nullptr ? wait_reason(*waiting) : "";
   o["total_ns"] = t.total_ns(now);
   o["busy_ns"] = t.busy_ns(now);
   o["scheduled_ns"] = t.scheduled_ns(now);
@@ -88,6 +97,16 @@ void write_json_report(std::ostream& out, const state& model, const lint_results
       stacks.push_back(std::move(so));
     }
     o["stacks"] = std::move(stacks);
+    json::array await_stacks;
+    for (const stack_count& stack : s.await_stacks) {
+      const std::vector<frame>* frames = model.find_await_stack(stack.stack_id);
+      json::object so;
+      so["count"] = stack.count;
+      so["frames"] = frames_json(frames, stack_kind::await);
+      so["wait_reason"] = frames != nullptr ? wait_reason(*frames) : "";
+      await_stacks.push_back(std::move(so));
+    }
+    o["await_stacks"] = std::move(await_stacks);
     site_array.push_back(std::move(o));
   }
   out << "],\"sites\":" << json::serialize(site_array);

@@ -2,33 +2,16 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "dump/stack_lines.hpp"
 #include "model/format.hpp"
 #include "model/site_summary.hpp"
 #include "model/task_table.hpp"
 
 namespace asio_console::console {
 namespace {
-
-constexpr int stack_frames_shown = 8;
-
-void write_stack(std::ostream& out, const std::vector<const frame*>& frames, std::string_view indent) {
-  if (frames.empty()) {
-    out << indent << "(stack not symbolized)\n";
-    return;
-  }
-  int shown = 0;
-  for (const frame* f : frames) {
-    if (shown++ == stack_frames_shown) {
-      out << indent << "... " << frames.size() - stack_frames_shown << " more frames\n";
-      break;
-    }
-    out << indent << short_function(f->function);
-    if (!f->file.empty()) out << "  " << short_file(f->file) << ':' << f->line;
-    out << '\n';
-  }
-}
 
 std::string warn_marks(const task& t) {
   std::string marks;
@@ -64,17 +47,30 @@ void write_text_report(std::ostream& out, std::string_view target, const state& 
   out << absl::StrFormat("  %8s %8s %9s %9s %11s  %s\n", "Live", "Idle", "Spawned", "Completed", "Growth/min",
                          "Location");
   const std::vector<site_summary> sites = summarize_sites(model, lints.leak_suspect_sites);
+  // Sites with tasks idle too long get their stacks printed like leak suspects.
+  absl::flat_hash_set<std::uint32_t> idle_too_long_sites;
+  for (const auto& [id, t] : model.tasks()) {
+    if (t.warnings.contains(lint_kind::idle_too_long)) idle_too_long_sites.insert(t.site_id);
+  }
   for (const site_summary& s : sites) {
     out << absl::StrFormat("  %8d %8d %9d %9d %+11.1f  %s  %s%s\n", s.live, s.idle, s.spawned, s.completed,
                            s.growth_per_minute, format_location(s.where->location),
                            short_function(s.where->location.function), s.leak_suspect ? "  [leak-suspect]" : "");
-    if (!s.stacks.empty() && (s.leak_suspect || &s == &sites.front())) {
+    if (!(s.leak_suspect || idle_too_long_sites.contains(s.where->id) || &s == &sites.front())) continue;
+    if (!s.await_stacks.empty()) {
+      const std::vector<visible_stack> waiting = visible_stacks(s.await_stacks, model, frames, stack_kind::await);
+      const visible_stack& top = waiting.front();
+      out << absl::StrFormat("      %d of %d idle tasks waiting in%s:\n", top.count, s.idle,
+                             top.wait_reason.empty() ? "" : absl::StrCat(" (", top.wait_reason, ")"));
+      write_stack_lines(out, top.frames, "        ");
+    }
+    if (!s.stacks.empty()) {
       std::uint64_t sampled = 0;
       for (const stack_count& stack : s.stacks) sampled += stack.count;
       const std::vector<visible_stack> stacks = visible_stacks(s.stacks, model, frames);
       out << absl::StrFormat("      top spawn stack, %d of %d sampled tasks (library frames left out):\n",
                              stacks.front().count, sampled);
-      write_stack(out, stacks.front().frames, "        ");
+      write_stack_lines(out, stacks.front().frames, "        ");
     }
   }
 

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "model/format.hpp"
+#include "model/wait_reason.hpp"
 
 namespace asio_console::console {
 namespace {
@@ -55,22 +56,26 @@ std::vector<const frame*> frame_filter::visible(const std::vector<frame>& stack)
   return shown;
 }
 
+const std::vector<frame>* find_stack(const state& model, stack_kind kind, std::uint32_t id) {
+  return kind == stack_kind::spawn ? model.find_stack(id) : model.find_await_stack(id);
+}
+
 std::vector<visible_stack> visible_stacks(const std::vector<stack_count>& stacks, const state& model,
-                                          const frame_filter& filter) {
+                                          const frame_filter& filter, stack_kind kind) {
   std::vector<visible_stack> merged;
-  std::map<std::vector<std::string>, std::size_t> index;  // visible frames -> position in merged
+  std::map<std::vector<std::string>, std::size_t> index;  // what is visible -> position in merged
   for (const stack_count& stack : stacks) {
-    const std::vector<frame>* frames = model.find_stack(stack.stack_id);
+    const std::vector<frame>* frames = find_stack(model, kind, stack.stack_id);
     if (frames == nullptr) {
-      merged.push_back({stack.count, {}});
+      merged.push_back({stack.count, {}, {}, false});
       continue;
     }
-    std::vector<const frame*> shown = filter.visible(*frames);
-    std::vector<std::string> key;
-    for (const frame* f : shown) key.push_back(absl::StrCat(f->function, "@", f->file, ":", f->line));
+    visible_stack seen{stack.count, filter.visible(*frames), kind == stack_kind::await ? wait_reason(*frames) : "", true};
+    std::vector<std::string> key{seen.wait_reason};
+    for (const frame* f : seen.frames) key.push_back(absl::StrCat(f->function, "@", f->file, ":", f->line));
     auto [it, inserted] = index.try_emplace(std::move(key), merged.size());
     if (inserted) {
-      merged.push_back({stack.count, std::move(shown)});
+      merged.push_back(std::move(seen));
     } else {
       merged[it->second].count += stack.count;
     }

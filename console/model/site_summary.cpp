@@ -20,22 +20,33 @@ std::vector<site_summary> summarize_sites(const state& model, const std::vector<
     summary.growth_per_minute = s.growth_per_minute();
     summary.leak_suspect = std::binary_search(leak_suspects.begin(), leak_suspects.end(), id);
   }
-  absl::flat_hash_map<std::uint32_t, absl::flat_hash_map<std::uint32_t, std::uint64_t>> stacks_by_site;
+  using counts = absl::flat_hash_map<std::uint32_t, std::uint64_t>;
+  absl::flat_hash_map<std::uint32_t, counts> stacks_by_site;
+  absl::flat_hash_map<std::uint32_t, counts> await_stacks_by_site;
   for (const auto& [id, t] : model.tasks()) {
     auto it = by_id.find(t.site_id);
     if (it == by_id.end()) continue;
     it->second.task_ids.push_back(id);
-    if (!t.completed() && t.stats.state == task_state::idle) ++it->second.idle;
+    const bool idle = !t.completed() && t.stats.state == task_state::idle;
+    if (idle) ++it->second.idle;
     if (t.stack_id != 0) ++stacks_by_site[t.site_id][t.stack_id];
+    if (idle && t.stats.await_stack_id != 0) ++await_stacks_by_site[t.site_id][t.stats.await_stack_id];
   }
+  const auto by_count = [](const counts& stacks) {
+    std::vector<stack_count> sorted;
+    sorted.reserve(stacks.size());
+    for (const auto& [stack, count] : stacks) sorted.push_back({stack, count});
+    std::sort(sorted.begin(), sorted.end(), [](const stack_count& a, const stack_count& b) {
+      return a.count != b.count ? a.count > b.count : a.stack_id < b.stack_id;
+    });
+    return sorted;
+  };
   std::vector<site_summary> result;
   result.reserve(by_id.size());
   for (auto& [id, summary] : by_id) {
     std::sort(summary.task_ids.begin(), summary.task_ids.end());
-    for (const auto& [stack, count] : stacks_by_site[id]) summary.stacks.push_back({stack, count});
-    std::sort(summary.stacks.begin(), summary.stacks.end(), [](const stack_count& a, const stack_count& b) {
-      return a.count != b.count ? a.count > b.count : a.stack_id < b.stack_id;
-    });
+    summary.stacks = by_count(stacks_by_site[id]);
+    summary.await_stacks = by_count(await_stacks_by_site[id]);
     result.push_back(std::move(summary));
   }
   std::sort(result.begin(), result.end(), [](const site_summary& a, const site_summary& b) {

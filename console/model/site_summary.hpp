@@ -9,7 +9,8 @@
 
 namespace asio_console::console {
 
-/// How many of a site's known tasks were spawned from one sampled stack.
+/// How many of a site's known tasks share one stack: were spawned from one sampled spawn stack, or
+/// are suspended in one await stack.
 struct stack_count {
   std::uint32_t stack_id = 0;
   std::uint64_t count = 0;
@@ -23,7 +24,8 @@ struct site_summary {
   std::uint64_t completed = 0;  // process-wide
   double growth_per_minute = 0;
   bool leak_suspect = false;
-  std::vector<stack_count> stacks;  // by count, descending
+  std::vector<stack_count> stacks;        // sampled spawn stacks, by count, descending
+  std::vector<stack_count> await_stacks;  // where its idle tasks are suspended, by count, descending
   std::vector<std::uint64_t> task_ids;  // the site's known tasks, ascending
 };
 

@@ -42,6 +42,7 @@ task_stats from_wire(const v1::TaskStats& wire, std::int64_t sampled_ns) {
   stats.self_wakes = wire.self_wakes();
   stats.pending_work_known = wire.has_pending_work();
   stats.pending_work = wire.pending_work();
+  stats.await_stack_id = wire.await_stack_id();
   stats.sampled_ns = sampled_ns;
   return stats;
 }
@@ -180,16 +181,37 @@ const std::vector<frame>* state::find_stack(std::uint32_t id) const {
   return it == stacks_.end() ? nullptr : &it->second;
 }
 
-std::vector<std::uint32_t> state::unsymbolized_stacks() const {
+namespace {
+
+template <typename StackOf>
+std::vector<std::uint32_t> unsymbolized(const state::task_map& tasks,
+                                        const absl::flat_hash_map<std::uint32_t, std::vector<frame>>& known,
+                                        StackOf stack_of) {
   absl::flat_hash_set<std::uint32_t> wanted;
-  for (const auto& [id, t] : tasks_) {
-    if (t.stack_id != 0 && !stacks_.contains(t.stack_id)) wanted.insert(t.stack_id);
+  for (const auto& [id, t] : tasks) {
+    const std::uint32_t stack = stack_of(t);
+    if (stack != 0 && !known.contains(stack)) wanted.insert(stack);
   }
-  std::vector<std::uint32_t> ids;
-  ids.reserve(wanted.size());
-  ids.assign(wanted.begin(), wanted.end());
+  std::vector<std::uint32_t> ids(wanted.begin(), wanted.end());
   std::sort(ids.begin(), ids.end());
   return ids;
+}
+
+}  // namespace
+
+std::vector<std::uint32_t> state::unsymbolized_stacks() const {
+  return unsymbolized(tasks_, stacks_, [](const task& t) { return t.stack_id; });
+}
+
+void state::add_await_stack(std::uint32_t id, std::vector<frame> frames) { await_stacks_[id] = std::move(frames); }
+
+const std::vector<frame>* state::find_await_stack(std::uint32_t id) const {
+  auto it = await_stacks_.find(id);
+  return it == await_stacks_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::uint32_t> state::unsymbolized_await_stacks() const {
+  return unsymbolized(tasks_, await_stacks_, [](const task& t) { return t.stats.await_stack_id; });
 }
 
 }  // namespace asio_console::console

@@ -1,7 +1,8 @@
 // asio_console::console::state: everything a console knows about one instrumented process.
 //
-// Built only from the update stream (apply) and from symbolized stacks (add_stack); shared by the
-// terminal UI and `dump`, and tested without either. Not thread-safe: one thread owns it.
+// Built only from the update stream (apply) and from symbolized stacks (add_stack,
+// add_await_stack); shared by the terminal UI and `dump`, and tested without either. Not
+// thread-safe: one thread owns it.
 //
 // Strings are resolved when a message arrives (the protocol may reuse an id for another string
 // later). Completed tasks stay as long as the process keeps them, or, with `retain_completed`,
@@ -22,11 +23,14 @@
 
 namespace asio_console::console {
 
-/// One frame of a symbolized spawn stack, innermost first.
+/// One frame of a symbolized stack, innermost first.
 struct frame {
   std::string function;
   std::string file;
   std::uint32_t line = 0;
+  // A suspended coroutine awaiting the frame before it: every frame of an await stack, and the
+  // frames continuing a spawn stack past the coroutine that spawned. Its line is the function's.
+  bool awaiting = false;
 };
 
 /// The process's own totals (Update.counters).
@@ -80,12 +84,17 @@ class state {
   const site_map& sites() const noexcept { return sites_; }
   const site* find_site(std::uint32_t id) const;
 
-  /// Stores the symbolized frames of an interned stack (see Instrument.SymbolizeStacks).
+  /// Stores the symbolized frames of an interned spawn stack (see Instrument.SymbolizeStacks).
   void add_stack(std::uint32_t id, std::vector<frame> frames);
-  /// The frames of a stack, or nullptr if not symbolized yet.
+  /// The frames of a spawn stack, or nullptr if not symbolized yet.
   const std::vector<frame>* find_stack(std::uint32_t id) const;
-  /// Stack ids that tasks use and that are not symbolized yet, ascending.
+  /// Spawn stack ids that tasks use and that are not symbolized yet, ascending.
   std::vector<std::uint32_t> unsymbolized_stacks() const;
+
+  /// The same for await stacks (where tasks are suspended; a separate id space).
+  void add_await_stack(std::uint32_t id, std::vector<frame> frames);
+  const std::vector<frame>* find_await_stack(std::uint32_t id) const;
+  std::vector<std::uint32_t> unsymbolized_await_stacks() const;
 
  private:
   absl::Status apply_unchecked(const v1::Update& update);
@@ -96,6 +105,7 @@ class state {
   task_map tasks_;
   site_map sites_;
   absl::flat_hash_map<std::uint32_t, std::vector<frame>> stacks_;
+  absl::flat_hash_map<std::uint32_t, std::vector<frame>> await_stacks_;
   process_counters counters_;
   std::uint64_t publications_ = 0;
   bool seen_snapshot_ = false;

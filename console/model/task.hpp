@@ -35,7 +35,10 @@ struct task_stats {
   std::uint64_t self_wakes = 0;
   std::uint64_t pending_work = 0;
   bool pending_work_known = false;  // older recorders do not send it
-  std::int64_t sampled_ns = 0;      // the process time these stats were read at
+  // Where the task's coroutines are suspended (state::find_await_stack); 0 while running, before
+  // the first suspension, once completed, and from recorders that do not record it.
+  std::uint32_t await_stack_id = 0;
+  std::int64_t sampled_ns = 0;  // the process time these stats were read at
 };
 
 using task_field = std::pair<std::string, std::string>;

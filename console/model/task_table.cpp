@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "model/format.hpp"
+#include "model/wait_reason.hpp"
 
 namespace asio_console::console {
 
@@ -44,6 +45,12 @@ bool task_matches(const task& t, const state& model, std::string_view filter) {
   }
   for (const auto& [key, value] : t.fields) {
     if (contains_ignoring_case(absl::StrCat(key, "=", value), filter)) return true;
+  }
+  if (const std::vector<frame>* waiting = model.find_await_stack(t.stats.await_stack_id)) {
+    for (const frame& f : *waiting) {
+      if (contains_ignoring_case(f.function, filter)) return true;
+    }
+    if (contains_ignoring_case(wait_reason(*waiting), filter)) return true;
   }
   return false;
 }

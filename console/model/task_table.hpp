@@ -29,7 +29,8 @@ struct task_order {
 /// "k=v k2=v2".
 std::string format_fields(const task& t);
 
-/// True when `filter` (case-insensitive) occurs in the task's name, location, function or fields.
+/// True when `filter` (case-insensitive) occurs in the task's name, location, function, fields, or
+/// the functions of its await stack and what it waits for.
 bool task_matches(const task& t, const state& model, std::string_view filter);
 
 /// The tasks that match `filter`, sorted by `order` (ties by id ascending).

@@ -37,7 +37,9 @@ class ui_session {
     if (changed) tasks_listed_ = {};  // its pointers may dangle now
     if (changed && model_.ready()) {
       lints_ = evaluate_lints(model_, options_.thresholds);
-      if (!model_.unsymbolized_stacks().empty()) connection_.symbolize(model_).IgnoreError();
+      if (!model_.unsymbolized_stacks().empty() || !model_.unsymbolized_await_stacks().empty()) {
+        connection_.symbolize(model_).IgnoreError();
+      }
     }
     return changed;
   }
@@ -112,7 +114,8 @@ class ui_session {
     for (const task* t : list_tasks(model_, nav_.order(), nav_.filter())) {
       if (t->site_id == it->where->id) rows.push_back(t);
     }
-    const std::vector<visible_stack> stacks = visible_stacks(it->stacks, model_, options_.frames);
+    const site_stacks stacks{visible_stacks(it->await_stacks, model_, options_.frames, stack_kind::await),
+                             visible_stacks(it->stacks, model_, options_.frames)};
     nav_.set_rows(ids_of(rows), static_cast<std::size_t>(list_rows(site_screen_list_top(context, stacks))));
     draw_site_screen(context, *it, stacks, rows);
   }

@@ -36,10 +36,14 @@ int list_rows(int list_top);
 void draw_tasks_screen(const frame_context& context, const std::vector<const task*>& rows);
 void draw_task_screen(const frame_context& context, const task* shown, const std::optional<v1::TaskDetails>& details);
 void draw_sites_screen(const frame_context& context, const std::vector<site_summary>& rows);
-/// The site's stacks (visible_stacks of its sampled stacks) take the top; returns the row where
-/// its task list starts.
-int site_screen_list_top(const frame_context& context, const std::vector<visible_stack>& stacks);
-void draw_site_screen(const frame_context& context, const site_summary& shown, const std::vector<visible_stack>& stacks,
+/// What a site screen shows above its tasks (visible_stacks of the site's stacks of each kind).
+struct site_stacks {
+  std::vector<visible_stack> waiting;  // await stacks of its idle tasks
+  std::vector<visible_stack> spawned;  // sampled spawn stacks
+};
+/// The site's stacks take the top; returns the row where its task list starts.
+int site_screen_list_top(const frame_context& context, const site_stacks& stacks);
+void draw_site_screen(const frame_context& context, const site_summary& shown, const site_stacks& stacks,
                       const std::vector<const task*>& rows);
 void draw_help_screen(const frame_context& context);
 

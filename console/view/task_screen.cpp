@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "model/format.hpp"
+#include "model/wait_reason.hpp"
 #include "view/canvas.hpp"
 #include "view/screens.hpp"
 
@@ -27,6 +28,39 @@ int draw_histogram(int row, std::string_view title, const v1::Histogram& h) {
   put(row, 3, format_duration(h.min_ns()), style::dim);
   put(row, 12, sparkline(h, std::max(10, std::min(60, screen_columns() - 26))), style::running);
   put(row, 12 + std::max(10, std::min(60, screen_columns() - 26)) + 1, format_duration(h.max_ns()), style::dim);
+  return row + 1;
+}
+
+// "Waiting in": where the task is suspended, innermost first, and for how long it has been idle.
+int draw_await_stack(int row, const frame_context& context, const task& t, int max_frames) {
+  const std::int64_t now = context.model.now_ns();
+  std::string heading = "Waiting in";
+  if (t.stats.state == task_state::idle) absl::StrAppend(&heading, "  (idle for ", format_duration(t.idle_for_ns(now)), ")");
+  if (t.stats.state == task_state::scheduled) absl::StrAppend(&heading, "  (woken, waiting to run)");
+  put(row++, 1, heading, style::header);
+  const std::vector<frame>* stack =
+      t.stats.await_stack_id != 0 ? context.model.find_await_stack(t.stats.await_stack_id) : nullptr;
+  if (t.completed()) {
+    put(row++, 3, "nowhere: the task has completed", style::dim);
+  } else if (t.stats.state == task_state::running) {
+    put(row++, 3, "nowhere: the task is running", style::dim);
+  } else if (t.stats.await_stack_id == 0) {
+    put(row++, 3, "not suspended in a coroutine of its own", style::dim);
+  } else if (stack == nullptr) {
+    put(row++, 3, "symbolizing…", style::dim);
+  } else {
+    const std::string reason = wait_reason(*stack);
+    if (!reason.empty()) put(row++, 3, absl::StrCat("awaiting ", reason), style::key);
+    const std::vector<const frame*> shown = context.frames.visible(*stack);
+    for (std::size_t i = 0; i < shown.size() && static_cast<int>(i) < max_frames; ++i) {
+      const frame& f = *shown[i];
+      put(row, 3, absl::StrCat("#", i, " ", std::string(short_function(f.function))));
+      if (!f.file.empty()) {
+        put(row, std::max(3, screen_columns() / 2), absl::StrCat(std::string(short_file(f.file, 3)), ":", f.line), style::dim);
+      }
+      ++row;
+    }
+  }
   return row + 1;
 }
 
@@ -84,6 +118,7 @@ void draw_task_screen(const frame_context& context, const task* shown, const std
     }
   }
   ++row;
+  row = draw_await_stack(row, context, t, /*max_frames=*/6);
   if (details && details->task_id() == t.id) {
     row = draw_histogram(row, "Poll times", details->poll_times());
     row = draw_histogram(row, "Scheduled times", details->scheduled_times());
@@ -102,7 +137,8 @@ void draw_task_screen(const frame_context& context, const task* shown, const std
     const std::vector<const frame*> shown = context.frames.visible(*stack);
     for (std::size_t i = 0; i < shown.size() && row < screen_rows() - 4; ++i) {
       const frame& f = *shown[i];
-      put(row, 3, absl::StrCat("#", i, " ", std::string(short_function(f.function))));
+      // Frames past the coroutine that spawned are its awaiters, suspended: marked with "⤷".
+      put(row, 3, absl::StrCat("#", i, f.awaiting ? " ⤷ " : " ", std::string(short_function(f.function))));
       if (!f.file.empty()) put(row, std::max(3, screen_columns() / 2), absl::StrCat(std::string(short_file(f.file, 3)), ":", f.line), style::dim);
       ++row;
     }

@@ -23,7 +23,7 @@ reclaimed_list finished_queues::take_reclaimable(const reclaim_policy& policy) {
       task_record* record = s.head;
       if ((record->poll_word.load(std::memory_order_acquire) & task_record::active_poll_mask) != 0) break;
       const bool seen = record->finish_sequence <= policy.barrier;
-      const bool expired = clock.to_steady_nanoseconds(record->finished.load(std::memory_order_relaxed)) +
+      const bool expired = clock.to_steady_nanoseconds(record->last_poll_edge.load(std::memory_order_relaxed)) +
                                policy.retention_ns <= policy.now_steady_ns;
       const bool over_limit = size_.load(std::memory_order_relaxed) > policy.max_retained;
       if (!(over_limit || (expired && seen))) break;

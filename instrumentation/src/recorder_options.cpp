@@ -1,6 +1,7 @@
 #include "asio_console/instrumentation/recorder_options.hpp"
 
 #include <cstdlib>
+#include <string_view>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -35,6 +36,15 @@ recorder_options recorder_options::from_environment(std::vector<std::string>& pr
     } else {
       problems.push_back(absl::StrCat("ignoring ASIO_CONSOLE_STACKS: ", stacks.status().message(),
                                       "; keeping ", options.stacks.to_string()));
+    }
+  }
+  if (const char* text = std::getenv("ASIO_CONSOLE_AWAIT_STACKS")) {
+    const std::string_view value = text;
+    if (value == "on" || value == "off") {
+      options.await_stacks = value == "on";
+    } else {
+      problems.push_back(absl::StrCat("ignoring ASIO_CONSOLE_AWAIT_STACKS='", text, "': expected on or off; keeping ",
+                                      options.await_stacks ? "on" : "off"));
     }
   }
   return options;

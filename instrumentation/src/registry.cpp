@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "asio_console/instrumentation/await_stacks.hpp"
 #include "finished_queues.hpp"
 #include "record_pool.hpp"
 #include "site_table.hpp"
@@ -17,7 +18,8 @@ registry::registry()
     : pool_(std::make_unique<detail::record_pool>()),
       sites_(std::make_unique<detail::site_table>()),
       finished_(std::make_unique<detail::finished_queues>()),
-      stacks_(std::make_unique<stack_table>()) {
+      stacks_(std::make_unique<stack_table>()),
+      await_stacks_(std::make_unique<stack_table>()) {
   tick_clock::instance();  // calibrate before the first record is issued
   std::vector<std::string> problems;
   configure(recorder_options::from_environment(problems));
@@ -33,6 +35,7 @@ void registry::configure(const recorder_options& options) {
   sample_every_.store(options.stacks.every, std::memory_order_relaxed);
   retention_ns_.store(absl::ToInt64Nanoseconds(options.retention), std::memory_order_relaxed);
   max_retained_.store(options.max_retained, std::memory_order_relaxed);
+  detail::await_stacks_enabled.store(options.await_stacks, std::memory_order_relaxed);
 }
 
 recorder_options registry::options() const {
@@ -59,20 +62,16 @@ task_handle registry::spawn(const std::source_location& location, std::unique_pt
 
   site& spawn_site = sites_->find_or_add(location);
   const std::uint64_t spawned_before = spawn_site.count_spawn();
-  const task_record* parent = current_task();
+  task_record* parent = current_task();
 
   const std::uint64_t id = next_id_.fetch_add(1, std::memory_order_relaxed);
   record->parent_id = parent != nullptr ? parent->id() : 0;
-  record->spawn_site = &spawn_site;
+  record->site_id = spawn_site.id();
   record->extras.store(extras.release(), std::memory_order_relaxed);
   record->stack = 0;
   const stack_sampling sampling{sample_first_.load(std::memory_order_relaxed),
                                 sample_every_.load(std::memory_order_relaxed)};
-  if (sampling.captures(spawned_before)) {
-    void* frames[48];
-    const std::size_t depth = capture_stack(frames, /*skip=*/1);  // this function
-    record->stack = stacks_->intern({frames, depth});
-  }
+  if (sampling.captures(spawned_before)) record->stack = capture_spawn_stack(parent);
 
   record->poll_word_at_spawn =
       record->poll_word.load(std::memory_order_relaxed) & ~task_record::active_poll_mask;
@@ -83,7 +82,8 @@ task_handle registry::spawn(const std::source_location& location, std::unique_pt
   record->scheduled.store(0, std::memory_order_relaxed);
   record->longest_poll.store(0, std::memory_order_relaxed);
   record->last_poll_edge.store(0, std::memory_order_relaxed);
-  record->finished.store(0, std::memory_order_relaxed);
+  record->await_stack.store(0, std::memory_order_relaxed);
+  record->await_anchor.store(nullptr, std::memory_order_relaxed);
   record->outcome.store(task_outcome::none, std::memory_order_relaxed);
   record->finish_sequence = 0;
   record->created = now_ticks();
@@ -98,7 +98,9 @@ void registry::finish(const task_handle& handle, task_outcome outcome) noexcept 
   task_record* record = handle.live();
   if (record == nullptr) return;
   record->outcome.store(outcome, std::memory_order_relaxed);
-  record->finished.store(now_ticks(), std::memory_order_relaxed);
+  record->last_poll_edge.store(now_ticks(), std::memory_order_relaxed);
+  // Its frames are gone or going: never read them again.
+  record->await_anchor.store(nullptr, std::memory_order_release);
   // From here on the task's executor copies are pass-through: Asio's own executes after the
   // coroutine returned (posting the completion handler) are not the task's polls.
   record->generation.store(handle.generation | task_record::finished_bit, std::memory_order_relaxed);
@@ -106,7 +108,7 @@ void registry::finish(const task_handle& handle, task_outcome outcome) noexcept 
   // The sequence is taken after the phase is published: a reader that acquires the sequence
   // counter and then visits the records sees every task up to that number as finished.
   record->finish_sequence = finish_sequence_.fetch_add(1, std::memory_order_acq_rel) + 1;
-  record->spawn_site->count_finish();
+  sites_->at(record->site_id).count_finish();
   finished_count_.fetch_add(1, std::memory_order_relaxed);
   finished_->push(record);
 }
@@ -153,7 +155,23 @@ void registry::visit_records(absl::FunctionRef<void(const task_record&)> visit) 
   });
 }
 
+[[gnu::noinline]] stack_id registry::capture_spawn_stack(task_record* parent) {
+  // The spawning thread's call stack, then, inside a task's poll, the coroutines awaiting the one
+  // that spawns: its callers are suspended, not on the thread's stack.
+  void* calls[48];
+  const std::size_t call_depth = capture_stack(calls, /*skip=*/1);  // this function (symbolize drops the rest of ours)
+  std::uintptr_t frames[48 + max_await_depth];
+  for (std::size_t i = 0; i < call_depth; ++i) frames[i] = reinterpret_cast<std::uintptr_t>(calls[i]);
+  std::size_t depth = call_depth;
+  if (parent != nullptr && detail::await_stacks_enabled.load(std::memory_order_relaxed)) {
+    depth += read_await_chain(*parent, std::span(frames + call_depth, max_await_depth));
+  }
+  return stacks_->intern(std::span<const std::uintptr_t>(frames, depth));
+}
+
 void registry::visit_sites(absl::FunctionRef<void(const site&)> visit) const { sites_->visit(visit); }
+
+const site& registry::site_of(const task_record& record) const noexcept { return sites_->at(record.site_id); }
 
 task_histograms* registry::attach_histograms(const task_record& record) {
   task_extras* extras = record.extras.load(std::memory_order_acquire);

@@ -36,12 +36,30 @@ site& site_table::find_or_add(const std::source_location& location) {
   return found;
 }
 
+site_table::site_table() = default;
+
+site_table::~site_table() {
+  for (auto& page : pages_) delete[] page.load(std::memory_order_relaxed);
+}
+
 site& site_table::find_or_add_locked(const std::source_location& location) {
   std::lock_guard lock(mutex_);
   key k{location.file_name(), location.function_name(), location.line(), location.column()};
   auto [it, inserted] = by_location_.try_emplace(std::move(k), nullptr);
   if (inserted) {
-    sites_.push_back(std::make_unique<site>(static_cast<std::uint32_t>(sites_.size() + 1), location));
+    if (sites_.size() == page_sites * max_pages) {
+      it->second = sites_.back().get();  // bounded: code has far fewer spawn sites than this
+      return *it->second;
+    }
+    const std::size_t index = sites_.size();
+    sites_.push_back(std::make_unique<site>(static_cast<std::uint32_t>(index + 1), location));
+    site** page = pages_[index / page_sites].load(std::memory_order_relaxed);
+    if (page == nullptr) {
+      page = new site*[page_sites]();
+      pages_[index / page_sites].store(page, std::memory_order_release);
+    }
+    // Published before any record carries the id (the id is handed out after this returns).
+    page[index % page_sites] = sites_.back().get();
     it->second = sites_.back().get();
   }
   return *it->second;

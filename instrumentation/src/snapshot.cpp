@@ -34,7 +34,7 @@ task_snapshot snapshot_of(const task_record& record, std::int64_t now_ns) {
     out.name = extras->name;
     out.fields = extras->fields;
   }
-  out.site_id = record.spawn_site->id();
+  out.site_id = record.site_id;
   out.stack = record.stack;
 
   const bool finished = record.phase.load(std::memory_order_acquire) == record_phase::finished;
@@ -69,7 +69,7 @@ task_snapshot snapshot_of(const task_record& record, std::int64_t now_ns) {
   const ticks scheduled = record.scheduled.load(std::memory_order_relaxed);
   const ticks longest_poll = record.longest_poll.load(std::memory_order_relaxed);
   const ticks poll_edge = record.last_poll_edge.load(std::memory_order_relaxed);
-  const ticks finished_at = record.finished.load(std::memory_order_relaxed);
+  const ticks finished_at = poll_edge;  // a finished task's last edge is its finish
   const std::int64_t read_ns = finished ? now_ns : std::max(now_ns, clock.to_steady_nanoseconds(now_ticks()));
 
   out.created_ns = clock.to_steady_nanoseconds(record.created);
@@ -86,6 +86,10 @@ task_snapshot snapshot_of(const task_record& record, std::int64_t now_ns) {
   }
   out.scheduled_ns = clock.to_nanoseconds(scheduled);
   out.idle_ns = std::max<std::int64_t>(0, out.total_ns - out.busy_ns - out.scheduled_ns);
+  // Where it is suspended: only while it is (a running task's last record is stale).
+  if (out.state == task_state::idle || out.state == task_state::scheduled) {
+    out.await_stack = record.await_stack.load(std::memory_order_relaxed);
+  }
   out.longest_poll_ns = clock.to_nanoseconds(longest_poll);
   return out;
 }

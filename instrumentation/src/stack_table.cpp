@@ -69,13 +69,22 @@ stack_id stack_table::intern(std::span<void* const> frames) {
   std::vector<std::uintptr_t> key;
   key.reserve(frames.size());
   for (void* frame : frames) key.push_back(reinterpret_cast<std::uintptr_t>(frame));
+  return intern_locked(std::move(key));
+}
+
+stack_id stack_table::intern(std::span<const std::uintptr_t> frames) {
+  if (frames.empty()) return 0;
+  return intern_locked(std::vector<std::uintptr_t>(frames.begin(), frames.end()));
+}
+
+stack_id stack_table::intern_locked(std::vector<std::uintptr_t> key) {
   std::lock_guard lock(mutex_);
-  auto [it, inserted] = ids_.try_emplace(key, 0);
-  if (inserted) {
-    stacks_.push_back(std::move(key));
-    it->second = static_cast<stack_id>(stacks_.size());
-  }
-  return it->second;
+  if (auto it = ids_.find(key); it != ids_.end()) return it->second;
+  if (stacks_.size() >= max_stacks_) return 0;
+  stacks_.push_back(key);
+  const auto id = static_cast<stack_id>(stacks_.size());
+  ids_.emplace(std::move(key), id);
+  return id;
 }
 
 std::vector<std::uintptr_t> stack_table::frames(stack_id id) const {
@@ -90,33 +99,59 @@ std::size_t stack_table::size() const {
 }
 
 std::vector<symbolized_frame> stack_table::symbolize(stack_id id) {
-  std::vector<symbolized_frame> result;
-  for (std::uintptr_t address : frames(id)) {
-    std::vector<symbolized_frame> inlined = symbolize_address(address);
-    result.insert(result.end(), std::make_move_iterator(inlined.begin()),
-                  std::make_move_iterator(inlined.end()));
+  std::vector<symbolized_frame> calls;
+  std::vector<symbolized_frame> awaiting;
+  for (std::uintptr_t frame : frames(id)) {
+    std::vector<symbolized_frame> inlined = symbolize_address(frame);
+    auto& part = (frame & awaiting_bit) != 0 ? awaiting : calls;
+    part.insert(part.end(), std::make_move_iterator(inlined.begin()), std::make_move_iterator(inlined.end()));
   }
-  // The innermost frames are asio_console::co_spawn itself (inlined into the caller): not news.
-  const auto first_user_frame = std::find_if(result.begin(), result.end(), [](const symbolized_frame& frame) {
+  // The innermost frames of a spawn are asio_console::co_spawn itself (inlined into the caller).
+  const auto first_user_frame = std::find_if(calls.begin(), calls.end(), [](const symbolized_frame& frame) {
     return frame.function.find("asio_console::") == std::string::npos;
   });
-  result.erase(result.begin(), first_user_frame);
-  return result;
+  calls.erase(calls.begin(), first_user_frame);
+  if (awaiting.empty() || calls.empty()) {
+    calls.insert(calls.end(), std::make_move_iterator(awaiting.begin()), std::make_move_iterator(awaiting.end()));
+    return calls;
+  }
+  // A call stack that continues as an await chain: the chain's first coroutine is the one that was
+  // running (it is on the call stack too); below it the thread's stack is Asio resuming it, which
+  // the coroutines awaiting it replace.
+  const std::string& spawner = awaiting.front().function;
+  auto cut = std::find_if(calls.begin(), calls.end(),
+                          [&](const symbolized_frame& frame) { return frame.function == spawner; });
+  auto continuation = awaiting.begin();
+  if (cut != calls.end()) {
+    ++cut;
+    ++continuation;
+  } else {
+    cut = std::find_if(calls.begin(), calls.end(), [](const symbolized_frame& frame) {
+      return frame.function.starts_with("boost::asio::detail::awaitable_");
+    });
+  }
+  calls.erase(cut, calls.end());
+  calls.insert(calls.end(), std::make_move_iterator(continuation), std::make_move_iterator(awaiting.end()));
+  return calls;
 }
 
-std::vector<symbolized_frame> stack_table::symbolize_address(std::uintptr_t address) {
+std::vector<symbolized_frame> stack_table::symbolize_address(std::uintptr_t frame) {
   std::lock_guard lock(symbol_mutex_);
-  if (auto it = symbols_.find(address); it != symbols_.end()) return it->second;
+  if (auto it = symbols_.find(frame); it != symbols_.end()) return it->second;
+  const bool awaiting = (frame & awaiting_bit) != 0;
+  const std::uintptr_t address = frame & ~awaiting_bit;
+  // A return address points after the call; the call itself is one byte earlier. A resume
+  // function is looked up at its entry.
+  const std::uintptr_t looked_up = awaiting ? address : address - 1;
   pcinfo_result result;
   result.address = address;
-  if (backtrace_state* state = process_backtrace_state()) {
-    // A return address points after the call; the call itself is one byte earlier.
-    backtrace_pcinfo(state, address - 1, collect_pcinfo, ignore_error, &result);
+  if (backtrace_state* state = process_backtrace_state(); state != nullptr && address != 0) {
+    backtrace_pcinfo(state, looked_up, collect_pcinfo, ignore_error, &result);
     // DWARF names functions without their scope ("TestBody"); the symbol table has the qualified
     // name of the function that contains the address, which is the outermost of the inlined chain.
     pcinfo_result symbol;
     symbol.address = address;
-    backtrace_syminfo(state, address - 1, collect_syminfo, ignore_error, &symbol);
+    backtrace_syminfo(state, looked_up, collect_syminfo, ignore_error, &symbol);
     if (!symbol.frames.empty()) {
       std::string qualified = readable_function_name(symbol.frames.front().function);
       if (result.frames.empty()) {
@@ -127,7 +162,8 @@ std::vector<symbolized_frame> stack_table::symbolize_address(std::uintptr_t addr
     }
   }
   if (result.frames.empty()) result.frames.push_back(symbolized_frame{address, {}, {}, 0});
-  symbols_.emplace(address, result.frames);
+  for (symbolized_frame& symbolized : result.frames) symbolized.awaiting = awaiting;
+  symbols_.emplace(frame, result.frames);
   return result.frames;
 }
 

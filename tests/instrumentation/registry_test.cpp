@@ -84,7 +84,7 @@ TEST_F(RegistryTest, MillionSpawnsOnTwoThreadsAreAccountedExactly) {
 TEST_F(RegistryTest, FinishedTasksStayVisibleForTheRetentionWindow) {
   configure_retention(absl::Milliseconds(200), 1'000'000);
   const auto handle = spawn_here();
-  const std::uint32_t site_id = handle.record->spawn_site->id();
+  const std::uint32_t site_id = handle.record->site_id;
   registry::instance().finish(handle, task_outcome::completed);
   EXPECT_EQ(visible_finished(site_id), 1u) << "just finished: retained";
   std::this_thread::sleep_for(300ms);
@@ -99,7 +99,7 @@ TEST_F(RegistryTest, CountBoundReclaimsTheOldestFirst) {
   std::uint32_t site_id = 0;
   for (int i = 0; i < 20; ++i) {
     const auto handle = spawn_here();
-    site_id = handle.record->spawn_site->id();
+    site_id = handle.record->site_id;
     ids.push_back(handle.record->id());
     registry::instance().finish(handle, task_outcome::completed);
   }
@@ -118,7 +118,7 @@ TEST_F(RegistryTest, BarrierKeepsFinishedTasksUntilWatchersSawThem) {
   configure_retention(absl::ZeroDuration(), 1'000'000);
   registry::instance().set_reclaim_barrier(registry::instance().last_finish_sequence());
   const auto handle = spawn_here();
-  const std::uint32_t site_id = handle.record->spawn_site->id();
+  const std::uint32_t site_id = handle.record->site_id;
   registry::instance().finish(handle, task_outcome::completed);
   registry::instance().reclaim();
   EXPECT_EQ(visible_finished(site_id), 1u) << "not yet seen by every watcher: kept past retention";

@@ -124,7 +124,7 @@ TEST(StackTable, InternsEqualFrameSequencesOnce) {
   const auto first = table.intern(a);
   EXPECT_EQ(table.intern(a), first);
   EXPECT_NE(table.intern(b), first);
-  EXPECT_EQ(table.intern({}), 0u);
+  EXPECT_EQ(table.intern(std::span<void* const>()), 0u);
   EXPECT_EQ(table.size(), 2u);
   EXPECT_EQ(table.frames(first), (std::vector<std::uintptr_t>{0x1000, 0x2000}));
 }

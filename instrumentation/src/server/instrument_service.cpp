@@ -66,15 +66,19 @@ grpc::ServerUnaryReactor* instrument_service::Resume(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* instrument_service::SymbolizeStacks(grpc::CallbackServerContext* context,
                                                               const v1::SymbolizeStacksRequest* request,
                                                               v1::SymbolizeStacksResponse* response) {
-  if (static_cast<std::size_t>(request->stack_ids_size()) > max_stacks_per_request) {
+  if (static_cast<std::size_t>(request->stack_ids_size()) + static_cast<std::size_t>(request->await_stack_ids_size()) >
+      max_stacks_per_request) {
     return answer(context, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                         absl::StrCat("at most ", max_stacks_per_request, " stacks per request")));
   }
   // Symbolizing runs here, on a server thread: the first call loads the debug information once.
-  for (std::uint32_t id : request->stack_ids()) {
-    v1::Stack* stack = response->add_stacks();
-    stack->set_id(id);
-    for (const auto& frame : registry_.stacks().symbolize(id)) fill_frame(*stack->add_frames(), frame);
+  const auto symbolize = [](instrumentation::stack_table& table, std::uint32_t id, v1::Stack& out) {
+    out.set_id(id);
+    for (const auto& frame : table.symbolize(id)) fill_frame(*out.add_frames(), frame);
+  };
+  for (std::uint32_t id : request->stack_ids()) symbolize(registry_.stacks(), id, *response->add_stacks());
+  for (std::uint32_t id : request->await_stack_ids()) {
+    symbolize(registry_.await_stacks(), id, *response->add_await_stacks());
   }
   return answer(context, grpc::Status::OK);
 }

@@ -30,15 +30,17 @@ v1::TaskOutcome to_wire(instrumentation::task_outcome outcome) {
   return v1::TASK_OUTCOME_NONE;
 }
 
-// What makes a task worth resending: its poll and wake counts, its pending work and its phase. Time
+// What makes a task worth resending: its poll and wake counts, its pending work, where it waits and
+// its phase. Time
 // alone does not: consoles derive growing idle time from the state and the time of the last poll.
 std::uint64_t signature_of(const task_record& record) {
   const std::uint64_t polls = record.poll_word.load(std::memory_order_relaxed);
   const std::uint64_t schedules = record.schedules.load(std::memory_order_relaxed);
   const auto pending = static_cast<std::uint64_t>(record.pending_work.load(std::memory_order_relaxed));
   const auto phase = static_cast<std::uint64_t>(record.phase.load(std::memory_order_acquire));
+  const std::uint64_t await_stack = record.await_stack.load(std::memory_order_relaxed);
   return (polls * 0x9e3779b97f4a7c15ull) ^ (schedules * 0xc2b2ae3d27d4eb4full) ^ (pending * 0x165667b19e3779f9ull) ^
-         (phase << 61) ^ 1;
+         (await_stack * 0x27d4eb2f165667c5ull) ^ (phase << 61) ^ 1;
 }
 
 void fill_histogram(v1::Histogram& out, const instrumentation::duration_histogram::summary& summary) {
@@ -117,6 +119,7 @@ void fill_stats(v1::TaskStats& out, const task_snapshot& task) {
   out.set_wakes(task.wakes);
   out.set_self_wakes(task.self_wakes);
   out.set_pending_work(task.pending_work);
+  out.set_await_stack_id(task.await_stack);
 }
 
 void fill_frame(v1::Frame& out, const instrumentation::symbolized_frame& frame) {
@@ -124,6 +127,7 @@ void fill_frame(v1::Frame& out, const instrumentation::symbolized_frame& frame) 
   out.set_file(frame.file);
   out.set_line(frame.line);
   out.set_address(frame.address);
+  out.set_awaiting(frame.awaiting);
 }
 
 publisher::publisher(instrumentation::registry& registry, std::size_t max_message_bytes, std::int64_t interval_ns)

@@ -4,6 +4,7 @@
 //   ASIO_CONSOLE_RETENTION     how long finished tasks stay visible (Abseil duration: 30s, 5m, 1h)
 //   ASIO_CONSOLE_MAX_RETAINED  at most this many finished tasks are kept (older ones are reclaimed)
 //   ASIO_CONSOLE_STACKS        spawn stack sampling: off | all | first=N,every=M
+//   ASIO_CONSOLE_AWAIT_STACKS  where tasks are suspended: on (the default) | off
 //
 // A bad value leaves that setting at its default and yields a one-line explanation.
 #pragma once
@@ -24,6 +25,9 @@ struct recorder_options {
   std::size_t max_retained = 100'000;
   /// Which spawns have their stack captured.
   stack_sampling stacks;
+  /// Whether tasks record where they are suspended (their await stack) and spawn stacks continue
+  /// through the coroutines awaiting the spawner.
+  bool await_stacks = true;
 
   /// Defaults overridden by the environment. Each bad variable adds one line to `problems`.
   static recorder_options from_environment(std::vector<std::string>& problems);

@@ -84,6 +84,8 @@ class registry {
 
   /// Calls `visit` for every site, in creation order.
   void visit_sites(absl::FunctionRef<void(const site&)> visit) const;
+  /// The site a live or retained record was spawned at.
+  const site& site_of(const task_record& record) const noexcept;
 
   /// Reclaims finished records whose retention has passed (or beyond the count bound). Returns how
   /// many. Called by readers and by spawns that run out of free records; never blocks on readers
@@ -97,13 +99,17 @@ class registry {
   static constexpr std::size_t max_histograms = 1024;
 
   registry_counters counters() const;
+  /// Sampled spawn stacks.
   stack_table& stacks() noexcept { return *stacks_; }
+  /// Where tasks are suspended (see await_stacks.hpp).
+  stack_table& await_stacks() noexcept { return *await_stacks_; }
 
  private:
   registry();
   ~registry();
 
   std::size_t reclaim_locked(std::int64_t now_steady_ns);
+  stack_id capture_spawn_stack(task_record* parent);
   std::size_t try_reclaim_from_spawn();
 
   mutable std::mutex options_mutex_;
@@ -121,6 +127,7 @@ class registry {
   std::unique_ptr<detail::site_table> sites_;
   std::unique_ptr<detail::finished_queues> finished_;
   std::unique_ptr<stack_table> stacks_;
+  std::unique_ptr<stack_table> await_stacks_;
 
   std::atomic<std::uint64_t> next_id_{1};
   std::atomic<std::uint64_t> finish_sequence_{0};

@@ -28,6 +28,9 @@ struct task_snapshot {
   std::vector<std::pair<std::string, std::string>> fields;
   std::uint32_t site_id = 0;
   stack_id stack = 0;  // 0: spawn stack not sampled
+  // Where the task's coroutines are suspended (registry::await_stacks()); 0 while it runs, once it
+  // completed, before its first suspension, and when it is suspended outside coroutines of its own.
+  stack_id await_stack = 0;
   task_state state = task_state::idle;
   task_outcome outcome = task_outcome::none;
 

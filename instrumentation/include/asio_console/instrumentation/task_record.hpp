@@ -10,6 +10,10 @@
 // no queue). Cold fields are written once when the task is spawned, before the record is
 // published (phase becomes `live` with release), and at finish. Readers sample; nothing is queued,
 // so nothing can be dropped.
+//
+// The task's await stack (where its coroutines are suspended) is read from its coroutine frames on
+// the task's own thread only, while no other poll of the task runs (see await_stacks.hpp): a poll
+// that starts while another one is active first waits for a frame reader to finish (nanoseconds).
 #pragma once
 
 #include <atomic>
@@ -23,8 +27,6 @@
 #include "asio_console/instrumentation/duration_histogram.hpp"
 
 namespace asio_console::instrumentation {
-
-class site;
 
 /// How a finished task ended.
 enum class task_outcome : std::uint8_t {
@@ -52,7 +54,8 @@ struct task_extras {
   ~task_extras() { delete histograms.load(std::memory_order_relaxed); }
 };
 
-/// Interned spawn stack (see stack_table); 0 when the spawn was not sampled.
+/// Interned stack (see stack_table): a spawn stack, 0 when the spawn was not sampled; an await
+/// stack, 0 when the task is not suspended in a coroutine of its own.
 using stack_id = std::uint32_t;
 
 class task_record {
@@ -74,7 +77,9 @@ class task_record {
   std::atomic<std::uint64_t> generation{finished_bit};
   std::atomic<record_phase> phase{record_phase::free};
   std::atomic<task_outcome> outcome{task_outcome::none};  // written at finish
-  stack_id stack = 0;                                      // written at spawn
+  // Set while a thread reads the task's coroutine frames (read_await_chain).
+  std::atomic<std::uint8_t> reading_frames{0};
+  stack_id stack = 0;  // written at spawn
 
   // --- hot: written by polls and wakes --------------------------------------------------------
   std::atomic<std::uint64_t> poll_word{0};
@@ -83,7 +88,8 @@ class task_record {
   std::atomic<ticks> busy{0};
   std::atomic<ticks> scheduled{0};
   std::atomic<ticks> longest_poll{0};
-  // When the last poll started while one runs, when it ended otherwise (0 before the first poll).
+  // When the last poll started while one runs, when it ended otherwise (0 before the first poll);
+  // once the task has finished, when it finished.
   // One field for both: nobody needs the previous end while a poll runs. (When polls of one task
   // overlap on two threads, an end can be read as the running one's start: its time so far is
   // then counted from that end.)
@@ -93,12 +99,18 @@ class task_record {
   // leaves out the work guards co_spawn itself holds for the task's whole life.
   std::atomic<std::int32_t> pending_work{0};
   std::atomic<std::int32_t> pending_work_base{0};
+  // Where the task's coroutines were suspended when it last took work for an operation or yielded
+  // (an interned await stack; 0: not inside a coroutine of its own).
+  std::atomic<stack_id> await_stack{0};
+  std::uint32_t site_id = 0;  // written at spawn; see registry::site_of
+  // The address of the task's coroutine stack top (`top_of_stack_` in Asio's entry-point frame)
+  // while that frame exists; null before it is known and once it is gone.
+  std::atomic<const void*> await_anchor{nullptr};
 
   // --- cold: written at spawn before publication, immutable until reclaimed -------------------
   std::uint64_t id() const noexcept { return generation.load(std::memory_order_relaxed) & ~finished_bit; }
   std::uint64_t parent_id = 0;  // 0: spawned outside any task
   ticks created = 0;
-  site* spawn_site = nullptr;
   // Name, fields and histograms, for the tasks that have any: set at spawn, or by
   // registry::attach_histograms (under the reader lock) if the task had none; then kept until
   // the record is reclaimed, never while a poll runs.
@@ -109,7 +121,7 @@ class task_record {
   std::uint64_t schedules_at_spawn = 0;
 
   // --- written at finish --------------------------------------------------------------------------
-  std::atomic<ticks> finished{0};
+  // The finish time is last_poll_edge: finish stamps it, and a poll still ending moves it to its end.
   std::uint64_t finish_sequence = 0;  // order of finishing, for watchers; set before phase=finished
 
   // --- owned by the registry ------------------------------------------------------------------
@@ -146,6 +158,25 @@ inline thread_local running_poll current_poll;
 /// The record of the task being polled on this thread, or nullptr.
 inline task_record* current_task() noexcept { return detail::current_poll.task; }
 
+// --- await stacks (await_stacks.cpp) ---------------------------------------------------------------
+namespace detail {
+// Whether tasks record where they are suspended (recorder_options::await_stacks).
+inline std::atomic<bool> await_stacks_enabled{true};
+}  // namespace detail
+
+/// Records where `record`, the task polled on this thread, is suspended now: called when the task
+/// takes work for an operation or yields, the moments before anything else can resume it.
+void capture_await_stack(task_record& record) noexcept;
+/// Returns once no other thread reads `record`'s coroutine frames. Called by a poll that starts
+/// while another poll of the same task is active, before it resumes anything.
+void wait_while_frames_read(const task_record& record) noexcept;
+
+namespace detail {
+inline void capture_await_stack_if_enabled(task_record& record) noexcept {
+  if (await_stacks_enabled.load(std::memory_order_relaxed)) capture_await_stack(record);
+}
+}  // namespace detail
+
 /// Records that the task named by `handle` has been woken and returns the stamp its poll must
 /// carry. `from_own_poll`: the wake comes from inside the task's own poll (a yield: a self-wake).
 /// `runs_inline`: the executor will run the poll at once on this thread (no scheduled time).
@@ -160,6 +191,7 @@ inline ticks record_wake(const task_handle& handle, bool from_own_poll, bool run
   }
   if (from_own_poll) {
     record.self_wakes.fetch_add(1, std::memory_order_relaxed);
+    detail::capture_await_stack_if_enabled(record);  // a yield: suspended, not yet queued
     return task_record::self_wake;
   }
   if (runs_inline) return task_record::inline_wake;
@@ -180,6 +212,9 @@ inline void add_pending_work(const task_handle& handle, std::int64_t delta) noex
   detail::running_poll& poll = detail::current_poll;
   if (record == poll.task && handle.generation == poll.generation) {
     poll.pending_work += delta;  // added to the record when this poll ends
+    // An operation is taking work to resume the task: the task is suspended (or about to be) and
+    // the operation has not started, so nothing else can resume it yet.
+    if (delta > 0) detail::capture_await_stack_if_enabled(*record);
     return;
   }
   if (record->generation.load(std::memory_order_relaxed) != handle.generation) return;
@@ -207,14 +242,19 @@ class poll_scope {
       return;
     }
     if (handle.live() == nullptr) return;
+    // Sequentially consistent: a frame reader in another poll of this task either sees this
+    // poll start or is seen here (await_stacks.cpp).
     const std::uint64_t before =
         record->poll_word.fetch_add(task_record::active_poll_one + task_record::started_poll_one,
-                                    std::memory_order_acquire);
+                                    std::memory_order_seq_cst);
     if (record->generation.load(std::memory_order_relaxed) != handle.generation) {
       // The record was recycled between the check and the increment: undo, stay untracked.
       record->poll_word.fetch_sub(task_record::active_poll_one + task_record::started_poll_one,
                                   std::memory_order_release);
       return;
+    }
+    if ((before & task_record::active_poll_mask) != 0) [[unlikely]] {
+      wait_while_frames_read(*record);  // another poll runs: it may be reading this task's frames
     }
     if (wake_stamp == task_record::not_a_wake) {
       // Executed from inside the task's poll as "possibly blocking" but queued by the executor.

@@ -1,9 +1,10 @@
 // How asio_console::co_spawn hands a task to boost::asio::co_spawn and ends its record exactly once,
 // whatever happens to the coroutine, without a coroutine frame of its own.
 //
-// boost::asio::co_spawn gets the caller's function, the task's executor (a task_executor; the
-// task's first poll is where its body starts) and an outcome_handler around the completion handler
-// the token made. The handler's call tells how the coroutine exited: no exception, completed;
+// The task is started as boost::asio::co_spawn would (launch_task, which also tells the recorder
+// where the task's coroutine frames are) with the caller's function, the task's executor (a
+// task_executor; the task's first poll is where its body starts) and an outcome_handler around the
+// completion handler the token made. The handler's call tells how the coroutine exited: no exception, completed;
 // operation_aborted, cancelled; any other exception, failed. It owns the task_lifetime, so the
 // record ends as `dropped` when the handler is destroyed uncalled (the io_context was destroyed
 // with the task suspended, or a deferred co_spawn was never launched). It has every associated
@@ -21,27 +22,50 @@
 #include <exception>
 #include <utility>
 
+#include "asio_console/detail/coroutine_frames.hpp"
+#include "asio_console/instrumentation/await_stacks.hpp"
 #include "asio_console/instrumentation/registry.hpp"
 
 namespace asio_console::detail {
 
+// Ends the task's record exactly once. The object that holds that duty moves with the completion
+// handler; the one left behind in the task's entry-point frame when the handler leaves it to be
+// called (the frame exists once the await anchor is set) clears the anchor when the frame is
+// destroyed, which may come before the handler runs elsewhere.
 class task_lifetime {
  public:
-  explicit task_lifetime(instrumentation::task_handle task) noexcept : task_(task) {}
-  task_lifetime(task_lifetime&& other) noexcept : task_(std::exchange(other.task_, {})) {}
+  explicit task_lifetime(instrumentation::task_handle task) noexcept
+      : record_bits_(reinterpret_cast<std::uintptr_t>(task.record) | (task.record != nullptr ? owner : 0)),
+        generation_(task.generation) {}
+  task_lifetime(task_lifetime&& other) noexcept : record_bits_(other.record_bits_), generation_(other.generation_) {
+    const bool anchored = role() == owner && task().record->await_anchor.load(std::memory_order_relaxed) != nullptr;
+    other.record_bits_ = anchored ? (record_bits_ & ~role_mask) | frame_left_behind : 0;
+  }
   task_lifetime& operator=(task_lifetime&&) = delete;
-  ~task_lifetime() { end(instrumentation::task_outcome::dropped); }
+  ~task_lifetime() {
+    if (role() == frame_left_behind) instrumentation::clear_await_anchor(task());
+    end(instrumentation::task_outcome::dropped);
+  }
+
+  instrumentation::task_handle task() const noexcept {
+    return {reinterpret_cast<instrumentation::task_record*>(record_bits_ & ~role_mask), generation_};
+  }
 
   /// Ends the record with `outcome` unless it already ended.
   void end(instrumentation::task_outcome outcome) noexcept {
-    if (task_.record != nullptr) {
-      instrumentation::registry::instance().finish(task_, outcome);
-      task_ = {};
+    if (role() == owner) {
+      instrumentation::registry::instance().finish(task(), outcome);
+      record_bits_ = 0;
     }
   }
 
  private:
-  instrumentation::task_handle task_;
+  // Kept in the record pointer's alignment, so that the entry-point frame does not grow.
+  static constexpr std::uintptr_t owner = 1, frame_left_behind = 2, role_mask = 3;
+  std::uintptr_t role() const noexcept { return record_bits_ & role_mask; }
+
+  std::uintptr_t record_bits_;
+  std::uint64_t generation_;
 };
 
 /// How a coroutine that co_spawn reports with `error` exited.
@@ -79,8 +103,9 @@ struct initiate_recorded_spawn {
 
   template <typename Handler, typename Function>
   void operator()(Handler&& handler, Function&& function, task_lifetime&& lifetime) const {
-    boost::asio::co_spawn(executor, std::forward<Function>(function),
-                          outcome_handler<std::decay_t<Handler>>{std::forward<Handler>(handler), std::move(lifetime)});
+    const instrumentation::task_handle task = lifetime.task();
+    launch_task(executor, std::forward<Function>(function),
+                outcome_handler<std::decay_t<Handler>>{std::forward<Handler>(handler), std::move(lifetime)}, task);
   }
 };
 
