@@ -16,9 +16,18 @@ const char* load_pointer(const void* at) noexcept {
   return value;
 }
 
-// The chain from the top-of-stack pointer at `anchor` out to the task's own coroutine.
-std::size_t walk(const void* anchor, std::span<std::uintptr_t> out) noexcept {
+// Which chains a read takes: any (a spawn stack continues through the running spawner's chain),
+// or only one suspended at an await (a capture: a running chain is about to change).
+enum class chain_wanted : bool { any, suspended };
+
+// The chain from the top-of-stack pointer at `anchor` out to the task's own coroutine; nullopt if
+// `wanted` is suspended and the innermost frame runs.
+std::optional<std::size_t> walk(const void* anchor, std::span<std::uintptr_t> out, chain_wanted wanted) noexcept {
   const char* frame = load_pointer(anchor);
+  if (wanted == chain_wanted::suspended && frame != nullptr &&
+      load_pointer(frame + coroutine_frame_layout::attached_thread_offset) != nullptr) {
+    return std::nullopt;
+  }
   std::size_t depth = 0;
   while (frame != nullptr && depth < out.size()) {
     const char* caller = load_pointer(frame + coroutine_frame_layout::caller_offset);
@@ -31,8 +40,8 @@ std::size_t walk(const void* anchor, std::span<std::uintptr_t> out) noexcept {
   return depth;
 }
 
-// The frames read when the task is not reading them: nullopt if they could not be read now.
-std::optional<std::size_t> read_chain(task_record& record, std::span<std::uintptr_t> out) noexcept {
+// The frames, read when nothing else can run them: nullopt if they could not be read now.
+std::optional<std::size_t> read_chain(task_record& record, std::span<std::uintptr_t> out, chain_wanted wanted) noexcept {
   // Announce, then look: a poll starting now either is seen here or sees the announcement (both
   // sides are sequentially consistent) and waits in wait_while_frames_read.
   record.reading_frames.store(1, std::memory_order_seq_cst);
@@ -40,7 +49,7 @@ std::optional<std::size_t> read_chain(task_record& record, std::span<std::uintpt
   const std::uint64_t polls = record.poll_word.load(std::memory_order_seq_cst);
   if ((polls & task_record::active_poll_mask) == 1) {  // only the caller's own poll
     const void* anchor = record.await_anchor.load(std::memory_order_acquire);
-    depth = anchor != nullptr ? walk(anchor, out) : 0;
+    depth = anchor != nullptr ? walk(anchor, out, wanted) : 0;
   }
   record.reading_frames.store(0, std::memory_order_release);
   return depth;
@@ -63,13 +72,30 @@ struct cached_stack {
 };
 constexpr std::size_t cache_entries = 64;
 thread_local cached_stack cache[cache_entries];
+// The last chain this thread interned: a task usually suspends again where it (or the task before
+// it) did, and an operation often takes work twice, so most captures end with one comparison.
+thread_local struct {
+  std::size_t depth = 0;
+  stack_id id = 0;
+  std::uintptr_t frames[max_await_depth];
+} last_interned;
+
+void remember(std::span<const std::uintptr_t> frames, stack_id id) noexcept {
+  last_interned.depth = frames.size();
+  last_interned.id = id;
+  std::copy(frames.begin(), frames.end(), last_interned.frames);
+}
 
 stack_id intern(std::span<const std::uintptr_t> frames) noexcept {
   if (frames.empty()) return 0;
+  if (frames.size() == last_interned.depth && std::equal(frames.begin(), frames.end(), last_interned.frames)) {
+    return last_interned.id;
+  }
   const std::uint64_t hash = hash_of(frames);
   cached_stack& entry = cache[hash % cache_entries];
   if (entry.id != 0 && entry.hash == hash && entry.depth == frames.size() &&
       std::equal(frames.begin(), frames.end(), entry.frames)) {
+    remember(frames, entry.id);
     return entry.id;
   }
   const stack_id id = registry::instance().await_stacks().intern(frames);
@@ -79,6 +105,7 @@ stack_id intern(std::span<const std::uintptr_t> frames) noexcept {
     entry.id = id;
     std::copy(frames.begin(), frames.end(), entry.frames);
   }
+  remember(frames, id);
   return id;
 }
 
@@ -101,13 +128,13 @@ void clear_await_anchor(const task_handle& task) noexcept {
 }
 
 std::size_t read_await_chain(task_record& record, std::span<std::uintptr_t> out) noexcept {
-  return read_chain(record, out).value_or(0);
+  return read_chain(record, out, chain_wanted::any).value_or(0);
 }
 
 void capture_await_stack(task_record& record) noexcept {
   std::uintptr_t frames[max_await_depth];
-  const std::optional<std::size_t> depth = read_chain(record, frames);
-  if (!depth) return;  // another poll runs: keep what was recorded
+  const std::optional<std::size_t> depth = read_chain(record, frames, chain_wanted::suspended);
+  if (!depth) return;  // another poll runs, or the chain runs on: keep what was recorded
   const stack_id id = intern({frames, *depth});
   if (record.await_stack.load(std::memory_order_relaxed) != id) record.await_stack.store(id, std::memory_order_relaxed);
 }

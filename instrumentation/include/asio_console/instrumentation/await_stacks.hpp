@@ -25,10 +25,12 @@ namespace asio_console::instrumentation {
 
 /// Where a frame keeps what a walk reads: the offsets (from the start of Asio's
 /// awaitable_frame_base) of its coroutine handle, whose frame's first word is the resume function
-/// (GCC's and Clang's layout), and of its caller link. asio_console's co_spawn checks them
-/// against Asio at compile time for every executor type it records.
+/// (GCC's and Clang's layout), of the thread pumping it (set only while it runs) and of its caller
+/// link. asio_console's co_spawn checks them against Asio at compile time for every executor type
+/// it records.
 struct coroutine_frame_layout {
   static constexpr std::size_t coroutine_handle_offset = 0;
+  static constexpr std::size_t attached_thread_offset = 8;
   static constexpr std::size_t caller_offset = 16;
 };
 

@@ -49,7 +49,9 @@ struct frame_layout_of : boost::asio::detail::awaitable_frame_base<Executor> {
     return std::is_standard_layout_v<frame_layout_of> &&
            sizeof(boost::asio::detail::coroutine_handle<void>) == sizeof(void*) &&
            std::is_pointer_v<decltype(frame_layout_of::caller_)> &&
+           std::is_pointer_v<decltype(frame_layout_of::attached_thread_)> &&
            offsetof(frame_layout_of, coro_) == layout::coroutine_handle_offset &&
+           offsetof(frame_layout_of, attached_thread_) == layout::attached_thread_offset &&
            offsetof(frame_layout_of, caller_) == layout::caller_offset;
   }
 };
