@@ -23,9 +23,11 @@ struct task_group {
   std::vector<const task*> tasks;
 };
 
-// What makes two tasks one group: their site and what is visible of their await stack.
-std::string group_key(const task& t, const std::vector<const frame*>& waiting, const std::string& reason) {
-  std::string key = absl::StrCat(t.site_id, "|", reason);
+// What makes two tasks one group: their site and what is visible of their await stack (its id
+// while it is not symbolized).
+std::string group_key(const task& t, bool symbolized, const std::vector<const frame*>& waiting,
+                      const std::string& reason) {
+  std::string key = absl::StrCat(t.site_id, "|", symbolized ? 0 : t.stats.await_stack_id, "|", reason);
   for (const frame* f : waiting) absl::StrAppend(&key, "|", f->function, "@", f->file, ":", f->line);
   return key;
 }
@@ -57,12 +59,13 @@ void write_stacks_report(std::ostream& out, std::string_view target, const state
       waiting = frames.visible(*await_stack);
       reason = wait_reason(*await_stack);
     }
-    task_group& group = by_key[group_key(t, waiting, reason)];
+    const bool symbolized = t.stats.await_stack_id == 0 || await_stack != nullptr;
+    task_group& group = by_key[group_key(t, symbolized, waiting, reason)];
     if (group.tasks.empty()) {
       group.where = model.find_site(t.site_id);
       group.wait_reason = std::move(reason);
       group.waiting = std::move(waiting);
-      group.await_symbolized = t.stats.await_stack_id == 0 || await_stack != nullptr;
+      group.await_symbolized = symbolized;
     }
     group.tasks.push_back(&t);
   }

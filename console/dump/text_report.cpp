@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "dump/stack_lines.hpp"
 #include "model/format.hpp"
+#include "model/site_diagnosis.hpp"
 #include "model/site_summary.hpp"
 #include "model/task_table.hpp"
 
@@ -57,6 +58,9 @@ void write_text_report(std::ostream& out, std::string_view target, const state& 
                            s.growth_per_minute, format_location(s.where->location),
                            short_function(s.where->location.function), s.leak_suspect ? "  [leak-suspect]" : "");
     if (!(s.leak_suspect || idle_too_long_sites.contains(s.where->id) || &s == &sites.front())) continue;
+    if (const std::string diagnosis = diagnose_site(s, model, frames); !diagnosis.empty()) {
+      out << "      " << diagnosis << '\n';
+    }
     if (!s.await_stacks.empty()) {
       const std::vector<visible_stack> waiting = visible_stacks(s.await_stacks, model, frames, stack_kind::await);
       const visible_stack& top = waiting.front();

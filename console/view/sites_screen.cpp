@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "model/format.hpp"
+#include "model/site_diagnosis.hpp"
 #include "view/canvas.hpp"
 #include "view/screens.hpp"
 
@@ -91,7 +92,7 @@ void draw_sites_screen(const frame_context& context, const std::vector<site_summ
 }
 
 int site_screen_list_top(const frame_context& context, const site_stacks& stacks) {
-  return chrome_height(context) + 2 + stack_section_height(stacks.waiting) + stack_section_height(stacks.spawned);
+  return chrome_height(context) + 3 + stack_section_height(stacks.waiting) + stack_section_height(stacks.spawned);
 }
 
 void draw_site_screen(const frame_context& context, const site_summary& shown, const site_stacks& stacks,
@@ -105,6 +106,9 @@ void draw_site_screen(const frame_context& context, const site_summary& shown, c
                       shown.spawned, shown.completed, shown.growth_per_minute,
                       shown.leak_suspect ? "   ⚠ leak-suspect: live count keeps growing while its tasks stay idle" : ""),
       shown.leak_suspect ? style::warning : style::normal);
+  if (const std::string diagnosis = diagnose_site(shown, context.model, context.frames); !diagnosis.empty()) {
+    put(row++, 1, diagnosis, shown.leak_suspect ? style::warning : style::normal);
+  }
   row = draw_stack_section(row,
                            absl::StrCat("Where its idle tasks wait (", total(shown.await_stacks), " of the ", shown.idle,
                                         " idle; library frames left out)"),

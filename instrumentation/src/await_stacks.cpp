@@ -1,5 +1,9 @@
 #include "asio_console/instrumentation/await_stacks.hpp"
 
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
 #include <optional>
@@ -16,43 +20,63 @@ const char* load_pointer(const void* at) noexcept {
   return value;
 }
 
-// Which chains a read takes: any (a spawn stack continues through the running spawner's chain),
-// or only one suspended at an await (a capture: a running chain is about to change).
-enum class chain_wanted : bool { any, suspended };
+const char* caller_of(const char* frame) noexcept { return load_pointer(frame + coroutine_frame_layout::caller_offset); }
 
-// The chain from the top-of-stack pointer at `anchor` out to the task's own coroutine; nullopt if
-// `wanted` is suspended and the innermost frame runs.
-std::optional<std::size_t> walk(const void* anchor, std::span<std::uintptr_t> out, chain_wanted wanted) noexcept {
-  const char* frame = load_pointer(anchor);
-  if (wanted == chain_wanted::suspended && frame != nullptr &&
-      load_pointer(frame + coroutine_frame_layout::attached_thread_offset) != nullptr) {
-    return std::nullopt;
-  }
+// The chain from `top` out to the task's own coroutine (co_spawn's entry point, the frame without
+// a caller, is left out), as resume functions marked awaiting. It stops early at anything that is
+// not a coroutine's frame base (its handle must point just before it).
+std::size_t walk(const char* top, std::span<std::uintptr_t> out) noexcept {
   std::size_t depth = 0;
-  while (frame != nullptr && depth < out.size()) {
-    const char* caller = load_pointer(frame + coroutine_frame_layout::caller_offset);
-    if (caller == nullptr) break;  // co_spawn's entry point: the bottom, not the task's own code
+  for (const char* frame = top; frame != nullptr && depth < out.size();) {
     const char* coroutine = load_pointer(frame + coroutine_frame_layout::coroutine_handle_offset);
-    const auto resume = coroutine != nullptr ? reinterpret_cast<std::uintptr_t>(load_pointer(coroutine)) : 0;
-    out[depth++] = resume | stack_table::awaiting_bit;
+    if (coroutine == nullptr || coroutine + coroutine_frame_layout::promise_offset_in_frame != frame) break;
+    const char* caller = caller_of(frame);
+    if (caller == nullptr) break;
+    out[depth++] = reinterpret_cast<std::uintptr_t>(load_pointer(coroutine)) | stack_table::awaiting_bit;
     frame = caller;
   }
   return depth;
 }
 
-// The frames, read when nothing else can run them: nullopt if they could not be read now.
-std::optional<std::size_t> read_chain(task_record& record, std::span<std::uintptr_t> out, chain_wanted wanted) noexcept {
-  // Announce, then look: a poll starting now either is seen here or sees the announcement (both
-  // sides are sequentially consistent) and waits in wait_while_frames_read.
-  record.reading_frames.store(1, std::memory_order_seq_cst);
-  std::optional<std::size_t> depth;
-  const std::uint64_t polls = record.poll_word.load(std::memory_order_seq_cst);
-  if ((polls & task_record::active_poll_mask) == 1) {  // only the caller's own poll
+// A reader announces itself, then looks at the task's polls; a poll that starts while another runs
+// looks at the announcement after counting itself. For neither to miss the other, each side needs
+// a full barrier between its write and its read. Readers are every capture and overlapping polls
+// are rare, so the reader's barrier is only the compiler's and the overlapping poll pays for both
+// with membarrier(2), which makes every thread of the process pass a full barrier (an asymmetric
+// fence, as folly and the Linux kernel's RCU use). Without membarrier both sides are
+// sequentially consistent.
+long membarrier(int command) noexcept { return ::syscall(__NR_membarrier, command, 0, 0); }
+
+const bool asymmetric_fence = [] {
+  const long supported = membarrier(MEMBARRIER_CMD_QUERY);
+  return supported > 0 && (supported & MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0 &&
+         membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
+}();
+
+void announce_reading(task_record& record) noexcept {
+  if (asymmetric_fence) {
+    record.reading_frames.store(1, std::memory_order_relaxed);
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+  } else {
+    record.reading_frames.store(1, std::memory_order_seq_cst);
+  }
+}
+
+// Reads `record`'s frames with `read(top frame, poll word)` while nothing else can run them; false
+// if they cannot be read now (another poll of the task runs).
+template <typename Read>
+bool read_frames(task_record& record, Read read) noexcept {
+  announce_reading(record);
+  // Acquire: the frames as the task's previous poll, wherever it ran, left them.
+  const std::uint64_t polls =
+      record.poll_word.load(asymmetric_fence ? std::memory_order_acquire : std::memory_order_seq_cst);
+  const bool alone = (polls & task_record::active_poll_mask) == 1;  // only the caller's own poll
+  if (alone) {
     const void* anchor = record.await_anchor.load(std::memory_order_acquire);
-    depth = anchor != nullptr ? walk(anchor, out, wanted) : 0;
+    read(anchor != nullptr ? load_pointer(anchor) : nullptr, polls);
   }
   record.reading_frames.store(0, std::memory_order_release);
-  return depth;
+  return alone;
 }
 
 std::uint64_t hash_of(std::span<const std::uintptr_t> frames) noexcept {
@@ -72,30 +96,13 @@ struct cached_stack {
 };
 constexpr std::size_t cache_entries = 64;
 thread_local cached_stack cache[cache_entries];
-// The last chain this thread interned: a task usually suspends again where it (or the task before
-// it) did, and an operation often takes work twice, so most captures end with one comparison.
-thread_local struct {
-  std::size_t depth = 0;
-  stack_id id = 0;
-  std::uintptr_t frames[max_await_depth];
-} last_interned;
-
-void remember(std::span<const std::uintptr_t> frames, stack_id id) noexcept {
-  last_interned.depth = frames.size();
-  last_interned.id = id;
-  std::copy(frames.begin(), frames.end(), last_interned.frames);
-}
 
 stack_id intern(std::span<const std::uintptr_t> frames) noexcept {
   if (frames.empty()) return 0;
-  if (frames.size() == last_interned.depth && std::equal(frames.begin(), frames.end(), last_interned.frames)) {
-    return last_interned.id;
-  }
   const std::uint64_t hash = hash_of(frames);
   cached_stack& entry = cache[hash % cache_entries];
   if (entry.id != 0 && entry.hash == hash && entry.depth == frames.size() &&
       std::equal(frames.begin(), frames.end(), entry.frames)) {
-    remember(frames, entry.id);
     return entry.id;
   }
   const stack_id id = registry::instance().await_stacks().intern(frames);
@@ -105,9 +112,24 @@ stack_id intern(std::span<const std::uintptr_t> frames) noexcept {
     entry.id = id;
     std::copy(frames.begin(), frames.end(), entry.frames);
   }
-  remember(frames, id);
   return id;
 }
+
+// The chain this thread captured last. An operation often takes work twice (for its I/O object and
+// for its handler) and a post both takes work and yields: within one poll of a task (the same
+// poll_word), a chain whose innermost frame and its caller are the frames seen last is the chain
+// seen last, and costs no walk. And a task mostly suspends where it (or the task before it on
+// this thread) did: a walk that reads the frames seen last costs no hash.
+struct last_capture {
+  const task_record* record = nullptr;
+  std::uint64_t polls = 0;
+  const char* top = nullptr;
+  const char* caller = nullptr;
+  stack_id id = 0;
+  std::size_t depth = 0;
+  std::uintptr_t frames[max_await_depth];
+};
+thread_local last_capture last;
 
 }  // namespace
 
@@ -128,18 +150,48 @@ void clear_await_anchor(const task_handle& task) noexcept {
 }
 
 std::size_t read_await_chain(task_record& record, std::span<std::uintptr_t> out) noexcept {
-  return read_chain(record, out, chain_wanted::any).value_or(0);
+  std::size_t depth = 0;
+  read_frames(record, [&](const char* top, std::uint64_t) { depth = walk(top, out); });
+  return depth;
 }
 
 void capture_await_stack(task_record& record) noexcept {
   std::uintptr_t frames[max_await_depth];
-  const std::optional<std::size_t> depth = read_chain(record, frames, chain_wanted::suspended);
-  if (!depth) return;  // another poll runs, or the chain runs on: keep what was recorded
-  const stack_id id = intern({frames, *depth});
+  std::optional<std::size_t> depth;  // unset: keep what was recorded
+  const char* top = nullptr;
+  const char* caller = nullptr;
+  std::uint64_t polls = 0;
+  const bool read = read_frames(record, [&](const char* innermost, std::uint64_t poll_word) {
+    top = innermost;
+    polls = poll_word;
+    if (top == nullptr) {
+      depth = 0;
+      return;
+    }
+    // A running chain is about to change: only a chain suspended at an await is worth recording.
+    if (load_pointer(top + coroutine_frame_layout::attached_thread_offset) != nullptr) return;
+    caller = caller_of(top);
+    if (last.record == &record && last.polls == polls && last.top == top && last.caller == caller) return;
+    depth = walk(top, frames);
+  });
+  // Another poll runs, the chain runs on, or it is the chain recorded last: keep what was recorded.
+  if (!read || !depth) return;
+  const bool same_frames = *depth == last.depth && std::equal(frames, frames + *depth, last.frames);
+  const stack_id id = same_frames ? last.id : intern({frames, *depth});
+  last.record = &record;
+  last.polls = polls;
+  last.top = top;
+  last.caller = caller;
+  if (!same_frames) {
+    last.id = id;
+    last.depth = *depth;
+    std::copy(frames, frames + *depth, last.frames);
+  }
   if (record.await_stack.load(std::memory_order_relaxed) != id) record.await_stack.store(id, std::memory_order_relaxed);
 }
 
 void wait_while_frames_read(const task_record& record) noexcept {
+  if (asymmetric_fence) membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
   // A reader holds the flag for the few loads of a walk; yield only if it was preempted meanwhile.
   for (int spins = 0; record.reading_frames.load(std::memory_order_seq_cst) != 0; ++spins) {
     if (spins < 64) {

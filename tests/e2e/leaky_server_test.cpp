@@ -1,5 +1,6 @@
 // The demo's diagnosis, end to end: examples/leaky_server with its built-in load, read through
-// `asio-console dump --json` with the default thresholds, as a user would.
+// `asio-console dump` (JSON, text and --stacks) and the terminal UI in tmux, with the default
+// thresholds, as a user would.
 #include <gtest/gtest.h>
 
 #include <boost/asio.hpp>
@@ -8,6 +9,7 @@
 #include <thread>
 
 #include "support/process.hpp"
+#include "support/tmux_session.hpp"
 
 namespace {
 namespace asio = boost::asio;
@@ -17,6 +19,7 @@ using asio_console::testing::child_process;
 using asio_console::testing::console_binary;
 using asio_console::testing::free_loopback_port;
 using asio_console::testing::run_command;
+using asio_console::testing::tmux_session;
 
 struct leaky_server {
   std::string console = "127.0.0.1:" + std::to_string(free_loopback_port());
@@ -31,11 +34,19 @@ struct leaky_server {
                 {"ASIO_CONSOLE_BIND=" + console}) {}
 
   std::optional<json::object> dump() {
-    const auto result = run_command({console_binary(), "dump", console, "--json"}, 60s);
+    const std::optional<std::string> out = dump_as({"--json"});
+    if (!out) return std::nullopt;
+    return json::parse(*out).as_object();
+  }
+  std::optional<std::string> dump_as(std::vector<std::string> flags) {
+    flags.insert(flags.begin(), {console_binary(), "dump", console});
+    const auto result = run_command(flags, 60s);
     if (result.exit_code != 0) return std::nullopt;
-    return json::parse(result.out).as_object();
+    return result.out;
   }
 };
+
+bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
 
 std::set<std::string> names_with(const json::object& root, std::string_view lint) {
   std::set<std::string> names;
@@ -76,6 +87,80 @@ TEST(LeakyServer, TheLeakIsOneSiteWhoseStackNamesTheConstructorAndTheLintsFindIt
   const json::array& frames = top.at("stacks").as_array().at(0).at("frames").as_array();
   EXPECT_TRUE(any_frame(frames, "metrics_reporter::metrics_reporter")) << json::serialize(frames);
   EXPECT_TRUE(any_frame(frames, "app::handle")) << "the function that default-constructs it\n" << json::serialize(frames);
+
+  // Where they wait: one await stack for all of the site's idle tasks, in the reporter's loop.
+  const json::array& waiting = top.at("await_stacks").as_array();
+  ASSERT_EQ(waiting.size(), 1u) << json::serialize(waiting);
+  EXPECT_EQ(waiting.at(0).at("count").to_number<int>(), top.at("idle").to_number<int>());
+  EXPECT_EQ(waiting.at(0).at("wait_reason"), "timer wait");
+  EXPECT_TRUE(any_frame(waiting.at(0).at("frames").as_array(), "app::report_metrics_forever")) << json::serialize(waiting);
+  for (const json::value& t : root->at("tasks").as_array()) {
+    if (t.at("name") != "metrics-reporter" || t.at("state") != "idle") continue;
+    EXPECT_TRUE(any_frame(t.at("await_stack").as_array(), "app::report_metrics_forever")) << json::serialize(t);
+    break;
+  }
+}
+
+TEST(LeakyServer, TextDumpsPrintWhereTheLeakedTasksWaitBesideWhoSpawnedThem) {
+  leaky_server server({});
+  std::optional<std::string> text, stacks;
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    text = server.dump_as({});
+    stacks = server.dump_as({"--stacks"});
+    if (text && stacks && contains(*text, "[leak-suspect]") && contains(*stacks, "[leak-suspect]")) break;
+    std::this_thread::sleep_for(2s);
+  }
+  ASSERT_TRUE(text && stacks) << "the server never answered";
+  const std::size_t suspect = text->find("[leak-suspect]");
+  ASSERT_NE(suspect, std::string::npos) << *text;
+  EXPECT_NE(text->find("idle tasks waiting in app::report_metrics_forever (timer wait), spawned by "
+                       "app::metrics_reporter::metrics_reporter",
+                       suspect),
+            std::string::npos)
+      << "the leak in one sentence\n"
+      << *text;
+  const std::size_t waiting = text->find("idle tasks waiting in (timer wait):", suspect);
+  const std::size_t spawned = text->find("top spawn stack", suspect);
+  ASSERT_NE(waiting, std::string::npos) << *text;
+  EXPECT_NE(text->find("app::report_metrics_forever", waiting), std::string::npos) << *text;
+  EXPECT_LT(waiting, spawned) << *text;
+  EXPECT_NE(text->find("app::metrics_reporter::metrics_reporter", spawned), std::string::npos) << *text;
+
+  // The goroutine-dump form: the biggest group first, the leak, in one block.
+  const std::size_t first_group = stacks->find("\n\n");
+  const std::size_t block_end = stacks->find("\n\n", first_group + 2);
+  const std::string block = stacks->substr(first_group, block_end - first_group);
+  EXPECT_TRUE(contains(block, "[idle, timer wait, idle ")) << block;
+  EXPECT_TRUE(contains(block, "app::spawn")) << block;
+  EXPECT_TRUE(contains(block, "app::report_metrics_forever")) << block;
+  EXPECT_TRUE(contains(block, "app::metrics_reporter::metrics_reporter")) << block;
+  EXPECT_TRUE(contains(block, "[leak-suspect]")) << block;
+}
+
+TEST(LeakyServer, TheTerminalUiShowsWhereTheLeakingSitesTasksWait) {
+  leaky_server server({});
+  tmux_session ui(console_binary() + " " + server.console, 200, 60);
+  std::string shown;
+  ASSERT_TRUE(ui.wait_for_text("keeps growing", &shown, 60s)) << shown;
+  ui.send({"s"});
+  // The sites view's row for the leak says where its idle tasks wait.
+  EXPECT_TRUE(ui.wait_for_text("report_metrics_forever (timer wait)", &shown)) << shown;
+  ui.send({"Enter"});
+  ASSERT_TRUE(ui.wait_for_text("Where its idle tasks wait", &shown)) << shown;
+  EXPECT_TRUE(ui.wait_for(
+      [](const std::string& s) { return contains(s, "awaiting timer wait") && contains(s, "app::report_metrics_forever"); },
+      &shown))
+      << shown;
+  // Down into the site's tasks, then a task's details: "Waiting in", with how long it has idled.
+  ui.send({"Enter"});
+  EXPECT_TRUE(ui.wait_for(
+      [](const std::string& s) {
+        return contains(s, "Waiting in  (idle for") && contains(s, "awaiting timer wait") &&
+               contains(s, "app::report_metrics_forever");
+      },
+      &shown))
+      << shown;
 }
 
 TEST(LeakyServer, TheFixedServerDoesNotLeak) {

@@ -11,6 +11,7 @@
 namespace {
 namespace json = boost::json;
 using namespace asio_console::console;
+namespace v1 = asio_console::v1;
 using asio_console::testing::update_builder;
 constexpr std::int64_t second = 1'000'000'000;
 
@@ -69,6 +70,59 @@ TEST(JsonReport, WritesEveryContractFieldWithItsValue) {
   EXPECT_FALSE(warning_array.at(0).as_object().at("message").as_string().empty());
 }
 
+// Await stacks as the recorder sends them: Asio's initiation innermost, then the user's coroutines.
+const std::vector<frame> timer_wait_stack = {
+    {"boost::asio::async_result<boost::asio::use_awaitable_t<boost::asio::any_io_executor>, void "
+     "(boost::system::error_code)>::initiate<boost::asio::basic_waitable_timer<std::chrono::_V2::steady_clock>::"
+     "initiate_async_wait>(boost::asio::basic_waitable_timer<std::chrono::_V2::steady_clock>::initiate_async_wait, "
+     "boost::asio::use_awaitable_t<boost::asio::any_io_executor>)",
+     "/usr/include/boost/asio/impl/use_awaitable.hpp", 281, true},
+    {"app::wait_for_backoff()", "/src/reporter.cpp", 20, true},
+    {"app::report_metrics_forever()", "/src/reporter.cpp", 30, true}};
+
+TEST(JsonReport, TasksSayWhereTheyWaitAndSitesGroupTheirIdleTasksByAwaitStack) {
+  update_builder updates;
+  state model;
+  ASSERT_TRUE(model.apply(updates.publication(100 * second, true)
+                              .site(1, "/src/reporter.cpp", 12, "reporter::reporter()")
+                              .new_task({.id = 1, .stack_id = 4, .await_stack_id = 7})
+                              .new_task({.id = 2, .stack_id = 4, .await_stack_id = 7})
+                              .new_task({.id = 3, .await_stack_id = 8})
+                              .new_task({.id = 4, .state = v1::TASK_STATE_RUNNING})
+                              .site_stats(1, 4, 0)
+                              .build())
+                  .ok());
+  model.add_stack(4, {{"reporter::reporter()", "/src/reporter.cpp", 12, false},
+                      {"app::build_context()", "/src/server.cpp", 40, false},
+                      {"app::handle_connection()", "/src/server.cpp", 50, true}});
+  model.add_await_stack(7, timer_wait_stack);
+  model.add_await_stack(8, {{"app::drain()", "/src/reporter.cpp", 60, true}});
+  std::ostringstream out;
+  write_json_report(out, model, evaluate_lints(model, {}));
+  const json::object root = json::parse(out.str()).as_object();
+
+  const json::array& tasks = root.at("tasks").as_array();
+  const json::object& first = tasks.at(0).as_object();
+  ASSERT_EQ(first.at("await_stack").as_array().size(), 3u);
+  EXPECT_EQ(first.at("await_stack").as_array().at(1).as_object().at("function"), "app::wait_for_backoff()");
+  EXPECT_EQ(first.at("await_stack").as_array().at(2).as_object().at("line"), 30);
+  EXPECT_FALSE(first.at("await_stack").as_array().at(0).as_object().contains("awaiting"))
+      << "every await frame is one; only spawn stacks mark theirs";
+  EXPECT_EQ(first.at("wait_reason"), "timer wait");
+  EXPECT_FALSE(first.at("stack").as_array().at(1).as_object().contains("awaiting"));
+  EXPECT_EQ(first.at("stack").as_array().at(2).as_object().at("awaiting"), true)
+      << "the spawn stack continues through a suspended coroutine";
+  EXPECT_EQ(tasks.at(2).as_object().at("wait_reason"), "") << "the user's own coroutine: not known";
+  EXPECT_TRUE(tasks.at(3).as_object().at("await_stack").as_array().empty()) << "a running task waits nowhere";
+
+  const json::array& groups = root.at("sites").as_array().at(0).as_object().at("await_stacks").as_array();
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups.at(0).as_object().at("count"), 2) << "by count, descending";
+  EXPECT_EQ(groups.at(0).as_object().at("wait_reason"), "timer wait");
+  EXPECT_EQ(groups.at(0).as_object().at("frames").as_array().size(), 3u);
+  EXPECT_EQ(groups.at(1).as_object().at("count"), 1);
+}
+
 TEST(JsonReport, RootTasksHaveANullParentAndUnsampledOnesAnEmptyStack) {
   update_builder updates;
   state model;
@@ -79,6 +133,7 @@ TEST(JsonReport, RootTasksHaveANullParentAndUnsampledOnesAnEmptyStack) {
   const json::object& task = root.as_object().at("tasks").as_array().at(0).as_object();
   EXPECT_TRUE(task.at("parent_id").is_null());
   EXPECT_TRUE(task.at("stack").as_array().empty());
+  EXPECT_TRUE(task.at("await_stack").as_array().empty());
   EXPECT_TRUE(task.at("fields").as_object().empty());
 }
 

@@ -11,6 +11,7 @@ using asio_console::console::state_options;
 using asio_console::console::task_state;
 using asio_console::testing::task_spec;
 using asio_console::testing::update_builder;
+namespace v1 = asio_console::v1;
 constexpr std::int64_t second = 1'000'000'000;
 
 TEST(ConsoleState, SnapshotThenDeltaGivesEveryTaskWithResolvedStrings) {
@@ -158,6 +159,32 @@ TEST(ConsoleState, UnsymbolizedStacksAreListedUntilAdded) {
   model.add_stack(3, {{"f()", "a.cpp", 1}});
   EXPECT_TRUE(model.unsymbolized_stacks().empty());
   ASSERT_NE(model.find_stack(3), nullptr);
+}
+
+TEST(ConsoleState, AwaitStacksFollowEachTaskAndAreSymbolizedInTheirOwnIdSpace) {
+  update_builder updates;
+  state model;
+  ASSERT_TRUE(model.apply(updates.publication(second, true)
+                              .new_task({.id = 1, .stack_id = 3, .await_stack_id = 3})
+                              .new_task({.id = 2, .await_stack_id = 5})
+                              .build())
+                  .ok());
+  EXPECT_EQ(model.find_task(1)->stats.await_stack_id, 3u);
+  EXPECT_EQ(model.unsymbolized_await_stacks(), (std::vector<std::uint32_t>{3, 5}));
+  model.add_stack(3, {{"spawner()", "a.cpp", 1}});
+  EXPECT_EQ(model.unsymbolized_await_stacks(), (std::vector<std::uint32_t>{3, 5})) << "spawn stack 3 is another stack";
+  model.add_await_stack(3, {{"waiter()", "a.cpp", 2, true}});
+  EXPECT_EQ(model.find_await_stack(3)->front().function, "waiter()");
+  EXPECT_EQ(model.find_stack(3)->front().function, "spawner()");
+
+  // It suspends elsewhere, then runs: its await stack follows.
+  ASSERT_TRUE(model.apply(updates.publication(2 * second).changed({.id = 1, .polls = 2, .await_stack_id = 9}).build()).ok());
+  EXPECT_EQ(model.find_task(1)->stats.await_stack_id, 9u);
+  ASSERT_TRUE(model.apply(updates.publication(3 * second)
+                              .changed({.id = 1, .state = v1::TASK_STATE_RUNNING, .polls = 3})
+                              .build())
+                  .ok());
+  EXPECT_EQ(model.find_task(1)->stats.await_stack_id, 0u);
 }
 
 }  // namespace

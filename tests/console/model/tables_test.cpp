@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "model/format.hpp"
+#include "model/site_diagnosis.hpp"
 #include "model/site_summary.hpp"
 #include "model/task_table.hpp"
 #include "support/update_builder.hpp"
@@ -9,6 +10,7 @@
 namespace {
 using namespace asio_console::console;
 using asio_console::testing::update_builder;
+namespace v1 = asio_console::v1;
 constexpr std::int64_t second = 1'000'000'000;
 
 state three_tasks() {
@@ -55,6 +57,22 @@ TEST(TaskTable, FilterMatchesNameLocationFunctionAndFieldsIgnoringCase) {
   EXPECT_TRUE(list_tasks(model, {task_column::id, false}, "nothing like it").empty());
 }
 
+TEST(TaskTable, FilterMatchesWhereATaskWaits) {
+  update_builder updates;
+  state model;
+  ASSERT_TRUE(model.apply(updates.publication(100 * second, true)
+                              .site(1, "/src/a.cpp", 1, "main")
+                              .new_task({.id = 1, .await_stack_id = 2})
+                              .new_task({.id = 2})
+                              .build())
+                  .ok());
+  model.add_await_stack(2, {{"boost::asio::async_result<x>::initiate<boost::asio::basic_waitable_timer<c>::"
+                             "initiate_async_wait>(y)", "", 0, true},
+                            {"app::report_metrics_forever()", "/src/a.cpp", 41, true}});
+  EXPECT_EQ(ids(list_tasks(model, {task_column::id, false}, "metrics_forever")), (std::vector<std::uint64_t>{1}));
+  EXPECT_EQ(ids(list_tasks(model, {task_column::id, false}, "timer wait")), (std::vector<std::uint64_t>{1}));
+}
+
 TEST(SiteSummary, GroupsTasksBySiteWithCountsAndStacksByLive) {
   const state model = three_tasks();
   const std::vector<site_summary> sites = summarize_sites(model, {2});
@@ -70,6 +88,46 @@ TEST(SiteSummary, GroupsTasksBySiteWithCountsAndStacksByLive) {
   EXPECT_EQ(sites[0].stacks[0].count, 2u);
   EXPECT_EQ(sites[0].task_ids, (std::vector<std::uint64_t>{2, 3}));
   EXPECT_EQ(filter_sites(sites, "accept").size(), 1u);
+}
+
+TEST(SiteSummary, GroupsASitesIdleTasksByAwaitStack) {
+  update_builder updates;
+  state model;
+  ASSERT_TRUE(model.apply(updates.publication(100 * second, true)
+                              .site(1, "/src/a.cpp", 1, "main")
+                              .new_task({.id = 1, .await_stack_id = 7})
+                              .new_task({.id = 2, .await_stack_id = 7})
+                              .new_task({.id = 3, .await_stack_id = 8})
+                              .new_task({.id = 4, .state = v1::TASK_STATE_SCHEDULED, .await_stack_id = 8})
+                              .site_stats(1, 4, 0)
+                              .build())
+                  .ok());
+  const std::vector<site_summary> sites = summarize_sites(model, {});
+  ASSERT_EQ(sites[0].await_stacks.size(), 2u);
+  EXPECT_EQ(sites[0].await_stacks[0].stack_id, 7u);
+  EXPECT_EQ(sites[0].await_stacks[0].count, 2u);
+  EXPECT_EQ(sites[0].await_stacks[1].count, 1u) << "over idle tasks only: the scheduled one is not counted";
+}
+
+TEST(SiteDiagnosis, ALeakReadsAsHowManyWaitWhereSpawnedByWhom) {
+  update_builder updates;
+  state model;
+  ASSERT_TRUE(model.apply(updates.publication(100 * second, true)
+                              .site(1, "/src/app.cpp", 36, "void app::spawn(job)")
+                              .new_task({.id = 1, .stack_id = 3, .await_stack_id = 7})
+                              .new_task({.id = 2, .stack_id = 3, .await_stack_id = 7})
+                              .site_stats(1, 2, 0)
+                              .build())
+                  .ok());
+  model.add_stack(3, {{"void app::spawn(job)", "/src/app.cpp", 36}, {"app::reporter::reporter()", "/src/app.cpp", 53}});
+  model.add_await_stack(7, {{"boost::asio::async_result<x>::initiate<boost::asio::basic_waitable_timer<c>::"
+                             "initiate_async_wait>(y)", "", 0, true},
+                            {"app::wait_for_backoff()", "/src/app.cpp", 20, true},
+                            {"app::report_metrics_forever()", "/src/app.cpp", 41, true}});
+  const std::vector<site_summary> sites = summarize_sites(model, {});
+  EXPECT_EQ(diagnose_site(sites[0], model, frame_filter()),
+            "2 idle tasks waiting in app::wait_for_backoff ← app::report_metrics_forever (timer wait), "
+            "spawned by app::reporter::reporter");
 }
 
 TEST(Format, DurationsKeepThreeOrFourDigitsAndAFewColumns) {

@@ -31,6 +31,7 @@ struct task_spec {
   std::uint64_t wakes = 0;
   std::uint64_t self_wakes = 0;
   std::int64_t pending_work = 1;  // -1: not sent
+  std::uint32_t await_stack_id = 0;
 };
 
 class update_builder {
@@ -113,6 +114,7 @@ class update_builder {
     out.set_wakes(spec.wakes);
     out.set_self_wakes(spec.self_wakes);
     if (spec.pending_work >= 0) out.set_pending_work(static_cast<std::uint64_t>(spec.pending_work));
+    out.set_await_stack_id(spec.await_stack_id);
   }
 
   v1::Update update_;

@@ -32,6 +32,9 @@ struct coroutine_frame_layout {
   static constexpr std::size_t coroutine_handle_offset = 0;
   static constexpr std::size_t attached_thread_offset = 8;
   static constexpr std::size_t caller_offset = 16;
+  // The promise (the frame base) sits this far into its coroutine's frame, after the resume and
+  // destroy functions: a walk stops at a "frame" whose handle does not point just before it.
+  static constexpr std::size_t promise_offset_in_frame = 16;
 };
 
 /// Deepest await chain kept: frames beyond it (recursion, usually) are left out.
