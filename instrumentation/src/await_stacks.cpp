@@ -62,7 +62,7 @@ void announce_reading(task_record& record) noexcept {
   }
 }
 
-// Reads `record`'s frames with `read(top frame, poll word)` while nothing else can run them; false
+// Reads `record`'s frames with `read(top frame)` while nothing else can run them; false
 // if they cannot be read now (another poll of the task runs).
 template <typename Read>
 bool read_frames(task_record& record, Read read) noexcept {
@@ -73,7 +73,7 @@ bool read_frames(task_record& record, Read read) noexcept {
   const bool alone = (polls & task_record::active_poll_mask) == 1;  // only the caller's own poll
   if (alone) {
     const void* anchor = record.await_anchor.load(std::memory_order_acquire);
-    read(anchor != nullptr ? load_pointer(anchor) : nullptr, polls);
+    read(anchor != nullptr ? load_pointer(anchor) : nullptr);
   }
   record.reading_frames.store(0, std::memory_order_release);
   return alone;
@@ -115,16 +115,9 @@ stack_id intern(std::span<const std::uintptr_t> frames) noexcept {
   return id;
 }
 
-// The chain this thread captured last. An operation often takes work twice (for its I/O object and
-// for its handler) and a post both takes work and yields: within one poll of a task (the same
-// poll_word), a chain whose innermost frame and its caller are the frames seen last is the chain
-// seen last, and costs no walk. And a task mostly suspends where it (or the task before it on
-// this thread) did: a walk that reads the frames seen last costs no hash.
+// The chain this thread recorded last: a task mostly suspends where it (or the task before it on
+// this thread) did, and then a walk that reads the same frames costs no hash.
 struct last_capture {
-  const task_record* record = nullptr;
-  std::uint64_t polls = 0;
-  const char* top = nullptr;
-  const char* caller = nullptr;
   stack_id id = 0;
   std::size_t depth = 0;
   std::uintptr_t frames[max_await_depth];
@@ -151,43 +144,29 @@ void clear_await_anchor(const task_handle& task) noexcept {
 
 std::size_t read_await_chain(task_record& record, std::span<std::uintptr_t> out) noexcept {
   std::size_t depth = 0;
-  read_frames(record, [&](const char* top, std::uint64_t) { depth = walk(top, out); });
+  read_frames(record, [&](const char* top) { depth = walk(top, out); });
   return depth;
 }
 
 void capture_await_stack(task_record& record) noexcept {
   std::uintptr_t frames[max_await_depth];
   std::optional<std::size_t> depth;  // unset: keep what was recorded
-  const char* top = nullptr;
-  const char* caller = nullptr;
-  std::uint64_t polls = 0;
-  const bool read = read_frames(record, [&](const char* innermost, std::uint64_t poll_word) {
-    top = innermost;
-    polls = poll_word;
-    if (top == nullptr) {
-      depth = 0;
-      return;
-    }
+  read_frames(record, [&](const char* top) {
     // A running chain is about to change: only a chain suspended at an await is worth recording.
-    if (load_pointer(top + coroutine_frame_layout::attached_thread_offset) != nullptr) return;
-    caller = caller_of(top);
-    if (last.record == &record && last.polls == polls && last.top == top && last.caller == caller) return;
-    depth = walk(top, frames);
+    if (top != nullptr && load_pointer(top + coroutine_frame_layout::attached_thread_offset) != nullptr) return;
+    depth = top != nullptr ? walk(top, frames) : 0;
   });
-  // Another poll runs, the chain runs on, or it is the chain recorded last: keep what was recorded.
-  if (!read || !depth) return;
+  if (!depth) return;  // another poll runs, or the chain runs on
+  detail::current_poll.await_captured = true;
   const bool same_frames = *depth == last.depth && std::equal(frames, frames + *depth, last.frames);
-  const stack_id id = same_frames ? last.id : intern({frames, *depth});
-  last.record = &record;
-  last.polls = polls;
-  last.top = top;
-  last.caller = caller;
   if (!same_frames) {
-    last.id = id;
+    last.id = intern({frames, *depth});
     last.depth = *depth;
     std::copy(frames, frames + *depth, last.frames);
   }
-  if (record.await_stack.load(std::memory_order_relaxed) != id) record.await_stack.store(id, std::memory_order_relaxed);
+  if (record.await_stack.load(std::memory_order_relaxed) != last.id) {
+    record.await_stack.store(last.id, std::memory_order_relaxed);
+  }
 }
 
 void wait_while_frames_read(const task_record& record) noexcept {

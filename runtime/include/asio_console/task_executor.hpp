@@ -180,6 +180,7 @@ class task_executor {
       if (never_blocks) {
         stamp = instrumentation::record_wake(task, /*from_own_poll=*/true, /*runs_inline=*/false);
       } else if (detail::runs_inline_here(inner_)) {
+        instrumentation::detail::task_resumes_inline();
         inner_.execute(std::forward<Function>(function));
         return;
       }

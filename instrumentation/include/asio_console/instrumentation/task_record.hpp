@@ -146,11 +146,14 @@ namespace detail {
 // The poll running on this thread (innermost, when polls nest): its task, the incarnation it belongs
 // to, and the pending-work changes it made and has not yet added to the record. A resume starts
 // operations and ends others on its own thread, and those mostly cancel out, so they are summed
-// here and added once when the poll ends.
+// here and added once when the poll ends. `await_captured`: where the task is suspended has been
+// recorded in this poll, and the task has not run since (an operation takes work more than once,
+// a post takes work and yields: the first records it).
 struct running_poll {
   task_record* task = nullptr;
   std::uint64_t generation = 0;
   std::int64_t pending_work = 0;
+  bool await_captured = false;
 };
 inline thread_local running_poll current_poll;
 }  // namespace detail
@@ -172,9 +175,13 @@ void capture_await_stack(task_record& record) noexcept;
 void wait_while_frames_read(const task_record& record) noexcept;
 
 namespace detail {
+// Called inside `record`'s own poll on this thread.
 inline void capture_await_stack_if_enabled(task_record& record) noexcept {
-  if (await_stacks_enabled.load(std::memory_order_relaxed)) capture_await_stack(record);
+  if (!current_poll.await_captured && await_stacks_enabled.load(std::memory_order_relaxed)) capture_await_stack(record);
 }
+/// The task polled on this thread is about to run again inside this poll: what was recorded of
+/// where it is suspended is about to change.
+inline void task_resumes_inline() noexcept { current_poll.await_captured = false; }
 }  // namespace detail
 
 /// Records that the task named by `handle` has been woken and returns the stamp its poll must
@@ -239,6 +246,7 @@ class poll_scope {
       if (wake_stamp != task_record::not_a_wake && handle.live() != nullptr) {
         record->poll_word.fetch_add(task_record::started_poll_one, std::memory_order_relaxed);
       }
+      detail::task_resumes_inline();
       return;
     }
     if (handle.live() == nullptr) return;

@@ -28,32 +28,36 @@
 
 namespace asio_console::detail {
 
-// Ends the task's record exactly once. The object that holds that duty moves with the completion
-// handler; the one left behind in the task's entry-point frame when the handler leaves it to be
-// called (the frame exists once the await anchor is set) clears the anchor when the frame is
-// destroyed, which may come before the handler runs elsewhere.
+// Ends the task's record exactly once: the object that holds that duty moves with the completion
+// handler. The one left behind in the task's entry-point frame when the handler leaves it to be
+// called is destroyed with the frame, inside the task's last poll, and then forgets the task's
+// await anchor: the handler may run later, elsewhere (a strand, another executor), and the frames
+// must not be read meanwhile. Objects left behind on the way to the frame die outside that poll.
 class task_lifetime {
  public:
   explicit task_lifetime(instrumentation::task_handle task) noexcept
       : record_bits_(reinterpret_cast<std::uintptr_t>(task.record) | (task.record != nullptr ? owner : 0)),
         generation_(task.generation) {}
   task_lifetime(task_lifetime&& other) noexcept : record_bits_(other.record_bits_), generation_(other.generation_) {
-    const bool anchored = role() == owner && task().record->await_anchor.load(std::memory_order_relaxed) != nullptr;
-    other.record_bits_ = anchored ? (record_bits_ & ~role_mask) | frame_left_behind : 0;
+    other.record_bits_ &= ~owner;  // left behind: keeps the task's name only to forget its frames
   }
   task_lifetime& operator=(task_lifetime&&) = delete;
   ~task_lifetime() {
-    if (role() == frame_left_behind) instrumentation::clear_await_anchor(task());
-    end(instrumentation::task_outcome::dropped);
+    if ((record_bits_ & owner) != 0) {
+      end(instrumentation::task_outcome::dropped);
+    } else if (record_bits_ != 0) {
+      const instrumentation::detail::running_poll& poll = instrumentation::detail::current_poll;
+      if (poll.task == task().record && poll.generation == generation_) instrumentation::clear_await_anchor(task());
+    }
   }
 
   instrumentation::task_handle task() const noexcept {
-    return {reinterpret_cast<instrumentation::task_record*>(record_bits_ & ~role_mask), generation_};
+    return {reinterpret_cast<instrumentation::task_record*>(record_bits_ & ~owner), generation_};
   }
 
   /// Ends the record with `outcome` unless it already ended.
   void end(instrumentation::task_outcome outcome) noexcept {
-    if (role() == owner) {
+    if ((record_bits_ & owner) != 0) {
       instrumentation::registry::instance().finish(task(), outcome);
       record_bits_ = 0;
     }
@@ -61,8 +65,7 @@ class task_lifetime {
 
  private:
   // Kept in the record pointer's alignment, so that the entry-point frame does not grow.
-  static constexpr std::uintptr_t owner = 1, frame_left_behind = 2, role_mask = 3;
-  std::uintptr_t role() const noexcept { return record_bits_ & role_mask; }
+  static constexpr std::uintptr_t owner = 1;
 
   std::uintptr_t record_bits_;
   std::uint64_t generation_;
