@@ -11,6 +11,7 @@
 #include <asio_console/asio_console.hpp>
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/channel.hpp>
+#include <thread>
 
 namespace {
 namespace asio = boost::asio;
@@ -65,6 +66,89 @@ void resume_post(benchmark::State& state, mode m) {
   state.SetItemsProcessed(state.iterations() * resumes);
 }
 
+// The same resume on other executors: a strand and a thread_pool behind any_io_executor (the
+// task_executor around a strand is larger than any_io_executor's inline buffer), and the
+// concrete executor types of the README's alias, plain against task_executor-wrapped.
+template <typename Executor>
+asio::awaitable<void, Executor> post_loop(int resumes) {
+  auto executor = co_await asio::this_coro::executor;
+  for (int i = 0; i < resumes; ++i) co_await asio::post(executor, asio::use_awaitable_t<Executor>());
+}
+
+template <typename Make>
+void resume_post_on(benchmark::State& state, mode m, Make make_executor) {
+  use_sampling(recorder::stack_sampling::off());
+  constexpr int resumes = 1000;
+  asio::io_context ctx(1);
+  for (auto _ : state) {
+    auto executor = make_executor(ctx);
+    if (m == mode::plain) {
+      asio::co_spawn(executor, post_loop<asio::any_io_executor>(resumes), asio::detached);
+    } else {
+      asio_console::co_spawn(executor, post_loop<asio::any_io_executor>(resumes), asio::detached);
+    }
+    ctx.restart();
+    ctx.run();
+  }
+  state.SetItemsProcessed(state.iterations() * resumes);
+}
+
+// A concrete executor type: plain `awaitable<void, E>` against `awaitable<void, task_executor<E>>`.
+template <typename Executor, typename Context>
+void resume_post_concrete(benchmark::State& state, mode m, Context& context, Executor executor) {
+  use_sampling(recorder::stack_sampling::off());
+  constexpr int resumes = 1000;
+  using wrapped = asio_console::task_executor<Executor>;
+  for (auto _ : state) {
+    std::atomic<bool> done{false};
+    const auto finished = [&](std::exception_ptr) { done = true; };
+    if (m == mode::plain) {
+      asio::co_spawn(executor, post_loop<Executor>(resumes), finished);
+    } else {
+      asio_console::co_spawn(executor, post_loop<wrapped>(resumes), finished);
+    }
+    if constexpr (std::is_same_v<Context, asio::io_context>) {
+      context.restart();
+      context.run();
+    } else {
+      while (!done) std::this_thread::yield();
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * resumes);
+}
+
+void resume_post_strand(benchmark::State& state, mode m) {
+  resume_post_on(state, m, [](asio::io_context& ctx) { return asio::make_strand(ctx); });
+}
+
+void resume_post_thread_pool(benchmark::State& state, mode m) {
+  use_sampling(recorder::stack_sampling::off());
+  constexpr int resumes = 1000;
+  asio::thread_pool pool(1);
+  for (auto _ : state) {
+    std::atomic<bool> done{false};
+    const auto finished = [&](std::exception_ptr) { done = true; };
+    if (m == mode::plain) {
+      asio::co_spawn(pool.get_executor(), post_loop<asio::any_io_executor>(resumes), finished);
+    } else {
+      asio_console::co_spawn(pool.get_executor(), post_loop<asio::any_io_executor>(resumes), finished);
+    }
+    while (!done) std::this_thread::yield();
+  }
+  state.SetItemsProcessed(state.iterations() * resumes);
+  pool.join();
+}
+
+void resume_post_concrete_io_context(benchmark::State& state, mode m) {
+  asio::io_context ctx(1);
+  resume_post_concrete(state, m, ctx, ctx.get_executor());
+}
+
+void resume_post_concrete_strand(benchmark::State& state, mode m) {
+  asio::io_context ctx(1);
+  resume_post_concrete(state, m, ctx, asio::make_strand(ctx.get_executor()));
+}
+
 // Heap bytes a parked task holds (waiting on a channel that never sends), plain vs recorded.
 void parked_task_memory(benchmark::State& state, mode m) {
   use_sampling(recorder::stack_sampling{});
@@ -98,6 +182,14 @@ BENCHMARK_CAPTURE(spawn_complete, recorded_no_stacks, mode::recorded, stack_samp
 BENCHMARK_CAPTURE(spawn_complete, recorded_all_stacks, mode::recorded, stack_sampling::all());
 BENCHMARK_CAPTURE(resume_post, plain, mode::plain);
 BENCHMARK_CAPTURE(resume_post, recorded, mode::recorded);
+BENCHMARK_CAPTURE(resume_post_strand, plain, mode::plain);
+BENCHMARK_CAPTURE(resume_post_strand, recorded, mode::recorded);
+BENCHMARK_CAPTURE(resume_post_thread_pool, plain, mode::plain);
+BENCHMARK_CAPTURE(resume_post_thread_pool, recorded, mode::recorded);
+BENCHMARK_CAPTURE(resume_post_concrete_io_context, plain, mode::plain);
+BENCHMARK_CAPTURE(resume_post_concrete_io_context, recorded, mode::recorded);
+BENCHMARK_CAPTURE(resume_post_concrete_strand, plain, mode::plain);
+BENCHMARK_CAPTURE(resume_post_concrete_strand, recorded, mode::recorded);
 BENCHMARK_CAPTURE(parked_task_memory, plain, mode::plain)->Iterations(1);
 BENCHMARK_CAPTURE(parked_task_memory, recorded, mode::recorded)->Iterations(1);
 BENCHMARK(stack_capture);

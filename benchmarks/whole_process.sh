@@ -4,12 +4,14 @@
 #   http        Beast's awaitable HTTP server from Boost's examples, as shipped (plain) and switched
 #               to asio_console::co_spawn with serve() running (recorded), also with the terminal UI
 #               attached (console). One io thread pinned to CPU 1, wrk pinned to CPU 0, keep-alive.
+#   flex        the same for Beast's advanced_server_flex_awaitable (HTTP/WebSocket/TLS detection,
+#               coroutines on io_context's executor type: switched with the README's executor alias).
 #   memory      RSS of a process with N tasks parked on a channel, minus the same with none, plain
 #               and recorded; then recorded with the terminal UI attached (after its snapshot).
 #   retention   RSS of a process that spawns 1,000 short-lived tasks a second with serve() running
 #               and the terminal UI attached, sampled over the run: it must stay flat.
 #
-#   benchmarks/whole_process.sh [--smoke] [http] [memory] [retention]     (default: all three)
+#   benchmarks/whole_process.sh [--smoke] [http] [flex] [memory] [retention]     (default: all)
 #
 # Programs come from build/ (or $BUILD_DIR), built by benchmarks/run.sh.
 # --smoke runs each part once and briefly (CI: proves the scripts and programs work; the numbers
@@ -23,7 +25,7 @@ if [ "${1:-}" = "--smoke" ]; then
   shift
 fi
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(http memory retention)
+[ ${#parts[@]} -gt 0 ] || parts=(http flex memory retention)
 build=${BUILD_DIR:-build}
 programs=$build/benchmarks
 console=$build/console/asio-console
@@ -79,18 +81,20 @@ attach() {
 }
 detach() { tmux kill-session -t "$session" 2>/dev/null || true; }
 
-# --- http -----------------------------------------------------------------------------------------
-http() {
+# --- http, flex -----------------------------------------------------------------------------------
+# under_wrk <program> <title>: <program>_plain against <program>_recorded, alone and with the UI.
+under_wrk() {
+  local program=$1 title=$2
   local doc_root=$scratch/www
   mkdir -p "$doc_root"
   head -c 1024 /dev/zero | tr '\0' 'x' >"$doc_root/index.html"
   declare -A results=([plain]="" [recorded]="" [console]="")
   for ((round = 0; round < rounds; ++round)); do
     for variant in plain recorded console; do
-      local port console_port binary=$programs/http_server_plain
+      local port console_port binary=$programs/${program}_plain
       port=$(free_port)
       console_port=$(free_port)
-      [ "$variant" = plain ] || binary=$programs/http_server_recorded
+      [ "$variant" = plain ] || binary=$programs/${program}_recorded
       ASIO_CONSOLE_BIND=127.0.0.1:$console_port start "$scratch/server.out" \
         "${pin_server[@]}" "$binary" 127.0.0.1 "$port" "$doc_root" 1
       local server=$started
@@ -110,7 +114,7 @@ http() {
   done
   local plain
   plain=$(echo "${results[plain]}" | tr ' ' '\n' | grep . | median)
-  echo "| HTTP server, 1 io thread, wrk -t1 -c32 (${rounds} x ${http_seconds} s each) | median requests/s | vs plain |"
+  echo "| $title, 1 io thread, wrk -t1 -c32 (${rounds} x ${http_seconds} s each) | median requests/s | vs plain |"
   echo "|---|---:|---:|"
   for variant in plain recorded console; do
     local value
@@ -123,6 +127,9 @@ http() {
   done
   echo
 }
+
+http() { under_wrk http_server "HTTP server"; }
+flex() { under_wrk flex_server "Flex server (concrete executor type)"; }
 
 # --- memory ---------------------------------------------------------------------------------------
 # start_parked <variant> <count>: starts parked_tasks_<variant>, serving at a free port (sets
@@ -213,7 +220,7 @@ retention() {
 
 for part in "${parts[@]}"; do
   case $part in
-    http | memory | retention) "$part" ;;
-    *) echo "whole_process: unknown part '$part' (http, memory, retention)" >&2; exit 2 ;;
+    http | flex | memory | retention) "$part" ;;
+    *) echo "whole_process: unknown part '$part' (http, flex, memory, retention)" >&2; exit 2 ;;
   esac
 done

@@ -1,9 +1,10 @@
 # Boost's own C++20 example programs, from Debian's libboost1.81-doc, used by the e2e tests and the
 # whole-process benchmarks as programs nobody here wrote.
 #
-# asio_console_switched_example(<target> <source> <from> <to>) builds <source> with the one-line switch
-# a user makes (every <from> becomes <to>, a search-and-replace at build time, nothing copied into
-# the repository) and asio_console::serve() started before main (a force-included header).
+# asio_console_switched_example(<target> <source> <from> <to> [<from> <to>]...) builds <source> with
+# the switch a user makes (every <from> becomes <to>, a search-and-replace at build time, nothing
+# copied into the repository) and asio_console::serve() started before main (a force-included
+# header).
 # BOOST_DOC_EXAMPLES is the examples folder, or empty when the package is missing.
 set(BOOST_DOC_EXAMPLES /usr/share/doc/libboost1.81-doc/examples/libs)
 if(NOT EXISTS ${BOOST_DOC_EXAMPLES}/asio/example/cpp20/coroutines/chat_server.cpp)
@@ -13,14 +14,26 @@ endif()
 
 set(ASIO_CONSOLE_BOOST_EXAMPLES_SUPPORT ${CMAKE_CURRENT_LIST_DIR}/boost_examples)
 
-function(asio_console_switched_example name source from to)
+function(asio_console_switched_example name source)
   set(switched ${CMAKE_CURRENT_BINARY_DIR}/switched/${name}.cpp)
+  # The replacements, one pair a line, for the script (a -D list would be split on its semicolons).
+  set(switches_file ${CMAKE_CURRENT_BINARY_DIR}/switched/${name}.switches)
+  set(switches "")
+  list(LENGTH ARGN count)
+  math(EXPR last "${count} - 1")
+  foreach(index RANGE 0 ${last} 2)
+    math(EXPR next "${index} + 1")
+    list(GET ARGN ${index} from)
+    list(GET ARGN ${next} to)
+    string(APPEND switches "${from}\n${to}\n")
+  endforeach()
+  file(WRITE ${switches_file} "${switches}")
   add_custom_command(OUTPUT ${switched}
-                     COMMAND ${CMAKE_COMMAND} -DSOURCE=${source} -DOUTPUT=${switched} -DFROM=${from} -DTO=${to}
+                     COMMAND ${CMAKE_COMMAND} -DSOURCE=${source} -DOUTPUT=${switched} -DSWITCHES=${switches_file}
                              -P ${ASIO_CONSOLE_BOOST_EXAMPLES_SUPPORT}/switch_co_spawn.cmake
-                     DEPENDS ${source} ${ASIO_CONSOLE_BOOST_EXAMPLES_SUPPORT}/switch_co_spawn.cmake
+                     DEPENDS ${source} ${switches_file} ${ASIO_CONSOLE_BOOST_EXAMPLES_SUPPORT}/switch_co_spawn.cmake
                      COMMENT "Switching ${name} to asio_console::co_spawn" VERBATIM)
   add_executable(${name} ${switched})
   target_link_libraries(${name} PRIVATE asio_console)
-  target_compile_options(${name} PRIVATE -include ${ASIO_CONSOLE_BOOST_EXAMPLES_SUPPORT}/serve_at_startup.hpp)
+  target_compile_options(${name} PRIVATE "SHELL:-include ${ASIO_CONSOLE_BOOST_EXAMPLES_SUPPORT}/serve_at_startup.hpp")
 endfunction()

@@ -89,6 +89,7 @@ void write_json_report(std::ostream& out, const state& model, const lint_results
     o["idle"] = s.idle;
     o["completed"] = s.completed;
     o["growth_per_min"] = s.growth_per_minute;
+    o["unrecorded"] = s.where->unrecorded;
     json::array stacks;
     for (const stack_count& stack : s.stacks) {
       json::object so;
@@ -122,7 +123,8 @@ void write_json_report(std::ostream& out, const state& model, const lint_results
     o["task_ids"] = std::move(ids);
     warning_array.push_back(std::move(o));
   }
-  out << ",\"warnings\":" << json::serialize(warning_array) << "}\n";
+  out << ",\"warnings\":" << json::serialize(warning_array)
+      << ",\"unrecorded_spawns\":" << model.counters().unrecorded << "}\n";
 }
 
 }  // namespace asio_console::console

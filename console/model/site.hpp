@@ -26,6 +26,7 @@ struct site {
   // Process-wide counts: they include tasks the process no longer keeps.
   std::uint64_t spawned = 0;
   std::uint64_t finished = 0;
+  std::uint64_t unrecorded = 0;  // spawns here that ran unrecorded (not in spawned)
   // Oldest first, covering at most the state's growth window.
   std::deque<live_sample> history;
 

@@ -135,11 +135,12 @@ absl::Status state::apply_unchecked(const v1::Update& update) {
     s.id = wire.id();
     s.spawned = wire.spawned();
     s.finished = wire.finished();
+    s.unrecorded = wire.unrecorded();
   }
   if (update.has_counters()) {
     const v1::Counters& c = update.counters();
     counters_ = {c.spawned(), c.finished(), c.live(), c.retained(), c.reclaimed(), c.forced_reclaims(),
-                 c.dropped_watchers()};
+                 c.dropped_watchers(), c.unrecorded()};
   }
   if (update.last_chunk()) end_publication();
   return absl::OkStatus();

@@ -42,6 +42,7 @@ struct process_counters {
   std::uint64_t reclaimed = 0;
   std::uint64_t forced_reclaims = 0;
   std::uint64_t dropped_watchers = 0;
+  std::uint64_t unrecorded = 0;  // spawns that ran unrecorded (an executor type asio-console cannot wrap)
 };
 
 struct state_options {

@@ -37,6 +37,9 @@ void draw_chrome(const frame_context& context, std::string_view hints) {
   if (context.nav.paused()) absl::StrAppend(&title, "  ‖ PAUSED");
   absl::StrAppend(&title, "   tasks: ", by_state[0], " running, ", by_state[1], " scheduled, ", by_state[2], " idle, ",
                   by_state[3], " completed");
+  if (const std::uint64_t unrecorded = context.model.counters().unrecorded; unrecorded != 0) {
+    absl::StrAppend(&title, "   ", unrecorded, " unrecorded (executor type)");
+  }
   put(0, 0, title, style::title);
   int row = 1;
   if (!context.link.last_error.empty()) {

@@ -55,6 +55,7 @@ int draw_stack_section(int row, std::string_view heading, std::string_view none,
 // "report_metrics_forever (timer wait) ×2029": the innermost visible frame of the site's most common
 // await stack, what it waits for and how many of its idle tasks wait there.
 std::string waiting_summary(const site_summary& s, const frame_context& context) {
+  if (s.where->unrecorded != 0 && s.live == 0) return absl::StrCat(s.where->unrecorded, " spawns unrecorded (executor type)");
   if (s.await_stacks.empty()) return "";
   const std::vector<visible_stack> waiting = visible_stacks(s.await_stacks, context.model, context.frames, stack_kind::await);
   const visible_stack& top = waiting.front();

@@ -113,6 +113,18 @@ void registry::finish(const task_handle& handle, task_outcome outcome) noexcept 
   finished_->push(record);
 }
 
+void registry::count_unrecorded(const std::source_location& location) {
+  site& spawn_site = sites_->find_or_add(location);
+  unrecorded_.fetch_add(1, std::memory_order_relaxed);
+  if (spawn_site.count_unrecorded() == 0) {
+    std::fprintf(stderr,
+                 "asio-console: tasks spawned at %s:%u (%s) are not recorded: their awaitable's executor type cannot "
+                 "carry asio_console::task_executor (use awaitable<T, asio_console::task_executor<E>>; see README, "
+                 "\"Concrete executor types\")\n",
+                 spawn_site.file().c_str(), spawn_site.line(), spawn_site.function().c_str());
+  }
+}
+
 std::size_t registry::reclaim() {
   std::lock_guard lock(reader_mutex_);
   return reclaim_locked(steady_now_nanoseconds());
@@ -202,6 +214,7 @@ registry_counters registry::counters() const {
   result.reclaimed = reclaimed_.load(std::memory_order_relaxed);
   result.forced_reclaims = forced_reclaims_.load(std::memory_order_relaxed);
   result.records_allocated = pool_->allocated();
+  result.unrecorded = unrecorded_.load(std::memory_order_relaxed);
   return result;
 }
 

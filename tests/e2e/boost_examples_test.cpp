@@ -1,10 +1,16 @@
-// Programs nobody here wrote: Asio's chat server and Beast's awaitable HTTP server from Debian's
-// libboost1.81-doc, switched to asio_console::co_spawn with one search-and-replace, run with real
+// Programs nobody here wrote: Asio's chat server, Beast's awaitable HTTP server and Beast's
+// HTTP/WebSocket/TLS-detecting "flex" server from Debian's libboost1.81-doc, switched to
+// asio_console::co_spawn with one search-and-replace (the flex server, whose coroutines run on
+// io_context's executor type itself, also gets the executor alias README names), run with real
 // clients on loopback and read back through `asio-console dump --json`.
 #include <gtest/gtest.h>
 
 #include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
+#include <fstream>
 #include <thread>
 
 #include "support/process.hpp"
@@ -149,6 +155,93 @@ TEST(BoostExamples, BeastAwaitableHttpServerShowsOneTaskPerConnection) {
   for (const json::value& t : tasks) {
     EXPECT_TRUE(location_file(t).ends_with("e2e_http_server_awaitable.cpp")) << json::serialize(t);
   }
+}
+
+// The line of the n-th (1-based) occurrence of `text` in `file`.
+std::uint32_t line_of(const std::string& file, const std::string& text, int occurrence = 1) {
+  std::ifstream in(file);
+  std::string line;
+  for (std::uint32_t number = 1; std::getline(in, line); ++number) {
+    if (line.find(text) != std::string::npos && --occurrence == 0) return number;
+  }
+  return 0;
+}
+
+bool waits_in(const json::value& task, std::string_view function) {
+  for (const json::value& frame : task.at("await_stack").as_array()) {
+    if (std::string_view(frame.at("function").as_string()).find(function) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+TEST(BoostExamples, BeastFlexServerOnAConcreteExecutorShowsItsListenerAndSessions) {
+  namespace beast = boost::beast;
+  const unsigned short port = free_loopback_port();
+  example flex(E2E_FLEX_SERVER_BINARY, {"127.0.0.1", std::to_string(port), CMAKE_BINARY_DIR, "1"});
+  asio::io_context ctx;
+
+  // Plain HTTP clients on keep-alive connections, each after one request and its response.
+  std::vector<beast::tcp_stream> http_clients;
+  for (int i = 0; i < 3; ++i) {
+    beast::tcp_stream& client = http_clients.emplace_back(connect_with_retries(ctx, port));
+    beast::http::request<beast::http::empty_body> request(beast::http::verb::get, "/CMakeCache.txt", 11);
+    request.set(beast::http::field::host, "localhost");
+    request.keep_alive(true);
+    beast::http::write(client, request);
+    beast::flat_buffer buffer;
+    beast::http::response<beast::http::string_body> response;
+    beast::http::read(client, buffer, response);
+    ASSERT_EQ(response.result(), beast::http::status::ok);
+  }
+  // WebSocket clients, idle after the handshake.
+  std::vector<beast::websocket::stream<tcp::socket>> ws_clients;
+  for (int i = 0; i < 2; ++i) {
+    beast::websocket::stream<tcp::socket>& client = ws_clients.emplace_back(connect_with_retries(ctx, port));
+    client.handshake("localhost", "/");
+  }
+
+  const std::string source = std::string(CMAKE_BINARY_DIR) + "/tests/switched/e2e_flex_server.cpp";
+  const std::uint32_t listener_line = line_of(source, "asio_console::co_spawn(", 2);  // in main
+  const std::uint32_t session_line = line_of(source, "asio_console::co_spawn(", 1);   // in listen
+  ASSERT_NE(listener_line, 0u);
+  const auto five_sessions = [&](const json::array& tasks) {
+    int sessions = 0, websocket_idle = 0;
+    for (const json::value& t : tasks) {
+      if (t.at("parent_id").is_null() || t.at("state") == "completed") continue;
+      ++sessions;
+      if (t.at("state") == "idle" && waits_in(t, "run_websocket_session")) ++websocket_idle;
+    }
+    return sessions == 5 && websocket_idle == 2;
+  };
+  const json::array tasks = flex.tasks_when(five_sessions);
+  ASSERT_TRUE(five_sessions(tasks)) << "5 live sessions, the 2 WebSocket ones idle in their read\n" << json::serialize(tasks);
+  const json::value* listener = nullptr;
+  for (const json::value& t : tasks) {
+    if (t.at("parent_id").is_null()) listener = &t;
+  }
+  ASSERT_NE(listener, nullptr) << json::serialize(tasks);
+  EXPECT_TRUE(location_file(*listener).ends_with("e2e_flex_server.cpp"));
+  EXPECT_EQ(listener->at("location").at("line").to_number<std::uint32_t>(), listener_line);
+  EXPECT_TRUE(waits_in(*listener, "listen")) << "the listener waits in its accept loop\n" << json::serialize(*listener);
+  for (const json::value& t : tasks) {
+    if (&t == listener) continue;
+    EXPECT_EQ(t.at("parent_id"), listener->at("id")) << json::serialize(t);
+    EXPECT_EQ(t.at("location").at("line").to_number<std::uint32_t>(), session_line) << json::serialize(t);
+  }
+
+  http_clients.clear();
+  ws_clients.clear();  // the clients leave without a goodbye
+  const auto sessions_done = [](const json::array& all) {
+    int completed = 0;
+    for (const json::value& t : all) {
+      if (t.at("parent_id").is_null()) continue;
+      if (t.at("state") != "completed") return false;
+      ++completed;
+    }
+    return completed == 5;
+  };
+  const json::array after = flex.tasks_when(sessions_done);
+  EXPECT_TRUE(sessions_done(after)) << json::serialize(after);
 }
 
 }  // namespace

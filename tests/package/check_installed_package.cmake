@@ -17,3 +17,10 @@ step(${CMAKE_COMMAND} -S "${SOURCE_DIR}/tests/package/consumer" -B "${WORK_DIR}/
      -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix ${launcher})
 step(${CMAKE_COMMAND} --build "${WORK_DIR}/build")
 step("${WORK_DIR}/build/consumer")
+step("${WORK_DIR}/build/consumer_disabled")
+step("${WORK_DIR}/build/consumer_recorder_only")
+# The recorder alone must not need gRPC at run time either.
+execute_process(COMMAND ldd "${WORK_DIR}/build/consumer_recorder_only" OUTPUT_VARIABLE linked)
+if(linked MATCHES "libgrpc")
+  message(FATAL_ERROR "consumer_recorder_only links gRPC:\n${linked}")
+endif()

@@ -112,7 +112,7 @@ struct request_context {
   reporter metrics;
 };
 asio::awaitable<int> build_context() {
-  request_context context{reporter(co_await asio::this_coro::executor)};
+  [[maybe_unused]] request_context context{reporter(co_await asio::this_coro::executor)};
   co_return 1;
 }
 asio::awaitable<int> handle_connection() { co_return co_await build_context() + 1; }

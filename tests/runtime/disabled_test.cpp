@@ -1,5 +1,5 @@
 // With ASIO_CONSOLE_DISABLE, asio_console::co_spawn is plain boost::asio::co_spawn: same results,
-// options accepted and ignored, nothing recorded.
+// options accepted and ignored, nothing recorded; serve() and snapshots compile and do nothing.
 #include <gtest/gtest.h>
 
 #include <asio_console/asio_console.hpp>
@@ -28,6 +28,33 @@ TEST(Disabled, CoSpawnRunsTasksWithoutRecordingThem) {
   EXPECT_EQ(result, 42);
   EXPECT_TRUE(plain_executor) << "no task_executor wrapper";
   EXPECT_EQ(asio_console::instrumentation::registry::instance().counters().spawned, 0u);
+}
+
+TEST(Disabled, TheConcreteExecutorAliasIsThePlainExecutor) {
+  using executor_type = asio_console::task_executor<asio::io_context::executor_type>;
+  static_assert(std::is_same_v<executor_type, asio::io_context::executor_type>);
+  asio::io_context ctx;
+  bool ran = false;
+  asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void, executor_type> {
+    ran = true;
+    co_return;
+  }, asio::detached);
+  ctx.run();
+  EXPECT_TRUE(ran);
+}
+
+TEST(Disabled, ServeCompilesAndServesNothing) {
+  // README's code, as written for a recorded build.
+  asio_console::serve_options options;
+  options.bind = "127.0.0.1:0";
+  asio_console::server console = asio_console::serve(options);
+  EXPECT_TRUE(console.ok()) << "nothing failed: nothing was asked";
+  EXPECT_TRUE(console.address().empty());
+  EXPECT_TRUE(console.status().ok());
+  console.stop();
+  asio_console::server from_environment = asio_console::serve();
+  EXPECT_TRUE(from_environment.ok());
+  EXPECT_TRUE(asio_console::instrumentation::take_snapshot().tasks.empty());
 }
 
 }  // namespace

@@ -11,6 +11,10 @@
 // Errors (a bad address, an address in use, a non-loopback address without allow_remote) do not
 // throw: they are printed as one line on stderr and returned in server::status(); the application
 // keeps running, unobserved.
+//
+// With ASIO_CONSOLE_DISABLE (defined in every translation unit) the same code compiles and serves
+// nothing: serve() returns a server whose ok() is true and whose address() is empty, and nothing
+// of the server library is needed.
 #pragma once
 
 #include <cstddef>
@@ -20,6 +24,10 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+
+#if defined(ASIO_CONSOLE_DISABLE)
+#include "asio_console/detail/serve_disabled.hpp"
+#else
 
 namespace asio_console {
 
@@ -75,3 +83,5 @@ server serve(serve_options options);
 server serve();
 
 }  // namespace asio_console
+
+#endif  // ASIO_CONSOLE_DISABLE

@@ -165,7 +165,7 @@ void publisher::intern_new_sites() {
     wire.mutable_location()->set_line(s.line());
     wire.mutable_location()->set_column(s.column());
     sites_.push_back(wire);
-    site_counts_.emplace_back(0, 0);
+    site_counts_.emplace_back();
   });
 }
 
@@ -223,6 +223,7 @@ publication publisher::publish(bool with_snapshot) {
   counters.set_retained(totals.retained);
   counters.set_reclaimed(totals.reclaimed);
   counters.set_forced_reclaims(totals.forced_reclaims);
+  counters.set_unrecorded(totals.unrecorded);
 
   std::vector<v1::SiteStats> site_stats;
   std::vector<v1::SiteStats> all_site_stats;
@@ -232,9 +233,11 @@ publication publisher::publish(bool with_snapshot) {
     stats.set_id(s.id());
     stats.set_spawned(s.spawned());
     stats.set_finished(s.finished());
-    auto& last = site_counts_[s.id() - 1];
-    if (last.first != stats.spawned() || last.second != stats.finished()) {
-      last = {stats.spawned(), stats.finished()};
+    stats.set_unrecorded(s.unrecorded());
+    site_count& last = site_counts_[s.id() - 1];
+    const site_count now{stats.spawned(), stats.finished(), stats.unrecorded()};
+    if (last != now) {
+      last = now;
       site_stats.push_back(stats);
     }
     if (with_snapshot) all_site_stats.push_back(stats);

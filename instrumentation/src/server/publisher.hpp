@@ -60,7 +60,11 @@ class publisher {
   string_table strings_;
   absl::flat_hash_map<std::uint64_t, tracked_task> tracked_;
   std::vector<v1::Site> sites_;                      // every site sent so far, by id - 1
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> site_counts_;  // last sent (spawned, finished)
+  struct site_count {
+    std::uint64_t spawned = 0, finished = 0, unrecorded = 0;
+    friend bool operator==(const site_count&, const site_count&) = default;
+  };
+  std::vector<site_count> site_counts_;  // last sent
   std::uint64_t epoch_ = 0;
 };
 

@@ -21,8 +21,15 @@
 // boost::asio::co_spawn found through argument-dependent lookup.
 //
 // Define ASIO_CONSOLE_DISABLE (in every translation unit) to make it plain boost::asio::co_spawn:
-// options are ignored and nothing is recorded. Tasks whose awaitable executor cannot hold a
-// task_executor (an awaitable on a concrete executor type) are spawned unrecorded.
+// options are ignored and nothing is recorded.
+//
+// Awaitables on a concrete executor type (`awaitable<T, io_context::executor_type>`) are recorded
+// when that type is wrapped: `awaitable<T, asio_console::task_executor<io_context::executor_type>>`
+// (one alias in most programs; task_executor converts from the executor it wraps). A spawn whose
+// awaitable executor cannot carry a task_executor at all runs unrecorded: it is reported at compile
+// time (a deprecation warning naming the fix; define ASIO_CONSOLE_ALLOW_UNRECORDED to silence it),
+// by one line on stderr at the first such spawn of each site, and counted (registry_counters::
+// unrecorded, shown by the console).
 #pragma once
 
 #include <boost/asio/async_result.hpp>
@@ -66,10 +73,10 @@ using default_token_t = typename boost::asio::default_completion_token<Executor>
 
 #if !defined(ASIO_CONSOLE_DISABLE)
 
-template <typename T>
-inline constexpr bool is_task_executor = false;
-template <typename Inner>
-inline constexpr bool is_task_executor<task_executor<Inner>> = true;
+// A task_executor, or a type derived from one (as_default_on's executor_with_default, say).
+template <typename Executor>
+concept is_task_executor = requires { typename Executor::inner_executor_type; } &&
+                           std::is_base_of_v<task_executor<typename Executor::inner_executor_type>, Executor>;
 
 template <typename Executor>
 concept type_erased_executor = requires(const Executor& ex) { ex.target_type(); };
@@ -110,9 +117,9 @@ template <typename Executor>
 struct untracked_executor {
   using type = Executor;
 };
-template <typename Inner>
-struct untracked_executor<task_executor<Inner>> {
-  using type = Inner;
+template <is_task_executor Executor>
+struct untracked_executor<Executor> {
+  using type = typename Executor::inner_executor_type;
 };
 
 template <typename Executor, typename AwaitableExecutor>
@@ -129,6 +136,25 @@ template <typename Executor>
 struct spawn_signature<boost::asio::awaitable<void, Executor>> {
   using type = void(std::exception_ptr);
 };
+
+#if defined(ASIO_CONSOLE_ALLOW_UNRECORDED)
+template <typename AwaitableExecutor>
+void warn_unrecorded() {}
+#else
+template <typename AwaitableExecutor>
+[[deprecated(
+    "asio-console cannot record this task: its awaitable's executor type cannot carry "
+    "asio_console::task_executor. Use awaitable<T, asio_console::task_executor<E>> instead of "
+    "awaitable<T, E> (README: \"Concrete executor types\"); ASIO_CONSOLE_ALLOW_UNRECORDED silences this")]]
+void warn_unrecorded() {}
+#endif
+
+// A spawn that runs unrecorded: warned about when compiled, reported and counted when it runs.
+template <typename AwaitableExecutor>
+void report_unrecorded(const std::source_location& location) {
+  warn_unrecorded<AwaitableExecutor>();
+  instrumentation::registry::instance().count_unrecorded(location);
+}
 
 inline std::unique_ptr<instrumentation::task_extras> extras_of(const task_options& options) {
   if (options.name.empty() && options.fields.size() == 0) return nullptr;
@@ -151,6 +177,7 @@ decltype(auto) spawn(const Executor& executor, Function&& function, Token&& toke
 #else
   using awaitable_executor = typename decltype(std::declval<std::decay_t<Function>&>()())::executor_type;
   if constexpr (!trackable<Executor, awaitable_executor>) {
+    report_unrecorded<awaitable_executor>(options.location.value_or(caller));
     return boost::asio::co_spawn(executor, std::forward<Function>(function), std::forward<Token>(token));
   } else {
     using signature = typename spawn_signature<decltype(std::declval<std::decay_t<Function>&>()())>::type;

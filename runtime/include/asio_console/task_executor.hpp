@@ -15,13 +15,30 @@
 //
 // You rarely name it: asio_console::co_spawn creates it, and `co_await this_coro::executor` returns
 // an any_io_executor whose target() is a task_executor. Code that asks that any_io_executor for
-// another target type (a strand, say) sees the wrapper instead.
+// another target type (a strand, say) sees the wrapper instead. Programs whose coroutines use a
+// concrete executor type name it once, in that type's alias:
+//
+//   using executor_type = asio_console::task_executor<boost::asio::io_context::executor_type>;
+//   boost::asio::awaitable<void, executor_type> session(...);
+//
+// It converts implicitly from the executor it wraps (a task_executor of no task, which only
+// forwards), so I/O objects and co_spawn calls written for that executor keep compiling. With
+// ASIO_CONSOLE_DISABLE, task_executor<E> is E itself.
 #pragma once
 
+#if defined(ASIO_CONSOLE_DISABLE)
+namespace asio_console {
+template <typename Executor>
+using task_executor = Executor;
+}  // namespace asio_console
+#else
+
 #include <boost/asio/execution.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/query.hpp>
 #include <boost/asio/require.hpp>
+#include <concepts>
 #include <cstdint>
 #include <type_traits>
 #include <utility>
@@ -106,6 +123,14 @@ template <typename Executor>
 class task_executor {
  public:
   using inner_executor_type = Executor;
+
+  /// An executor of no task: it forwards everything to `inner` and accounts nothing. Lets an I/O
+  /// object or a plain co_spawn take the wrapped executor where the wrapper's type is asked for.
+  /// Only for concrete executor types, and only from exactly that type (an any_io_executor
+  /// converts from a task_executor, and the two conversions must not chase each other).
+  template <typename Inner>
+    requires std::same_as<Inner, Executor> && (!requires(const Inner& e) { e.target_type(); })
+  task_executor(const Inner& inner) noexcept : inner_(inner), task_({}, false) {}  // NOLINT: implicit
 
   /// An executor for the task `task` that runs on `inner`. If `inner` tracks outstanding work, the
   /// new executor holds one unit of the task's pending work.
@@ -223,4 +248,10 @@ class task_executor {
   detail::work_holding_handle task_;
 };
 
+// The size this header promises: any_io_executor stores up to 24 bytes inline.
+static_assert(sizeof(task_executor<boost::asio::io_context::executor_type>) == 24,
+              "task_executor around io_context's executor must fit any_io_executor's inline storage");
+
 }  // namespace asio_console
+
+#endif  // ASIO_CONSOLE_DISABLE

@@ -42,6 +42,7 @@ struct registry_counters {
   std::uint64_t reclaimed = 0;
   std::uint64_t forced_reclaims = 0;  // reclaimed before every watcher saw them (count bound)
   std::uint64_t records_allocated = 0;  // capacity: records ever carved from chunks
+  std::uint64_t unrecorded = 0;  // spawns that ran unrecorded (not in spawned)
 };
 
 class registry {
@@ -62,6 +63,10 @@ class registry {
   /// Ends the task: stamps the outcome and time, makes the handle stale, queues it for retention.
   /// Called exactly once per handle returned by spawn().
   void finish(const task_handle& handle, task_outcome outcome) noexcept;
+
+  /// Counts a spawn at `location` that runs unrecorded (its executor type cannot carry a task
+  /// executor); the first one of each site says so on stderr.
+  void count_unrecorded(const std::source_location& location);
 
   // --- configuration ---------------------------------------------------------------------------
 
@@ -134,6 +139,7 @@ class registry {
   std::atomic<std::uint64_t> finished_count_{0};
   std::atomic<std::uint64_t> reclaimed_{0};
   std::atomic<std::uint64_t> forced_reclaims_{0};
+  std::atomic<std::uint64_t> unrecorded_{0};
   std::atomic<std::size_t> histograms_attached_{0};
 };
 

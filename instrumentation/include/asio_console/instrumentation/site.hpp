@@ -35,9 +35,14 @@ class site {
   /// Tasks spawned here that have finished (in any way).
   std::uint64_t finished() const noexcept { return finished_.load(std::memory_order_relaxed); }
 
+  /// Tasks spawned here that ran unrecorded (their executor type cannot carry a task executor).
+  std::uint64_t unrecorded() const noexcept { return unrecorded_.load(std::memory_order_relaxed); }
+
   /// Counts a spawn and returns how many came before it.
   std::uint64_t count_spawn() noexcept { return spawned_.fetch_add(1, std::memory_order_relaxed); }
   void count_finish() noexcept { finished_.fetch_add(1, std::memory_order_relaxed); }
+  /// Counts an unrecorded spawn and returns how many came before it.
+  std::uint64_t count_unrecorded() noexcept { return unrecorded_.fetch_add(1, std::memory_order_relaxed); }
 
  private:
   const std::uint32_t id_;
@@ -47,6 +52,7 @@ class site {
   const std::uint32_t column_;
   std::atomic<std::uint64_t> spawned_{0};
   std::atomic<std::uint64_t> finished_{0};
+  std::atomic<std::uint64_t> unrecorded_{0};
 };
 
 }  // namespace asio_console::instrumentation

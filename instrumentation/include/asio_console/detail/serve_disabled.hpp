@@ -1,0 +1,42 @@
+// asio_console::serve with ASIO_CONSOLE_DISABLE: the same names, serving nothing. They live in an
+// inline namespace, so that a program that still links the server library never mixes the two.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+namespace asio_console {
+inline namespace disabled {
+
+struct serve_options {
+  std::string bind = "127.0.0.1:6669";
+  bool allow_remote = false;
+  absl::Duration publish_interval = absl::Seconds(1);
+  std::size_t watcher_buffer_bytes = 32u << 20;
+  std::size_t max_message_bytes = 1u << 20;
+
+  static serve_options from_environment(std::vector<std::string>&) { return {}; }
+};
+
+class server {
+ public:
+  bool ok() const noexcept { return true; }
+  const absl::Status& status() const noexcept {
+    static const absl::Status ok_status;
+    return ok_status;
+  }
+  const std::string& address() const noexcept { return address_; }
+  void stop() {}
+
+ private:
+  std::string address_;
+};
+
+inline server serve(serve_options = {}) { return {}; }
+
+}  // namespace disabled
+}  // namespace asio_console

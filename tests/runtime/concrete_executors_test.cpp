@@ -1,0 +1,149 @@
+// Coroutines on a concrete executor type (no any_io_executor), recorded through the one alias a
+// program changes: `awaitable<T, asio_console::task_executor<E>>` for an io_context executor, a
+// strand of one, a thread_pool executor, and as_default_on executors built on them. Each reports
+// states, polls, wakes, parents, pending work and await stacks as any_io_executor tasks do; a spawn
+// that cannot carry a task executor is counted and reported.
+#include <gtest/gtest.h>
+
+#include <asio_console/asio_console.hpp>
+#include <boost/asio.hpp>
+
+#include "support/snapshot_queries.hpp"
+
+namespace {
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using asio_console::instrumentation::registry;
+using asio_console::instrumentation::task_outcome;
+using asio_console::instrumentation::task_state;
+using asio_console::testing::children_of;
+using asio_console::testing::snapshot;
+using asio_console::testing::task_named;
+
+// Where the tasks run: an execution context and the executor a program would alias.
+struct on_io_context {
+  using inner = asio::io_context::executor_type;
+  asio::io_context context{1};
+  inner executor() { return context.get_executor(); }
+  void run_until(const std::function<bool()>& done) {
+    for (int i = 0; i < 500 && !done(); ++i) {
+      context.restart();
+      context.run_one_for(10ms);
+    }
+  }
+  void finish() {
+    context.restart();
+    context.run();
+  }
+};
+struct on_strand : on_io_context {
+  using inner = asio::strand<asio::io_context::executor_type>;
+  inner strand = asio::make_strand(context.get_executor());
+  inner executor() { return strand; }
+};
+struct on_thread_pool {
+  using inner = asio::thread_pool::executor_type;
+  asio::thread_pool context{2};
+  inner executor() { return context.get_executor(); }
+  void run_until(const std::function<bool()>& done) {
+    for (int i = 0; i < 500 && !done(); ++i) std::this_thread::sleep_for(10ms);
+  }
+  void finish() { context.join(); }
+};
+
+template <typename Place>
+class ConcreteExecutor : public ::testing::Test {
+ protected:
+  using executor_type = asio_console::task_executor<typename Place::inner>;
+  template <typename T = void>
+  using awaitable = asio::awaitable<T, executor_type>;
+  Place place;
+};
+using places = ::testing::Types<on_io_context, on_strand, on_thread_pool>;
+TYPED_TEST_SUITE(ConcreteExecutor, places);
+
+TYPED_TEST(ConcreteExecutor, TasksAreRecordedWithStatesPollsWakesAndPendingWork) {
+  using executor_type = typename TestFixture::executor_type;
+  using timer_type = asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>,
+                                                executor_type>;
+  const std::string name = std::string("concrete-") + ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  std::atomic<bool> release{false};
+  asio_console::co_spawn(this->place.executor(), [&]() -> typename TestFixture::template awaitable<> {
+    timer_type timer(co_await asio::this_coro::executor);  // built from the task's own executor
+    timer.expires_after(1ms);
+    co_await timer.async_wait(asio::use_awaitable_t<executor_type>());
+    while (!release) {
+      timer.expires_after(5ms);
+      co_await timer.async_wait(asio::use_awaitable_t<executor_type>());
+    }
+  }, asio::detached, {.name = name});
+  this->place.run_until([&] {
+    const auto task = task_named(snapshot(), name);
+    return task && task->polls >= 3 && task->state == task_state::idle;
+  });
+  const auto task = task_named(snapshot(), name);
+  ASSERT_TRUE(task.has_value()) << "the task was not recorded";
+  EXPECT_EQ(task->state, task_state::idle);
+  EXPECT_GE(task->polls, 3u);
+  EXPECT_EQ(task->wakes, task->polls - 1) << "every poll after the first answers a wake";
+  EXPECT_GE(task->pending_work, 1u) << "its timer wait holds work";
+  EXPECT_NE(task->await_stack, 0u) << "where it waits is recorded";
+  release = true;
+  this->place.finish();
+  const auto done = task_named(snapshot(), name);
+  EXPECT_EQ(done->state, task_state::completed);
+  EXPECT_EQ(done->outcome, task_outcome::completed);
+}
+
+TYPED_TEST(ConcreteExecutor, ChildrenRecordTheirParentAndDefaultTokensWork) {
+  using executor_type = typename TestFixture::executor_type;
+  using default_timer = typename asio::use_awaitable_t<executor_type>::template as_default_on_t<
+      asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>, executor_type>>;
+  const std::string parent = std::string("parent-") + ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  const std::string child = std::string("child-") + ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  asio_console::co_spawn(this->place.executor(), [&]() -> typename TestFixture::template awaitable<> {
+    auto executor = co_await asio::this_coro::executor;
+    co_await asio_console::co_spawn(executor, [&]() -> typename TestFixture::template awaitable<int> {
+      default_timer timer(co_await asio::this_coro::executor, 1ms);  // an as_default_on executor
+      co_await timer.async_wait();
+      co_return 7;
+    }, asio::use_awaitable_t<executor_type>(), {.name = child});
+  }, asio::detached, {.name = parent});
+  this->place.finish();
+  const auto snap = snapshot();
+  const auto p = task_named(snap, parent);
+  const auto c = task_named(snap, child);
+  ASSERT_TRUE(p && c);
+  EXPECT_EQ(c->parent_id, p->id);
+  EXPECT_EQ(c->outcome, task_outcome::completed);
+  EXPECT_GE(c->polls, 2u) << "the timer's wake resumed it through its task executor";
+}
+
+TEST(ConcreteExecutorTypes, TheWrapperIsTheInnerExecutorAndAHandle) {
+  // 24 bytes around io_context's executor: any_io_executor stores it without allocating (the
+  // header asserts it). A strand or a thread_pool executor is larger alone (BENCHMARKS.md: what
+  // the copies cost).
+  EXPECT_EQ(sizeof(asio_console::task_executor<asio::io_context::executor_type>), 24u);
+  EXPECT_EQ(sizeof(asio_console::task_executor<asio::thread_pool::executor_type>),
+            sizeof(asio::thread_pool::executor_type) + 16);
+  EXPECT_EQ(sizeof(asio_console::task_executor<asio::strand<asio::io_context::executor_type>>),
+            sizeof(asio::strand<asio::io_context::executor_type>) + 16);
+}
+
+asio::awaitable<void, asio::io_context::executor_type> concrete_without_alias() { co_return; }
+
+TEST(ConcreteExecutorTypes, ASpawnThatCannotCarryATaskExecutorIsCountedAndSaidOnce) {
+  const std::uint64_t before = registry::instance().counters().unrecorded;
+  asio::io_context ctx;
+  ::testing::internal::CaptureStderr();
+  for (int i = 0; i < 3; ++i) asio_console::co_spawn(ctx, concrete_without_alias(), asio::detached);
+  const std::string said = ::testing::internal::GetCapturedStderr();
+  ctx.run();
+  EXPECT_EQ(registry::instance().counters().unrecorded, before + 3);
+  EXPECT_NE(said.find("are not recorded"), std::string::npos) << said;
+  EXPECT_NE(said.find("concrete_executors_test.cpp"), std::string::npos) << "it names the site: " << said;
+  EXPECT_NE(said.find("asio_console::task_executor"), std::string::npos) << "it names the fix: " << said;
+  EXPECT_EQ(said.find("are not recorded"), said.rfind("are not recorded")) << "once per site: " << said;
+}
+
+}  // namespace
