@@ -119,6 +119,28 @@ TYPED_TEST(ConcreteExecutor, ChildrenRecordTheirParentAndDefaultTokensWork) {
   EXPECT_GE(c->polls, 2u) << "the timer's wake resumed it through its task executor";
 }
 
+TEST(ConcreteExecutorTypes, EveryCoSpawnFormTakesTheAlias) {
+  using executor_type = asio_console::task_executor<asio::io_context::executor_type>;
+  asio::io_context ctx;
+  int answers = 0;
+  const auto body = [&]() -> asio::awaitable<int, executor_type> { co_return 1; };
+  const auto count = [&](std::exception_ptr, int value) { answers += value; };
+  asio_console::co_spawn(ctx, body(), count, {.name = "context-awaitable"});
+  asio_console::co_spawn(ctx, body, count, {.name = "context-function"});
+  asio_console::co_spawn(ctx.get_executor(), body(), count, {.name = "executor-awaitable"});
+  asio_console::co_spawn(ctx.get_executor(), body, count, {.name = "executor-function"});
+  asio_console::co_spawn(executor_type(ctx.get_executor()), body(), count, {.name = "wrapped-executor"});
+  ctx.run();
+  EXPECT_EQ(answers, 5);
+  for (const char* name : {"context-awaitable", "context-function", "executor-awaitable", "executor-function",
+                           "wrapped-executor"}) {
+    const auto task = task_named(snapshot(), name);
+    ASSERT_TRUE(task.has_value()) << name << " was not recorded";
+    EXPECT_EQ(task->outcome, task_outcome::completed) << name;
+    EXPECT_GE(task->polls, 1u) << name;
+  }
+}
+
 TEST(ConcreteExecutorTypes, TheWrapperIsTheInnerExecutorAndAHandle) {
   // 24 bytes around io_context's executor: any_io_executor stores it without allocating (the
   // header asserts it). A strand or a thread_pool executor is larger alone (BENCHMARKS.md: what

@@ -130,7 +130,7 @@ class task_executor {
   /// converts from a task_executor, and the two conversions must not chase each other).
   template <typename Inner>
     requires std::same_as<Inner, Executor> && (!requires(const Inner& e) { e.target_type(); })
-  task_executor(const Inner& inner) noexcept : inner_(inner), task_({}, false) {}  // NOLINT: implicit
+  task_executor(const Inner& inner) noexcept : inner_(inner), task_(instrumentation::task_handle{}, false) {}  // NOLINT: implicit
 
   /// An executor for the task `task` that runs on `inner`. If `inner` tracks outstanding work, the
   /// new executor holds one unit of the task's pending work.

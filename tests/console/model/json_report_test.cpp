@@ -123,6 +123,20 @@ TEST(JsonReport, TasksSayWhereTheyWaitAndSitesGroupTheirIdleTasksByAwaitStack) {
   EXPECT_EQ(groups.at(1).as_object().at("count"), 1);
 }
 
+TEST(JsonReport, SpawnsThatRanUnrecordedAreCountedPerSiteAndInAll) {
+  update_builder updates;
+  state model;
+  v1::Update update = updates.publication(second, true).site(1, "a.cpp", 1, "f").site_stats(1, 0, 0).build();
+  update.mutable_site_stats(0)->set_unrecorded(3);
+  update.mutable_counters()->set_unrecorded(3);
+  ASSERT_TRUE(model.apply(update).ok());
+  std::ostringstream out;
+  write_json_report(out, model, evaluate_lints(model, {}));
+  const json::object root = json::parse(out.str()).as_object();
+  EXPECT_EQ(root.at("unrecorded_spawns"), 3);
+  EXPECT_EQ(root.at("sites").as_array().at(0).at("unrecorded"), 3);
+}
+
 TEST(JsonReport, RootTasksHaveANullParentAndUnsampledOnesAnEmptyStack) {
   update_builder updates;
   state model;
