@@ -16,16 +16,15 @@ set(ASIO_CONSOLE_BOOST_EXAMPLES_SUPPORT ${CMAKE_CURRENT_LIST_DIR}/boost_examples
 
 function(asio_console_switched_example name source)
   set(switched ${CMAKE_CURRENT_BINARY_DIR}/switched/${name}.cpp)
-  # The replacements, one pair a line, for the script (a -D list would be split on its semicolons).
+  # The replacements, one line each (from, then to), with ";" written as <semicolon>: CMake lists
+  # are ";"-separated, and switches such as "using boost::asio::co_spawn;" contain one. ARGV<n>
+  # keeps each argument whole, where ARGN would split it.
   set(switches_file ${CMAKE_CURRENT_BINARY_DIR}/switched/${name}.switches)
   set(switches "")
-  list(LENGTH ARGN count)
-  math(EXPR last "${count} - 1")
-  foreach(index RANGE 0 ${last} 2)
-    math(EXPR next "${index} + 1")
-    list(GET ARGN ${index} from)
-    list(GET ARGN ${next} to)
-    string(APPEND switches "${from}\n${to}\n")
+  math(EXPR last "${ARGC} - 1")
+  foreach(index RANGE 2 ${last})
+    string(REPLACE ";" "<semicolon>" text "${ARGV${index}}")
+    string(APPEND switches "${text}\n")
   endforeach()
   file(WRITE ${switches_file} "${switches}")
   add_custom_command(OUTPUT ${switched}

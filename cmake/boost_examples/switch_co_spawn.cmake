@@ -1,6 +1,7 @@
 # cmake -DSOURCE=... -DOUTPUT=... -DSWITCHES=<file> -P switch_co_spawn.cmake
-# The switch a user makes: for each pair of lines in SWITCHES (from, then to), every `from` becomes
-# `to` (a search-and-replace), nothing else.
+# The switch a user makes: for each pair of lines in SWITCHES (from, then to; ";" written as
+# <semicolon>), every `from` becomes `to` (a search-and-replace), nothing else.
+cmake_policy(SET CMP0007 NEW)
 file(READ "${SOURCE}" text)
 file(STRINGS "${SWITCHES}" lines)
 list(LENGTH lines count)
@@ -9,6 +10,8 @@ foreach(index RANGE 0 ${last} 2)
   math(EXPR next "${index} + 1")
   list(GET lines ${index} from)
   list(GET lines ${next} to)
+  string(REPLACE "<semicolon>" ";" from "${from}")
+  string(REPLACE "<semicolon>" ";" to "${to}")
   string(FIND "${text}" "${from}" found)
   if(found EQUAL -1)
     message(FATAL_ERROR "${SOURCE} has no \"${from}\" to switch")

@@ -47,14 +47,19 @@ std::size_t walk(const char* top, std::span<std::uintptr_t> out) noexcept {
 // sequentially consistent.
 long membarrier(int command) noexcept { return ::syscall(__NR_membarrier, command, 0, 0); }
 
-const bool asymmetric_fence = [] {
-  const long supported = membarrier(MEMBARRIER_CMD_QUERY);
-  return supported > 0 && (supported & MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0 &&
-         membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
-}();
+// Decided once, on first use (tasks may run during static initialization), and the same for both
+// sides from then on.
+bool asymmetric_fence() noexcept {
+  static const bool available = [] {
+    const long supported = membarrier(MEMBARRIER_CMD_QUERY);
+    return supported > 0 && (supported & MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0 &&
+           membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
+  }();
+  return available;
+}
 
 void announce_reading(task_record& record) noexcept {
-  if (asymmetric_fence) {
+  if (asymmetric_fence()) {
     record.reading_frames.store(1, std::memory_order_relaxed);
     std::atomic_signal_fence(std::memory_order_seq_cst);
   } else {
@@ -69,7 +74,7 @@ bool read_frames(task_record& record, Read read) noexcept {
   announce_reading(record);
   // Acquire: the frames as the task's previous poll, wherever it ran, left them.
   const std::uint64_t polls =
-      record.poll_word.load(asymmetric_fence ? std::memory_order_acquire : std::memory_order_seq_cst);
+      record.poll_word.load(asymmetric_fence() ? std::memory_order_acquire : std::memory_order_seq_cst);
   const bool alone = (polls & task_record::active_poll_mask) == 1;  // only the caller's own poll
   if (alone) {
     const void* anchor = record.await_anchor.load(std::memory_order_acquire);
@@ -126,6 +131,8 @@ thread_local last_capture last;
 
 }  // namespace
 
+void prepare_frame_reading() noexcept { asymmetric_fence(); }
+
 void set_await_anchor(const task_handle& task, const void* anchor) noexcept {
   if (task.live() != nullptr) task.record->await_anchor.store(anchor, std::memory_order_release);
 }
@@ -170,7 +177,7 @@ void capture_await_stack(task_record& record) noexcept {
 }
 
 void wait_while_frames_read(const task_record& record) noexcept {
-  if (asymmetric_fence) membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
+  if (asymmetric_fence()) membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
   // A reader holds the flag for the few loads of a walk; yield only if it was preempted meanwhile.
   for (int spins = 0; record.reading_frames.load(std::memory_order_seq_cst) != 0; ++spins) {
     if (spins < 64) {

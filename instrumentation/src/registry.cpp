@@ -21,6 +21,7 @@ registry::registry()
       stacks_(std::make_unique<stack_table>()),
       await_stacks_(std::make_unique<stack_table>()) {
   tick_clock::instance();  // calibrate before the first record is issued
+  prepare_frame_reading();
   std::vector<std::string> problems;
   configure(recorder_options::from_environment(problems));
   for (const std::string& problem : problems) std::fprintf(stderr, "asio-console: %s\n", problem.c_str());

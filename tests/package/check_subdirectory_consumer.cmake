@@ -2,17 +2,7 @@
 # Configures tests/package/subdirectory (add_subdirectory of this project) as if ncurses were not
 # installed, builds it and runs it: embedders need no console and no ncurses.
 file(REMOVE_RECURSE "${WORK_DIR}")
-function(step)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT result EQUAL 0)
-    message(FATAL_ERROR "failed: ${ARGN}\n${out}\n${err}")
-  endif()
-  message(STATUS "${out}")
-endfunction()
-set(launcher "")
-if(LAUNCHER)
-  set(launcher -DCMAKE_CXX_COMPILER_LAUNCHER=${LAUNCHER})
-endif()
+include(${CMAKE_CURRENT_LIST_DIR}/steps.cmake)
 step(${CMAKE_COMMAND} -S "${SOURCE_DIR}/tests/package/subdirectory" -B "${WORK_DIR}" -G Ninja
      -DASIO_CONSOLE_SOURCE=${SOURCE_DIR} -DCMAKE_DISABLE_FIND_PACKAGE_Curses=TRUE -DCMAKE_BUILD_TYPE=Release ${launcher})
 step(${CMAKE_COMMAND} --build "${WORK_DIR}")

@@ -12,6 +12,7 @@
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <thread>
 
+#include "support/run_until.hpp"
 #include "support/snapshot_queries.hpp"
 
 namespace {
@@ -19,6 +20,7 @@ namespace asio = boost::asio;
 namespace instrumentation = asio_console::instrumentation;
 using namespace std::chrono_literals;
 using namespace boost::asio::experimental::awaitable_operators;
+using asio_console::testing::run_until;
 using asio_console::testing::snapshot;
 using asio_console::testing::task_named;
 using instrumentation::registry;
@@ -53,17 +55,6 @@ std::string joined(const std::vector<std::string>& names) {
 }
 
 bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
-
-// Runs handlers until `done` holds, at most 5 s.
-template <typename Predicate>
-void run_until(asio::io_context& ctx, Predicate done) {
-  const auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (!done() && std::chrono::steady_clock::now() < deadline) {
-    ctx.restart();
-    ctx.run_one_for(10ms);
-  }
-  ASSERT_TRUE(done()) << "condition not reached within 5 s";
-}
 
 }  // namespace
 

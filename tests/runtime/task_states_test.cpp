@@ -7,6 +7,7 @@
 #include <boost/asio/experimental/channel.hpp>
 #include <stdexcept>
 
+#include "support/run_until.hpp"
 #include "support/snapshot_queries.hpp"
 
 namespace {
@@ -15,6 +16,7 @@ using namespace std::chrono_literals;
 using asio::ip::tcp;
 using asio_console::instrumentation::task_outcome;
 using asio_console::instrumentation::task_state;
+using asio_console::testing::run_until;
 using asio_console::testing::snapshot;
 using asio_console::testing::task_named;
 
@@ -22,17 +24,6 @@ asio_console::testing::task_snapshot named(std::string_view name) {
   const auto task = task_named(snapshot(), name);
   if (!task) throw std::runtime_error("no task named " + std::string(name));
   return *task;
-}
-
-// Runs handlers until `done` holds, at most 5 s.
-template <typename Predicate>
-void run_until(asio::io_context& ctx, Predicate done) {
-  const auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (!done() && std::chrono::steady_clock::now() < deadline) {
-    ctx.restart();
-    ctx.run_one_for(10ms);
-  }
-  ASSERT_TRUE(done()) << "condition not reached within 5 s";
 }
 
 TEST(TaskStates, SpawnedTaskIsScheduledUntilItsFirstPoll) {

@@ -40,6 +40,11 @@ struct coroutine_frame_layout {
 /// Deepest await chain kept: frames beyond it (recursion, usually) are left out.
 inline constexpr std::size_t max_await_depth = 32;
 
+/// Decides, once, how frame readers and polls that overlap order themselves (registering the
+/// process for membarrier(2) when the kernel has it). The registry calls it when it is created,
+/// before any task runs, so that no poll pays for the system calls.
+void prepare_frame_reading() noexcept;
+
 /// Makes `anchor` (the address of the task's top-of-stack pointer in its entry-point frame) the
 /// place the task's await stack is read from. Called at spawn, before the frame first runs.
 void set_await_anchor(const task_handle& task, const void* anchor) noexcept;
