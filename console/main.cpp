@@ -47,17 +47,17 @@ int main(int argc, char** argv) {
     options.json = absl::GetFlag(FLAGS_json);
     options.stacks = absl::GetFlag(FLAGS_stacks);
     if (options.json && options.stacks) return usage_error("--json and --stacks are two different outputs; pick one");
-    options.thresholds = thresholds;
+    options.model.thresholds = thresholds;
     options.frames = *frames;
-    options.fetch.timeout = absl::GetFlag(FLAGS_timeout);
-    options.fetch.sample_for = absl::GetFlag(FLAGS_sample_for);
-    options.fetch.extra_publications = thresholds.leak_growth_intervals;
-    options.fetch.model.growth_window = absl::GetFlag(FLAGS_growth_window);
+    options.timeout = absl::GetFlag(FLAGS_timeout);
+    options.sample_for = absl::GetFlag(FLAGS_sample_for);
+    options.extra_publications = thresholds.leak_growth_intervals;
+    options.model.growth_window = absl::GetFlag(FLAGS_growth_window);
     return console::run_dump(*where, options, std::cout, std::cerr);
   }
   console::ui_options options;
   options.colors = !absl::GetFlag(FLAGS_no_colors);
-  options.thresholds = thresholds;
+  options.model.thresholds = thresholds;
   options.frames = *frames;
   options.timeout = absl::GetFlag(FLAGS_timeout);
   options.model.retain_completed = absl::GetFlag(FLAGS_retain_for);

@@ -1,37 +1,81 @@
 #include "connection/live_connection.hpp"
 
 #include <algorithm>
+#include <type_traits>
 
-#include "connection/fetch.hpp"
+#include "model/state.hpp"  // check_protocol_version
 
 namespace asio_console::console {
 
 live_connection::live_connection(target where, live_connection_options options)
     : where_(std::move(where)), options_(options), stub_(make_stub(where_)) {
+  calls_thread_ = std::thread([this] { run_calls(); });
   updates_thread_ = std::thread([this] { read_updates(); });
 }
 
 live_connection::~live_connection() {
+  std::thread details;
   {
-    std::unique_lock lock(mutex_);
+    std::lock_guard lock(mutex_);
     stopping_ = true;
     if (updates_context_) updates_context_->TryCancel();
-    stop_details_locked(lock);
+    if (details_context_) details_context_->TryCancel();
+    if (call_context_) call_context_->TryCancel();
+    details = std::move(details_thread_);
   }
   changed_.notify_all();
   updates_thread_.join();
+  calls_thread_.join();  // it joins the details threads it was handed
+  if (details.joinable()) details.join();
+}
+
+void live_connection::push(message next) {
+  {
+    std::lock_guard lock(mutex_);
+    messages_.push_back(std::move(next));
+  }
+  changed_.notify_all();
+}
+
+void live_connection::set_link(const link_status& link) {
+  link_ = link;
+  messages_.push_back(link);
+  changed_.notify_all();
+}
+
+std::vector<message> live_connection::take_messages() {
+  std::vector<message> taken;
+  {
+    std::lock_guard lock(mutex_);
+    taken.assign(std::make_move_iterator(messages_.begin()), std::make_move_iterator(messages_.end()));
+    messages_.clear();
+    queued_updates_ = 0;
+  }
+  changed_.notify_all();  // the reader may have waited for room
+  return taken;
+}
+
+std::vector<message> live_connection::wait_messages(absl::Time deadline) {
+  {
+    std::unique_lock lock(mutex_);
+    changed_.wait_until(lock, absl::ToChronoTime(deadline), [&] { return stopping_ || !messages_.empty(); });
+  }
+  return take_messages();
 }
 
 void live_connection::read_updates() {
   absl::Duration backoff = options_.first_backoff;
-  for (;;) {
+  for (std::uint64_t stream = 1;; ++stream) {
     auto context = std::make_shared<grpc::ClientContext>();
     {
       std::lock_guard lock(mutex_);
       if (stopping_) return;
       updates_context_ = context;
-      status_.current = link_status::phase::connecting;
-      ++status_.attempts;
+      restart_requested_ = false;  // a new stream is the restart
+      link_status link = link_;
+      link.current = link_status::phase::connecting;
+      ++link.attempts;
+      set_link(link);
     }
     v1::WatchUpdatesRequest request;
     request.set_protocol_version(v1::PROTOCOL_VERSION_1);
@@ -48,68 +92,109 @@ void live_connection::read_updates() {
           break;
         }
         first = false;
-        restarted_ = true;
-        queue_.clear();
-        status_.current = link_status::phase::connected;
-        status_.last_error.clear();
+        messages_.push_back(stream_started{stream});
+        link_status link = link_;
+        link.current = link_status::phase::connected;
+        link.last_error.clear();
+        set_link(link);
         backoff = options_.first_backoff;
       }
-      // Bounded: wait for the UI rather than grow; the server resyncs a console that lags.
-      changed_.wait(lock, [&] { return stopping_ || queue_.size() < options_.max_queued_messages; });
-      if (stopping_) break;
-      queue_.push_back(std::move(update));
+      // Bounded: wait for the taker rather than grow; the server resyncs a console that lags.
+      changed_.wait(lock, [&] { return stopping_ || restart_requested_ || queued_updates_ < options_.max_queued_updates; });
+      if (stopping_ || restart_requested_) break;
+      messages_.push_back(std::move(update));
+      ++queued_updates_;
+      changed_.notify_all();
     }
     const grpc::Status status = reader->Finish();
     std::unique_lock lock(mutex_);
     if (stopping_) return;
+    if (restart_requested_) {
+      // The model could not apply what came: start over at once, and say why.
+      restart_requested_ = false;
+      link_status link = link_;
+      link.last_error = std::exchange(restart_reason_, {});
+      link_ = link;
+      continue;
+    }
     if (failure.empty()) {
       failure = status.ok() ? where_.text + " ended the stream" : describe_failure(status, where_, options_.timeout);
     }
-    status_.last_error = failure;
-    status_.current = link_status::phase::waiting_to_retry;
-    status_.retry_at = absl::Now() + backoff;
+    link_status link = link_;
+    link.last_error = failure;
+    if (!options_.reconnect) {
+      link.current = link_status::phase::closed;
+      set_link(link);
+      return;
+    }
+    link.current = link_status::phase::waiting_to_retry;
+    link.retry_at = absl::Now() + backoff;
+    set_link(link);
     changed_.wait_for(lock, absl::ToChronoNanoseconds(backoff), [&] { return stopping_; });
     if (stopping_) return;
     backoff = std::min(backoff * 2, options_.max_backoff);
   }
 }
 
-live_connection::arrivals live_connection::take_updates() {
-  arrivals result;
-  {
-    std::lock_guard lock(mutex_);
-    result.restarted = std::exchange(restarted_, false);
-    result.updates.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
-    queue_.clear();
-  }
-  changed_.notify_all();
-  return result;
+void live_connection::send(request next) {
+  std::visit(
+      [this](auto& asked) {
+        using kind = std::decay_t<decltype(asked)>;
+        if constexpr (std::is_same_v<kind, watch_details_request>) {
+          watch_details(asked.task_id);
+        } else if constexpr (std::is_same_v<kind, restart_request>) {
+          std::lock_guard lock(mutex_);
+          restart_requested_ = true;
+          restart_reason_ = asked.reason;
+          if (updates_context_) updates_context_->TryCancel();
+          changed_.notify_all();
+        } else {
+          std::lock_guard lock(mutex_);
+          calls_.push_back([this, asked = std::move(asked)] {
+            if constexpr (std::is_same_v<kind, symbolize_request>) symbolize(asked);
+            if constexpr (std::is_same_v<kind, pause_request>) pause(asked);
+          });
+          changed_.notify_all();
+        }
+      },
+      next);
 }
 
-link_status live_connection::status() const {
+void live_connection::run_calls() {
+  for (;;) {
+    std::function<void()> call;
+    {
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [&] { return stopping_ || !calls_.empty(); });
+      if (calls_.empty()) return;  // stopping, and the threads it was handed are joined
+      call = std::move(calls_.front());
+      calls_.pop_front();
+    }
+    call();
+  }
+}
+
+std::shared_ptr<grpc::ClientContext> live_connection::start_call() {
+  auto context = std::make_shared<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
   std::lock_guard lock(mutex_);
-  return status_;
-}
-
-void live_connection::stop_details_locked(std::unique_lock<std::mutex>& lock) {
-  if (details_context_) details_context_->TryCancel();
-  details_context_.reset();
-  details_.reset();
-  details_task_ = 0;
-  if (details_thread_.joinable()) {
-    std::thread finishing = std::move(details_thread_);
-    lock.unlock();
-    finishing.join();
-    lock.lock();
-  }
+  call_context_ = context;
+  if (stopping_) context->TryCancel();
+  return context;
 }
 
 void live_connection::watch_details(std::uint64_t task_id) {
-  std::unique_lock lock(mutex_);
-  if (task_id == details_task_ && details_thread_.joinable()) return;
-  stop_details_locked(lock);
-  if (task_id == 0 || stopping_) return;
+  std::lock_guard lock(mutex_);
+  if (stopping_) return;
+  if (details_context_) details_context_->TryCancel();
+  details_context_.reset();
   details_task_ = task_id;
+  if (details_thread_.joinable()) {
+    // Cancelled, it ends soon: the calls thread waits for it, not the caller.
+    calls_.push_front([finishing = std::make_shared<std::thread>(std::move(details_thread_))] { finishing->join(); });
+    changed_.notify_all();
+  }
+  if (task_id == 0) return;
   details_context_ = std::make_shared<grpc::ClientContext>();
   details_thread_ = std::thread([this, task_id, context = details_context_] { read_details(task_id, context); });
 }
@@ -121,37 +206,59 @@ void live_connection::read_details(std::uint64_t task_id, std::shared_ptr<grpc::
   v1::TaskDetails details;
   while (reader->Read(&details)) {
     std::lock_guard lock(mutex_);
-    if (details_task_ == task_id) details_ = details;
+    if (details_context_ != context) break;  // another task is watched now
+    messages_.push_back(details);
+    changed_.notify_all();
   }
   reader->Finish();
 }
 
-std::optional<v1::TaskDetails> live_connection::latest_details() const {
-  std::lock_guard lock(mutex_);
-  return details_;
+void live_connection::symbolize(const symbolize_request& asked) {
+  // A target symbolizes at most max_stacks_per_request stacks per call: one answer per call.
+  std::size_t spawn_next = 0;
+  std::size_t await_next = 0;
+  while (spawn_next < asked.spawn_ids.size() || await_next < asked.await_ids.size()) {
+    stacks_symbolized answer{asked.stream, {}, {}, {}, {}};
+    std::size_t room = max_stacks_per_request;
+    for (; spawn_next < asked.spawn_ids.size() && room > 0; ++spawn_next, --room) {
+      answer.spawn_ids.push_back(asked.spawn_ids[spawn_next]);
+    }
+    for (; await_next < asked.await_ids.size() && room > 0; ++await_next, --room) {
+      answer.await_ids.push_back(asked.await_ids[await_next]);
+    }
+    v1::SymbolizeStacksRequest request;
+    for (std::uint32_t id : answer.spawn_ids) request.add_stack_ids(id);
+    for (std::uint32_t id : answer.await_ids) request.add_await_stack_ids(id);
+    const std::shared_ptr<grpc::ClientContext> context = start_call();
+    const grpc::Status status = stub_->SymbolizeStacks(context.get(), request, &answer.response);
+    if (!status.ok()) {
+      // The rest is not asked for: one error answers all of it.
+      answer.spawn_ids.insert(answer.spawn_ids.end(), asked.spawn_ids.begin() + spawn_next, asked.spawn_ids.end());
+      answer.await_ids.insert(answer.await_ids.end(), asked.await_ids.begin() + await_next, asked.await_ids.end());
+      answer.response.Clear();
+      answer.error = describe_failure(status, where_, options_.timeout);
+      push(std::move(answer));
+      return;
+    }
+    push(std::move(answer));
+  }
 }
 
-absl::Status live_connection::symbolize(state& model) {
-  return symbolize_stacks(*stub_, where_, model, options_.timeout);
-}
-
-absl::Status live_connection::set_paused(bool paused, std::uint64_t watcher_id) {
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
+void live_connection::pause(const pause_request& asked) {
+  const std::shared_ptr<grpc::ClientContext> context = start_call();
   grpc::Status status;
-  if (paused) {
+  if (asked.paused) {
     v1::PauseRequest request;
-    request.set_watcher_id(watcher_id);
+    request.set_watcher_id(asked.watcher_id);
     v1::PauseResponse response;
-    status = stub_->Pause(&context, request, &response);
+    status = stub_->Pause(context.get(), request, &response);
   } else {
     v1::ResumeRequest request;
-    request.set_watcher_id(watcher_id);
+    request.set_watcher_id(asked.watcher_id);
     v1::ResumeResponse response;
-    status = stub_->Resume(&context, request, &response);
+    status = stub_->Resume(context.get(), request, &response);
   }
-  if (!status.ok()) return absl::UnavailableError(describe_failure(status, where_, options_.timeout));
-  return absl::OkStatus();
+  push(pause_answered{asked.watcher_id, asked.paused, status.ok() ? "" : describe_failure(status, where_, options_.timeout)});
 }
 
 }  // namespace asio_console::console

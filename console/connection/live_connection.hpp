@@ -1,75 +1,71 @@
-// The terminal UI's link to one instrumented process.
+// The link to one instrumented process, as a source of messages (model/message.hpp).
 //
-// A thread of its own keeps a WatchUpdates stream open and reconnects with exponential backoff
-// when it breaks; another follows the details of one task. The UI never waits on the network for
-// updates: it takes what arrived with take_updates(). The queue of arrived messages is bounded;
-// when the UI falls behind, the reader stops reading and the server resynchronizes this console
-// (the instrumented process never waits for a console).
+// A thread of its own keeps a WatchUpdates stream open and, unless told not to, reconnects with
+// exponential backoff when it breaks; every stream begins with stream_started, and each change of
+// the link is a link_status message. Another thread follows the details of one task; a third makes
+// the calls that requests ask for (symbolization, pause), each within the timeout. Everything they
+// learn arrives as messages, in order per kind: take_messages() never waits, wait_messages() waits
+// for one or for a deadline. It does nothing else: the model decides, this only carries.
+//
+// Updates waiting to be taken are bounded: when the taker falls behind, the reader stops reading
+// and the server resynchronizes this console (the instrumented process never waits for a console).
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "connection/target.hpp"
-#include "model/state.hpp"
+#include "model/message.hpp"
 
 namespace asio_console::console {
 
-/// What the status line says about the link.
-struct link_status {
-  enum class phase { connecting, connected, waiting_to_retry } current = phase::connecting;
-  std::string last_error;  // one line, empty if none
-  absl::Time retry_at;     // when waiting_to_retry
-  int attempts = 0;        // streams started so far
-};
-
 struct live_connection_options {
-  absl::Duration timeout = absl::Seconds(5);
+  absl::Duration timeout = absl::Seconds(5);  // for each call; also said in "no answer within"
   absl::Duration first_backoff = absl::Milliseconds(250);
   absl::Duration max_backoff = absl::Seconds(5);
-  std::size_t max_queued_messages = 256;
+  std::size_t max_queued_updates = 256;
+  bool reconnect = true;  // false: one stream, then link_status::phase::closed
 };
+
+/// The most stacks a target symbolizes in one SymbolizeStacks call; a request for more is split.
+inline constexpr std::size_t max_stacks_per_request = 1024;
 
 class live_connection {
  public:
   live_connection(target where, live_connection_options options);
-  ~live_connection();  // cancels the streams and joins the threads
+  ~live_connection();  // cancels every call and joins the threads
   live_connection(const live_connection&) = delete;
   live_connection& operator=(const live_connection&) = delete;
 
-  struct arrivals {
-    bool restarted = false;  // a new stream began: reset the state before applying `updates`
-    std::vector<v1::Update> updates;
-  };
   /// Messages that arrived since the last call, in order.
-  arrivals take_updates();
-  link_status status() const;
+  std::vector<message> take_messages();
+  /// The same, waiting until at least one arrived or `deadline` passed.
+  std::vector<message> wait_messages(absl::Time deadline);
 
-  /// Follows the details of `task_id` (replacing any other), or nothing with 0.
-  void watch_details(std::uint64_t task_id);
-  /// The latest details of the watched task, if any arrived.
-  std::optional<v1::TaskDetails> latest_details() const;
-
-  /// Symbolizes the stacks `model` uses that are not yet; blocks for at most the timeout.
-  absl::Status symbolize(state& model);
-  /// Pauses or resumes this console's updates (Instrument.Pause / Resume).
-  absl::Status set_paused(bool paused, std::uint64_t watcher_id);
+  /// Carries out a model's request in the background; its answer arrives as a message.
+  void send(request next);
 
   const target& where() const noexcept { return where_; }
 
  private:
   void read_updates();
   void read_details(std::uint64_t task_id, std::shared_ptr<grpc::ClientContext> context);
-  void stop_details_locked(std::unique_lock<std::mutex>& lock);
+  void run_calls();
+  void push(message next);
+  void set_link(const link_status& link);  // with the mutex held
+  void watch_details(std::uint64_t task_id);
+  void symbolize(const symbolize_request& asked);
+  void pause(const pause_request& asked);
+  // A context for one call, cancelled if the connection is destroyed while it runs.
+  std::shared_ptr<grpc::ClientContext> start_call();
 
   const target where_;
   const live_connection_options options_;
@@ -78,16 +74,22 @@ class live_connection {
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   bool stopping_ = false;
-  link_status status_;
-  bool restarted_ = false;
-  std::deque<v1::Update> queue_;
+  link_status link_;
+  std::deque<message> messages_;
+  std::size_t queued_updates_ = 0;
+
   std::shared_ptr<grpc::ClientContext> updates_context_;
+  bool restart_requested_ = false;
+  std::string restart_reason_;
   std::thread updates_thread_;
 
   std::uint64_t details_task_ = 0;
   std::shared_ptr<grpc::ClientContext> details_context_;
-  std::optional<v1::TaskDetails> details_;
   std::thread details_thread_;
+
+  std::deque<std::function<void()>> calls_;
+  std::shared_ptr<grpc::ClientContext> call_context_;
+  std::thread calls_thread_;
 };
 
 }  // namespace asio_console::console

@@ -1,24 +1,32 @@
-// `asio-console dump`: one look at a process, printed, for scripts and bug reports.
+// `asio-console dump`: one look at a process, printed, for scripts and bug reports. It reads the
+// same messages into the same model as the terminal UI, through a connection that does not retry.
 #pragma once
 
 #include <ostream>
 
-#include "connection/fetch.hpp"
+#include "absl/time/time.h"
+#include "connection/target.hpp"
 #include "model/frame_filter.hpp"
-#include "model/lints.hpp"
+#include "model/state.hpp"
 
 namespace asio_console::console {
 
 struct dump_options {
   bool json = false;
   bool stacks = false;  // the goroutine-dump style grouping (stacks_report.hpp)
-  fetch_options fetch;
-  lint_thresholds thresholds;
+  /// How long the target may stay silent until its first snapshot is whole; also each call's limit.
+  absl::Duration timeout = absl::Seconds(5);
+  /// Publications to read after the snapshot (lints that compare samples need some) ...
+  int extra_publications = 2;
+  /// ... but no longer than this after the snapshot.
+  absl::Duration sample_for = absl::Seconds(3);
+  state_options model;
   frame_filter frames;  // for the text form; JSON keeps every frame
 };
 
-/// Fetches, evaluates the lints and prints to `out`. Returns the exit code: 0, or 1 after one line on
-/// `errors` saying why nothing could be printed.
+/// Connects, applies the first snapshot and the publications that follow (see dump_options), waits
+/// for every stack the tasks use to be symbolized, disconnects and prints to `out`. Returns the exit
+/// code: 0, or 1 after one line on `errors` saying why nothing could be printed.
 int run_dump(const target& where, const dump_options& options, std::ostream& out, std::ostream& errors);
 
 }  // namespace asio_console::console

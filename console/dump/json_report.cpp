@@ -68,7 +68,8 @@ json::object task_json(const task& t, const state& model) {
 
 }  // namespace
 
-void write_json_report(std::ostream& out, const state& model, const lint_results& lints) {
+void write_json_report(std::ostream& out, const state& model) {
+  const lint_results& lints = model.lints();
   // Tasks are written one at a time: a million of them as one document tree would take gigabytes.
   out << "{\"version\":1,\"now_ns\":" << model.now_ns() << ",\"tasks\":[";
   std::vector<const task*> tasks;
@@ -81,7 +82,7 @@ void write_json_report(std::ostream& out, const state& model, const lint_results
   }
 
   json::array site_array;
-  for (const site_summary& s : summarize_sites(model, lints.leak_suspect_sites)) {
+  for (const site_summary& s : summarize_sites(model)) {
     json::object o;
     o["location"] = location_json(s.where);
     o["spawned"] = s.spawned;

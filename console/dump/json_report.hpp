@@ -4,13 +4,12 @@
 
 #include <ostream>
 
-#include "model/lints.hpp"
 #include "model/state.hpp"
 
 namespace asio_console::console {
 
 /// Writes `model` as one JSON document (and a newline). Tasks by id; sites by live count
 /// descending, each site's stacks by count descending; warnings in lint order.
-void write_json_report(std::ostream& out, const state& model, const lint_results& lints);
+void write_json_report(std::ostream& out, const state& model);
 
 }  // namespace asio_console::console

@@ -30,9 +30,9 @@ int warning_count(const task& t) {
 
 }  // namespace
 
-void write_text_report(std::ostream& out, std::string_view target, const state& model, const lint_results& lints,
+void write_text_report(std::ostream& out, std::string_view target, const state& model,
                        const frame_filter& frames) {
-  const std::vector<warning_summary>& warnings = lints.warnings;
+  const std::vector<warning_summary>& warnings = model.lints().warnings;
   std::uint64_t by_state[4] = {};
   for (const auto& [id, t] : model.tasks()) ++by_state[static_cast<int>(t.stats.state)];
   const process_counters& c = model.counters();
@@ -53,7 +53,7 @@ void write_text_report(std::ostream& out, std::string_view target, const state& 
   out << "\nSites, by live tasks\n";
   out << absl::StrFormat("  %8s %8s %9s %9s %11s  %s\n", "Live", "Idle", "Spawned", "Completed", "Growth/min",
                          "Location");
-  const std::vector<site_summary> sites = summarize_sites(model, lints.leak_suspect_sites);
+  const std::vector<site_summary> sites = summarize_sites(model);
   // Sites with tasks idle too long get their stacks printed like leak suspects.
   absl::flat_hash_set<std::uint32_t> idle_too_long_sites;
   for (const auto& [id, t] : model.tasks()) {

@@ -6,12 +6,10 @@
 #include <string_view>
 
 #include "model/frame_filter.hpp"
-#include "model/lints.hpp"
 #include "model/state.hpp"
 
 namespace asio_console::console {
 
-void write_text_report(std::ostream& out, std::string_view target, const state& model, const lint_results& lints,
-                       const frame_filter& frames);
+void write_text_report(std::ostream& out, std::string_view target, const state& model, const frame_filter& frames);
 
 }  // namespace asio_console::console

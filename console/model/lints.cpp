@@ -23,11 +23,14 @@ double percent(std::uint64_t part, std::uint64_t whole) {
   return whole == 0 ? 0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole);
 }
 
-// One lint: whether it applies to a task, a sentence about that task, and what follows a count.
+// One lint, self-described: its name, its rule with the thresholds it reads, whether it applies to
+// a task, a sentence about that task, and what follows a count in the warnings box.
 class lint {
  public:
   virtual ~lint() = default;
   virtual lint_kind kind() const = 0;
+  virtual std::string_view name() const = 0;
+  virtual std::string rule(const lint_thresholds& thresholds) const = 0;
   virtual bool applies(const task& t, const lint_context& context) const = 0;
   virtual std::string sentence(const task& t, const lint_context& context) const = 0;
   virtual std::string summary(std::uint64_t count, const lint_context& context) const = 0;
@@ -38,6 +41,10 @@ const char* tasks_have(std::uint64_t count) { return count == 1 ? "task has" : "
 class idle_too_long final : public lint {
  public:
   lint_kind kind() const override { return lint_kind::idle_too_long; }
+  std::string_view name() const override { return "idle-too-long"; }
+  std::string rule(const lint_thresholds& t) const override {
+    return absl::StrCat("idle for more than ", duration_text(t.idle_too_long), " without a break");
+  }
   bool applies(const task& t, const lint_context& c) const override {
     return t.idle_for_ns(c.model.now_ns()) > absl::ToInt64Nanoseconds(c.thresholds.idle_too_long);
   }
@@ -54,6 +61,11 @@ class idle_too_long final : public lint {
 class never_woken final : public lint {
  public:
   lint_kind kind() const override { return lint_kind::never_woken; }
+  std::string_view name() const override { return "never-woken"; }
+  std::string rule(const lint_thresholds& t) const override {
+    return absl::StrCat("idle for more than ", duration_text(t.never_woken_after),
+                        " with no pending operation: nothing can wake it");
+  }
   bool applies(const task& t, const lint_context& c) const override {
     return t.stats.pending_work_known && t.stats.pending_work == 0 &&
            t.idle_for_ns(c.model.now_ns()) > absl::ToInt64Nanoseconds(c.thresholds.never_woken_after);
@@ -71,6 +83,10 @@ class never_woken final : public lint {
 class long_poll final : public lint {
  public:
   lint_kind kind() const override { return lint_kind::long_poll; }
+  std::string_view name() const override { return "long-poll"; }
+  std::string rule(const lint_thresholds& t) const override {
+    return absl::StrCat("one poll held its thread for more than ", duration_text(t.long_poll));
+  }
   bool applies(const task& t, const lint_context& c) const override {
     return t.stats.longest_poll_ns > absl::ToInt64Nanoseconds(c.thresholds.long_poll);
   }
@@ -88,6 +104,11 @@ class long_poll final : public lint {
 class self_wakes final : public lint {
  public:
   lint_kind kind() const override { return lint_kind::self_wakes; }
+  std::string_view name() const override { return "self-wakes"; }
+  std::string rule(const lint_thresholds& t) const override {
+    return absl::StrFormat("more than %.0f%% of its wakes came from itself (%d+ wakes)", t.self_wake_percent,
+                           t.self_wake_min_wakes);
+  }
   bool applies(const task& t, const lint_context& c) const override {
     return t.stats.wakes >= std::max<std::uint64_t>(c.thresholds.self_wake_min_wakes, 1) &&
            percent(t.stats.self_wakes, t.stats.wakes) > c.thresholds.self_wake_percent;
@@ -106,6 +127,13 @@ class self_wakes final : public lint {
 class leak_suspect final : public lint {
  public:
   lint_kind kind() const override { return lint_kind::leak_suspect; }
+  std::string_view name() const override { return "leak-suspect"; }
+  std::string rule(const lint_thresholds& t) const override {
+    return absl::StrFormat(
+        "idle, at a site whose live count rose in each of the last %d publications (by %d+ in the window), "
+        "%.0f%%+ of its tasks idle",
+        t.leak_growth_intervals, t.leak_min_growth, t.leak_idle_percent);
+  }
   bool applies(const task& t, const lint_context& c) const override {
     return t.stats.state == task_state::idle && c.leaking_sites.contains(t.site_id);
   }
@@ -154,22 +182,26 @@ std::vector<std::uint32_t> find_leaking_sites(const state& model, const lint_thr
   return sites;
 }
 
+const lint& lint_for(lint_kind kind) {
+  for (const auto& l : all_lints()) {
+    if (l->kind() == kind) return *l;
+  }
+  return *all_lints().front();
+}
+
 }  // namespace
 
-lint_results evaluate_lints(state& model, const lint_thresholds& thresholds) {
+lint_results evaluate_lints(const state& model, const lint_thresholds& thresholds) {
   lint_results results;
   results.leak_suspect_sites = find_leaking_sites(model, thresholds);
   lint_context context{model, thresholds, {}};
   context.leaking_sites.insert(results.leak_suspect_sites.begin(), results.leak_suspect_sites.end());
   std::vector<warning_summary> summaries;
   for (const auto& l : all_lints()) summaries.push_back({l->kind(), 0, {}, {}});
-  for (auto& [id, t] : model.tasks()) {
-    t.warnings.clear();
+  for (const auto& [id, t] : model.tasks()) {
     if (t.completed()) continue;
     for (std::size_t i = 0; i < all_lints().size(); ++i) {
-      if (!all_lints()[i]->applies(t, context)) continue;
-      t.warnings.insert(all_lints()[i]->kind());
-      summaries[i].task_ids.push_back(id);
+      if (all_lints()[i]->applies(t, context)) summaries[i].task_ids.push_back(id);
     }
   }
   for (std::size_t i = 0; i < summaries.size(); ++i) {
@@ -183,34 +215,14 @@ lint_results evaluate_lints(state& model, const lint_thresholds& thresholds) {
   return results;
 }
 
-std::string explain_lint(lint_kind kind, const lint_thresholds& t) {
-  switch (kind) {
-    case lint_kind::idle_too_long:
-      return absl::StrCat("idle for more than ", duration_text(t.idle_too_long), " without a break");
-    case lint_kind::never_woken:
-      return absl::StrCat("idle for more than ", duration_text(t.never_woken_after),
-                          " with no pending operation: nothing can wake it");
-    case lint_kind::long_poll:
-      return absl::StrCat("one poll held its thread for more than ", duration_text(t.long_poll));
-    case lint_kind::self_wakes:
-      return absl::StrFormat("more than %.0f%% of its wakes came from itself (%d+ wakes)", t.self_wake_percent,
-                             t.self_wake_min_wakes);
-    case lint_kind::leak_suspect:
-      return absl::StrFormat(
-          "idle, at a site whose live count rose in each of the last %d publications (by %d+ in the window), "
-          "%.0f%%+ of its tasks idle",
-          t.leak_growth_intervals, t.leak_min_growth, t.leak_idle_percent);
-  }
-  return {};
-}
+std::string_view lint_name(lint_kind kind) noexcept { return lint_for(kind).name(); }
+
+std::string explain_lint(lint_kind kind, const lint_thresholds& thresholds) { return lint_for(kind).rule(thresholds); }
 
 std::string describe_warning(lint_kind kind, const task& t, const state& model, const lint_thresholds& thresholds) {
   // A sentence reads only the task and its site: no need to find the leaking sites again.
   const lint_context context{model, thresholds, {}};
-  for (const auto& l : all_lints()) {
-    if (l->kind() == kind) return l->sentence(t, context);
-  }
-  return {};
+  return lint_for(kind).sentence(t, context);
 }
 
 }  // namespace asio_console::console

@@ -1,8 +1,9 @@
 // Lints: what looks wrong with a task, decided from the console's state alone.
 //
-// Each lint is one small type (see lints.cpp) that answers three questions: does it apply to this
-// task, a sentence about this task, and a fragment that reads after a count in the warnings box
-// ("12 tasks have been idle for more than 30s"). Thresholds are fields of lint_thresholds.
+// Each lint is one self-describing object (see lints.cpp): its name, its rule with the thresholds it
+// uses, whether it applies to a task, a sentence about that task, and a fragment that reads after a
+// count in the warnings box ("12 tasks have been idle for more than 30s"). Thresholds are fields of
+// lint_thresholds.
 //
 //   idle-too-long  idle without interruption for longer than `idle_too_long`
 //   never-woken    idle for longer than `never_woken_after` with no pending work: no Asio operation
@@ -22,39 +23,14 @@
 
 #include "absl/time/time.h"
 #include "model/lint_kind.hpp"
+#include "model/lint_results.hpp"
 #include "model/state.hpp"
 
 namespace asio_console::console {
 
-struct lint_thresholds {
-  absl::Duration idle_too_long = absl::Seconds(30);
-  absl::Duration never_woken_after = absl::Seconds(1);
-  absl::Duration long_poll = absl::Milliseconds(100);
-  double self_wake_percent = 50;
-  std::uint64_t self_wake_min_wakes = 2;
-  int leak_growth_intervals = 2;
-  std::uint64_t leak_min_growth = 10;
-  double leak_idle_percent = 80;
-};
-
-/// One line of the warnings box (and of the JSON "warnings" array).
-struct warning_summary {
-  lint_kind lint;
-  std::uint64_t count = 0;  // tasks it applies to
-  std::string message;      // "12 tasks have been idle for more than 30s"
-  std::vector<std::uint64_t> task_ids;  // ascending
-};
-
-struct lint_results {
-  /// One summary per lint that applies to any task, in the order of all_lint_kinds.
-  std::vector<warning_summary> warnings;
-  /// Sites that leak-suspect flags, ascending by id.
-  std::vector<std::uint32_t> leak_suspect_sites;
-};
-
-/// Marks every task's warnings and returns what the warnings box, the sites view and the reports
-/// show. Call after each publication: some lints depend on "now".
-lint_results evaluate_lints(state& state, const lint_thresholds& thresholds);
+/// What every lint finds in `model` now: the model runs this once per publication it applies
+/// (some lints depend on "now") and marks each task's warnings from the summaries' task ids.
+lint_results evaluate_lints(const state& model, const lint_thresholds& thresholds);
 
 /// A full sentence about one lint applying to one task, for the task's details.
 std::string describe_warning(lint_kind lint, const task& task, const state& state, const lint_thresholds& thresholds);

@@ -9,7 +9,8 @@
 
 namespace asio_console::console {
 
-std::vector<site_summary> summarize_sites(const state& model, const std::vector<std::uint32_t>& leak_suspects) {
+std::vector<site_summary> summarize_sites(const state& model) {
+  const std::vector<std::uint32_t>& leak_suspects = model.lints().leak_suspect_sites;
   absl::flat_hash_map<std::uint32_t, site_summary> by_id;
   for (const auto& [id, s] : model.sites()) {
     site_summary& summary = by_id[id];

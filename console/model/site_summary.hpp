@@ -29,8 +29,8 @@ struct site_summary {
   std::vector<std::uint64_t> task_ids;  // the site's known tasks, ascending
 };
 
-/// Every site, by live count descending (then by id), with `leak_suspects` marked.
-std::vector<site_summary> summarize_sites(const state& model, const std::vector<std::uint32_t>& leak_suspects);
+/// Every site, by live count descending (then by id), those leak-suspect flags marked.
+std::vector<site_summary> summarize_sites(const state& model);
 
 /// The sites whose location or function contains `filter` (case-insensitive), same order.
 std::vector<site_summary> filter_sites(std::vector<site_summary> sites, std::string_view filter);

@@ -1,9 +1,11 @@
 #include "model/state.hpp"
 
 #include <algorithm>
+#include <type_traits>
+#include <utility>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "model/lints.hpp"
 
 namespace asio_console::console {
 namespace {
@@ -47,6 +49,13 @@ task_stats from_wire(const v1::TaskStats& wire, std::int64_t sampled_ns) {
   return stats;
 }
 
+std::vector<frame> frames_of(const v1::Stack& stack) {
+  std::vector<frame> frames;
+  frames.reserve(stack.frames_size());
+  for (const v1::Frame& f : stack.frames()) frames.push_back({f.function(), f.file(), f.line(), f.awaiting()});
+  return frames;
+}
+
 }  // namespace
 
 absl::Status check_protocol_version(const v1::Update& update) {
@@ -55,58 +64,132 @@ absl::Status check_protocol_version(const v1::Update& update) {
                                                     "; this console speaks version 1"));
 }
 
-state::state(state_options options) : options_(options) {}
+state::state(state_options options) : options_(std::move(options)) {}
 
-void state::reset() {
-  const state_options options = options_;
-  *this = state(options);
+absl::Status state::apply(const message& next) {
+  if (const auto* update = std::get_if<v1::Update>(&next)) return apply(*update);
+  std::visit(
+      [this](const auto& m) {
+        using kind = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<kind, stream_started>) apply_stream_started(m);
+        if constexpr (std::is_same_v<kind, v1::TaskDetails>) apply_details(m);
+        if constexpr (std::is_same_v<kind, stacks_symbolized>) apply_stacks(m);
+        if constexpr (std::is_same_v<kind, pause_answered>) apply_pause(m);
+        if constexpr (std::is_same_v<kind, link_status>) link_ = m;
+      },
+      next);
+  return absl::OkStatus();
 }
 
 absl::Status state::apply(const v1::Update& update) {
+  if (awaiting_stream_) return absl::OkStatus();  // what is left of the stream that failed
   absl::Status status = apply_unchecked(update);
-  if (!status.ok()) reset();
+  if (!status.ok()) {
+    process_ = process_data{};
+    symbolizing_spawn_.clear();
+    symbolizing_await_.clear();
+    details_.reset();
+    last_error_ = std::string(status.message());
+    awaiting_stream_ = true;
+    requests_.push_back(restart_request{last_error_});
+  }
   return status;
 }
 
+void state::apply_stream_started(const stream_started& started) {
+  // Another stream may be another process: nothing it said before holds.
+  stream_ = started.stream;
+  awaiting_stream_ = false;
+  process_ = process_data{};
+  symbolizing_spawn_.clear();
+  symbolizing_await_.clear();
+  details_.reset();
+  temporality_.on_stream_started();
+  // The details stream of the old one is gone with it: follow the same task on the new one.
+  if (watched_task_ != 0) requests_.push_back(watch_details_request{watched_task_});
+}
+
+void state::apply_details(const v1::TaskDetails& details) {
+  if (watched_task_ == 0 || details.task_id() != watched_task_) return;  // sent before another was chosen
+  details_ = from_wire(details);
+}
+
+void state::apply_stacks(const stacks_symbolized& answer) {
+  if (answer.stream != stream_) return;  // asked of an earlier stream, maybe another process
+  for (std::uint32_t id : answer.spawn_ids) symbolizing_spawn_.erase(id);
+  for (std::uint32_t id : answer.await_ids) symbolizing_await_.erase(id);
+  if (!answer.error.empty()) {
+    symbolize_error_ = answer.error;  // asked again after the next publication
+    return;
+  }
+  symbolize_error_.clear();
+  for (const v1::Stack& stack : answer.response.stacks()) add_stack(stack.id(), frames_of(stack));
+  for (const v1::Stack& stack : answer.response.await_stacks()) add_await_stack(stack.id(), frames_of(stack));
+  request_symbolization();  // what later publications added while this one was answered
+}
+
+void state::apply_pause(const pause_answered& answer) {
+  if (auto next = temporality_.on_answer(answer)) requests_.push_back(*next);
+}
+
+void state::set_paused(bool paused) {
+  if (auto next = temporality_.want(paused)) requests_.push_back(*next);
+}
+
+void state::watch_details(std::uint64_t task_id) {
+  if (task_id == watched_task_) return;
+  watched_task_ = task_id;
+  details_.reset();
+  requests_.push_back(watch_details_request{task_id});
+}
+
+std::vector<request> state::take_requests() { return std::exchange(requests_, {}); }
+
 absl::Status state::apply_unchecked(const v1::Update& update) {
   if (absl::Status version = check_protocol_version(update); !version.ok()) return version;
-  if (update.watcher_id() != 0) watcher_id_ = update.watcher_id();
-  if (!update.resync_reason().empty()) resync_reason_ = update.resync_reason();
+  process_data& p = process_;
+  if (update.watcher_id() != 0) {
+    p.watcher_id = update.watcher_id();
+    if (auto next = temporality_.on_watcher(p.watcher_id)) requests_.push_back(*next);
+  }
+  if (!update.resync_reason().empty()) p.resync_reason = update.resync_reason();
   if (update.now_ns() == 0 && !update.snapshot()) {
     // A stream's header (the watcher id, why a snapshot follows): no publication.
-    if (update.publish_interval_ns() != 0) publish_interval_ns_ = update.publish_interval_ns();
+    if (update.publish_interval_ns() != 0) p.publish_interval_ns = update.publish_interval_ns();
     return absl::OkStatus();
   }
   if (update.snapshot()) {
     // Site histories survive a resynchronization: the process (and its sites) stayed the same.
-    tasks_.clear();
-    strings_.clear();
-    seen_snapshot_ = true;
-  } else if (!seen_snapshot_) {
+    p.tasks.clear();
+    p.children.clear();
+    p.strings.clear();
+    p.seen_snapshot = true;
+  } else if (!p.seen_snapshot) {
     return absl::DataLossError("the stream did not start with a snapshot");
   }
-  now_ns_ = std::max(now_ns_, update.now_ns());
-  now_unix_ns_ = update.now_unix_ns();
-  publish_interval_ns_ = update.publish_interval_ns();
+  p.now_ns = std::max(p.now_ns, update.now_ns());
+  p.now_unix_ns = update.now_unix_ns();
+  p.publish_interval_ns = update.publish_interval_ns();
 
-  for (const v1::InternedString& s : update.new_strings()) strings_[s.id()] = s.value();
+  for (const v1::InternedString& s : update.new_strings()) p.strings[s.id()] = s.value();
   absl::Status missing = absl::OkStatus();
   const auto resolve = [&](std::uint32_t id) -> std::string {
     if (id == 0) return {};
-    auto it = strings_.find(id);
-    if (it != strings_.end()) return it->second;
+    auto it = p.strings.find(id);
+    if (it != p.strings.end()) return it->second;
     if (missing.ok()) missing = absl::DataLossError(absl::StrCat("string id ", id, " used before it was sent"));
     return {};
   };
 
   for (const v1::Site& wire : update.new_sites()) {
-    site& s = sites_[wire.id()];
+    site& s = p.sites[wire.id()];
     s.id = wire.id();
     s.location = {resolve(wire.location().file()), resolve(wire.location().function()), wire.location().line(),
                   wire.location().column()};
   }
   for (const v1::Task& wire : update.new_tasks()) {
-    task& t = tasks_[wire.id()];
+    task& t = p.tasks[wire.id()];
+    if (t.parent_id != 0) p.children[t.parent_id].erase(t.id);  // sent again (a snapshot chunk)
     t.id = wire.id();
     t.parent_id = wire.parent_id();
     t.name = resolve(wire.name());
@@ -116,22 +199,23 @@ absl::Status state::apply_unchecked(const v1::Update& update) {
     t.stack_id = wire.stack_id();
     t.created_ns = wire.created_ns();
     t.stats = from_wire(wire.stats(), update.now_ns());
+    if (t.parent_id != 0) p.children[t.parent_id].insert(t.id);
   }
   if (!missing.ok()) return missing;
   for (const v1::TaskStats& wire : update.changed_stats()) {
-    auto it = tasks_.find(wire.id());
-    if (it == tasks_.end()) return absl::DataLossError(absl::StrCat("stats for task ", wire.id(), " it was never sent"));
+    auto it = p.tasks.find(wire.id());
+    if (it == p.tasks.end()) return absl::DataLossError(absl::StrCat("stats for task ", wire.id(), " it was never sent"));
     it->second.stats = from_wire(wire, update.now_ns());
   }
   for (std::uint64_t id : update.removed_task_ids()) {
-    auto it = tasks_.find(id);
-    if (it == tasks_.end()) continue;
+    auto it = p.tasks.find(id);
+    if (it == p.tasks.end()) continue;
     // The console's own retention, when set, decides for completed tasks.
     if (options_.retain_completed && it->second.completed()) continue;
-    tasks_.erase(it);
+    forget_task(it);
   }
   for (const v1::SiteStats& wire : update.site_stats()) {
-    site& s = sites_[wire.id()];
+    site& s = p.sites[wire.id()];
     s.id = wire.id();
     s.spawned = wire.spawned();
     s.finished = wire.finished();
@@ -139,47 +223,87 @@ absl::Status state::apply_unchecked(const v1::Update& update) {
   }
   if (update.has_counters()) {
     const v1::Counters& c = update.counters();
-    counters_ = {c.spawned(), c.finished(), c.live(), c.retained(), c.reclaimed(), c.forced_reclaims(),
-                 c.dropped_watchers(), c.unrecorded()};
+    p.counters = {c.spawned(), c.finished(), c.live(), c.retained(), c.reclaimed(), c.forced_reclaims(),
+                  c.dropped_watchers(), c.unrecorded()};
   }
   if (update.last_chunk()) end_publication();
   return absl::OkStatus();
 }
 
+void state::forget_task(task_map::iterator it) {
+  const task& t = it->second;
+  if (t.parent_id != 0) {
+    auto siblings = process_.children.find(t.parent_id);
+    if (siblings != process_.children.end()) {
+      siblings->second.erase(t.id);
+      if (siblings->second.empty()) process_.children.erase(siblings);
+    }
+  }
+  process_.tasks.erase(it);
+}
+
 void state::end_publication() {
-  ++publications_;
+  process_data& p = process_;
+  ++p.publications;
   const std::int64_t window_ns = absl::ToInt64Nanoseconds(options_.growth_window);
-  for (auto& [id, s] : sites_) {
-    if (!s.history.empty() && s.history.back().at_ns == now_ns_) {
+  for (auto& [id, s] : p.sites) {
+    if (!s.history.empty() && s.history.back().at_ns == p.now_ns) {
       s.history.back().live = s.live();
     } else {
-      s.history.push_back({now_ns_, s.live()});
+      s.history.push_back({p.now_ns, s.live()});
     }
-    while (s.history.size() > 2 && s.history[1].at_ns <= now_ns_ - window_ns) s.history.pop_front();
+    while (s.history.size() > 2 && s.history[1].at_ns <= p.now_ns - window_ns) s.history.pop_front();
   }
   if (options_.retain_completed) {
-    const std::int64_t keep_after = now_ns_ - absl::ToInt64Nanoseconds(*options_.retain_completed);
-    absl::erase_if(tasks_, [&](const auto& entry) {
-      return entry.second.completed() && entry.second.stats.finished_ns < keep_after;
-    });
+    const std::int64_t keep_after = p.now_ns - absl::ToInt64Nanoseconds(*options_.retain_completed);
+    for (auto it = p.tasks.begin(); it != p.tasks.end();) {
+      const auto here = it++;
+      if (here->second.completed() && here->second.stats.finished_ns < keep_after) forget_task(here);
+    }
   }
+  run_lints();
+  request_symbolization();
+}
+
+void state::run_lints() {
+  process_.lints = evaluate_lints(*this, options_.thresholds);
+  for (auto& [id, t] : process_.tasks) t.warnings.clear();
+  for (const warning_summary& w : process_.lints.warnings) {
+    for (std::uint64_t id : w.task_ids) process_.tasks[id].warnings.insert(w.lint);
+  }
+}
+
+void state::request_symbolization() {
+  // One request at a time: its answer asks for what arrived meanwhile.
+  if (symbolizing()) return;
+  symbolize_request next{stream_, unsymbolized_stacks(), unsymbolized_await_stacks()};
+  if (next.spawn_ids.empty() && next.await_ids.empty()) return;
+  symbolizing_spawn_.insert(next.spawn_ids.begin(), next.spawn_ids.end());
+  symbolizing_await_.insert(next.await_ids.begin(), next.await_ids.end());
+  requests_.push_back(std::move(next));
 }
 
 const task* state::find_task(std::uint64_t id) const {
-  auto it = tasks_.find(id);
-  return it == tasks_.end() ? nullptr : &it->second;
+  auto it = process_.tasks.find(id);
+  return it == process_.tasks.end() ? nullptr : &it->second;
+}
+
+const state::task_ids& state::children_of(std::uint64_t parent) const {
+  static const task_ids none;
+  auto it = process_.children.find(parent);
+  return it == process_.children.end() ? none : it->second;
 }
 
 const site* state::find_site(std::uint32_t id) const {
-  auto it = sites_.find(id);
-  return it == sites_.end() ? nullptr : &it->second;
+  auto it = process_.sites.find(id);
+  return it == process_.sites.end() ? nullptr : &it->second;
 }
 
-void state::add_stack(std::uint32_t id, std::vector<frame> frames) { stacks_[id] = std::move(frames); }
+void state::add_stack(std::uint32_t id, std::vector<frame> frames) { process_.stacks[id] = std::move(frames); }
 
 const std::vector<frame>* state::find_stack(std::uint32_t id) const {
-  auto it = stacks_.find(id);
-  return it == stacks_.end() ? nullptr : &it->second;
+  auto it = process_.stacks.find(id);
+  return it == process_.stacks.end() ? nullptr : &it->second;
 }
 
 namespace {
@@ -201,18 +325,20 @@ std::vector<std::uint32_t> unsymbolized(const state::task_map& tasks,
 }  // namespace
 
 std::vector<std::uint32_t> state::unsymbolized_stacks() const {
-  return unsymbolized(tasks_, stacks_, [](const task& t) { return t.stack_id; });
+  return unsymbolized(process_.tasks, process_.stacks, [](const task& t) { return t.stack_id; });
 }
 
-void state::add_await_stack(std::uint32_t id, std::vector<frame> frames) { await_stacks_[id] = std::move(frames); }
+void state::add_await_stack(std::uint32_t id, std::vector<frame> frames) {
+  process_.await_stacks[id] = std::move(frames);
+}
 
 const std::vector<frame>* state::find_await_stack(std::uint32_t id) const {
-  auto it = await_stacks_.find(id);
-  return it == await_stacks_.end() ? nullptr : &it->second;
+  auto it = process_.await_stacks.find(id);
+  return it == process_.await_stacks.end() ? nullptr : &it->second;
 }
 
 std::vector<std::uint32_t> state::unsymbolized_await_stacks() const {
-  return unsymbolized(tasks_, await_stacks_, [](const task& t) { return t.stats.await_stack_id; });
+  return unsymbolized(process_.tasks, process_.await_stacks, [](const task& t) { return t.stats.await_stack_id; });
 }
 
 }  // namespace asio_console::console

@@ -1,7 +1,11 @@
-// asio_console::console::state: everything a console knows about one instrumented process.
+// asio_console::console::state: the console's model, everything it knows about one instrumented
+// process and about its own view of it.
 //
-// Built only from the update stream (apply) and from symbolized stacks (add_stack,
-// add_await_stack); shared by the terminal UI and `dump`, and tested without either. Not
+// The single sink of a console (tokio-console's State): every message a source yields (message.hpp)
+// is applied here, and nothing else writes to it; views only read it. What it needs from the source
+// (stacks to symbolize, a pause, a task's details, a fresh stream after a message it could not
+// apply) it asks for with requests (take_requests), answered later by messages. It runs its lints
+// once per publication applied. Shared by the terminal UI and `dump`, tested without either. Not
 // thread-safe: one thread owns it.
 //
 // Strings are resolved when a message arrives (the protocol may reuse an id for another string
@@ -14,12 +18,19 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "asio_console/v1/instrument.pb.h"
+#include "model/link_status.hpp"
+#include "model/lint_results.hpp"
+#include "model/message.hpp"
 #include "model/site.hpp"
 #include "model/task.hpp"
+#include "model/task_details.hpp"
+#include "model/temporality.hpp"
 
 namespace asio_console::console {
 
@@ -41,7 +52,7 @@ struct process_counters {
   std::uint64_t retained = 0;
   std::uint64_t reclaimed = 0;
   std::uint64_t forced_reclaims = 0;
-  std::uint64_t dropped_watchers = 0;
+  std::uint64_t dropped_watchers = 0;  // consoles cut off for falling behind
   std::uint64_t unrecorded = 0;  // spawns that ran unrecorded (an executor type asio-console cannot wrap)
 };
 
@@ -50,6 +61,8 @@ struct state_options {
   std::optional<absl::Duration> retain_completed;
   /// How far back each site's live-count history (growth, leak-suspect) reaches.
   absl::Duration growth_window = absl::Seconds(60);
+  /// What the lints flag.
+  lint_thresholds thresholds;
 };
 
 /// OK if `update` is of the protocol version this console speaks; else an error that names both.
@@ -59,31 +72,46 @@ class state {
  public:
   using task_map = absl::flat_hash_map<std::uint64_t, task>;
   using site_map = absl::flat_hash_map<std::uint32_t, site>;
+  using task_ids = absl::btree_set<std::uint64_t>;
 
   explicit state(state_options options = {});
 
-  /// Applies the next message of a WatchUpdates stream. An error (another protocol version, an
-  /// id used before it was defined) says what was wrong; the state is then reset.
+  /// Applies one message of a source. Only an update can be wrong (another protocol version, an id
+  /// used before it was defined): then what was known of the process is forgotten, the error is
+  /// returned and kept (last_error), a restart_request is made, and updates are ignored until the
+  /// next stream starts.
+  absl::Status apply(const message& next);
   absl::Status apply(const v1::Update& update);
-  /// Forgets everything: the next message must be a snapshot (a new connection).
-  void reset();
 
+  // --- what the user asks for (answered by the source, through messages) ----------------------------
+  /// Pause or resume this console's updates.
+  void set_paused(bool paused);
+  /// Follow the details of this task (0: none). Asking again for the same task asks for nothing.
+  void watch_details(std::uint64_t task_id);
+  /// What the model needs from its source, oldest first; taking them empties the list.
+  std::vector<request> take_requests();
+
+  // --- the process, as its updates describe it -----------------------------------------------------
   /// True once a whole publication (every chunk of the first snapshot) has been applied.
-  bool ready() const noexcept { return publications_ > 0; }
-  /// Publications applied whole; each adds a sample to every site's history.
-  std::uint64_t publications() const noexcept { return publications_; }
-  std::int64_t now_ns() const noexcept { return now_ns_; }
-  std::int64_t now_unix_ns() const noexcept { return now_unix_ns_; }
-  std::int64_t publish_interval_ns() const noexcept { return publish_interval_ns_; }
-  std::uint64_t watcher_id() const noexcept { return watcher_id_; }
-  const std::string& resync_reason() const noexcept { return resync_reason_; }
-  const process_counters& counters() const noexcept { return counters_; }
+  bool ready() const noexcept { return process_.publications > 0; }
+  /// Publications applied whole; each adds a sample to every site's history and runs the lints.
+  std::uint64_t publications() const noexcept { return process_.publications; }
+  std::int64_t now_ns() const noexcept { return process_.now_ns; }
+  std::int64_t now_unix_ns() const noexcept { return process_.now_unix_ns; }
+  std::int64_t publish_interval_ns() const noexcept { return process_.publish_interval_ns; }
+  std::uint64_t watcher_id() const noexcept { return process_.watcher_id; }
+  const std::string& resync_reason() const noexcept { return process_.resync_reason; }
+  const process_counters& counters() const noexcept { return process_.counters; }
 
-  const task_map& tasks() const noexcept { return tasks_; }
-  task_map& tasks() noexcept { return tasks_; }  // for evaluate_lints, which marks warnings
+  const task_map& tasks() const noexcept { return process_.tasks; }
   const task* find_task(std::uint64_t id) const;
-  const site_map& sites() const noexcept { return sites_; }
+  /// The tasks known to have `parent` as their parent, ascending (empty if none).
+  const task_ids& children_of(std::uint64_t parent) const;
+  const site_map& sites() const noexcept { return process_.sites; }
   const site* find_site(std::uint32_t id) const;
+  /// What the lints found at the last publication (every task's `warnings` say the same).
+  const lint_results& lints() const noexcept { return process_.lints; }
+  const state_options& options() const noexcept { return options_; }
 
   /// Stores the symbolized frames of an interned spawn stack (see Instrument.SymbolizeStacks).
   void add_stack(std::uint32_t id, std::vector<frame> frames);
@@ -97,24 +125,63 @@ class state {
   const std::vector<frame>* find_await_stack(std::uint32_t id) const;
   std::vector<std::uint32_t> unsymbolized_await_stacks() const;
 
+  // --- the console's side ----------------------------------------------------------------------------
+  const link_status& link() const noexcept { return link_; }
+  const temporality& time() const noexcept { return temporality_; }
+  /// The task whose details are followed (0: none), and its latest details once they arrived.
+  std::uint64_t watched_task() const noexcept { return watched_task_; }
+  const task_details* details() const noexcept { return details_ ? &*details_ : nullptr; }
+  /// A symbolize request is unanswered.
+  bool symbolizing() const noexcept { return !symbolizing_spawn_.empty() || !symbolizing_await_.empty(); }
+  /// Why the last symbolization failed (its stacks are asked for again after the next
+  /// publication); empty once one succeeds.
+  const std::string& symbolize_error() const noexcept { return symbolize_error_; }
+  /// The last message the model could not apply, as one line; empty until then.
+  const std::string& last_error() const noexcept { return last_error_; }
+
  private:
+  // What one stream told about the process: forgotten when another stream starts.
+  struct process_data {
+    absl::flat_hash_map<std::uint32_t, std::string> strings;
+    task_map tasks;
+    absl::flat_hash_map<std::uint64_t, task_ids> children;
+    site_map sites;
+    absl::flat_hash_map<std::uint32_t, std::vector<frame>> stacks;
+    absl::flat_hash_map<std::uint32_t, std::vector<frame>> await_stacks;
+    process_counters counters;
+    lint_results lints;
+    std::uint64_t publications = 0;
+    bool seen_snapshot = false;
+    std::int64_t now_ns = 0;
+    std::int64_t now_unix_ns = 0;
+    std::int64_t publish_interval_ns = 0;
+    std::uint64_t watcher_id = 0;
+    std::string resync_reason;
+  };
+
   absl::Status apply_unchecked(const v1::Update& update);
+  void apply_stream_started(const stream_started& started);
+  void apply_details(const v1::TaskDetails& details);
+  void apply_stacks(const stacks_symbolized& answer);
+  void apply_pause(const pause_answered& answer);
   void end_publication();
+  void run_lints();
+  void forget_task(task_map::iterator it);
+  void request_symbolization();
 
   state_options options_;
-  absl::flat_hash_map<std::uint32_t, std::string> strings_;
-  task_map tasks_;
-  site_map sites_;
-  absl::flat_hash_map<std::uint32_t, std::vector<frame>> stacks_;
-  absl::flat_hash_map<std::uint32_t, std::vector<frame>> await_stacks_;
-  process_counters counters_;
-  std::uint64_t publications_ = 0;
-  bool seen_snapshot_ = false;
-  std::int64_t now_ns_ = 0;
-  std::int64_t now_unix_ns_ = 0;
-  std::int64_t publish_interval_ns_ = 0;
-  std::uint64_t watcher_id_ = 0;
-  std::string resync_reason_;
+  process_data process_;
+  std::uint64_t stream_ = 0;
+  bool awaiting_stream_ = false;  // after an error: updates wait for the next stream
+  std::string last_error_;
+  link_status link_;
+  temporality temporality_;
+  std::uint64_t watched_task_ = 0;
+  std::optional<task_details> details_;
+  absl::flat_hash_set<std::uint32_t> symbolizing_spawn_;
+  absl::flat_hash_set<std::uint32_t> symbolizing_await_;
+  std::string symbolize_error_;
+  std::vector<request> requests_;
 };
 
 }  // namespace asio_console::console

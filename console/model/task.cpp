@@ -25,16 +25,6 @@ const char* to_string(task_outcome outcome) noexcept {
   return "";
 }
 
-std::string_view lint_name(lint_kind kind) noexcept {
-  switch (kind) {
-    case lint_kind::idle_too_long: return "idle-too-long";
-    case lint_kind::never_woken: return "never-woken";
-    case lint_kind::long_poll: return "long-poll";
-    case lint_kind::self_wakes: return "self-wakes";
-    case lint_kind::leak_suspect: return "leak-suspect";
-  }
-  return "";
-}
 
 namespace {
 // Time spent in the current state since the stats were read (nothing for a finished task).

@@ -133,8 +133,7 @@ ui_effect navigation::handle(const key_press& key) {
       if (is_list(screen())) typing_ = true;
       break;
     case action::toggle_pause:
-      paused_ = !paused_;
-      return paused_ ? ui_effect::pause : ui_effect::resume;
+      return ui_effect::toggle_pause;
     case action::toggle_help: help_ = true; break;
     case action::quit: return ui_effect::quit;
     default: break;

@@ -1,5 +1,6 @@
 // Where the user is in the terminal UI and what the keys do there: screens, selection, sort order,
-// filter, pause, help. Pure state (no terminal, no network), so every key is testable.
+// filter, help. Pure state (no terminal, no network), so every key is testable. What changes the
+// model (pause) is returned as an effect for the UI loop to dispatch.
 #pragma once
 
 #include <cstdint>
@@ -21,15 +22,16 @@ struct list_cursor {
 };
 
 /// What the caller must do after an action, beyond redrawing.
-enum class ui_effect : std::uint8_t { none, pause, resume, quit };
+enum class ui_effect : std::uint8_t { none, toggle_pause, quit };
 
 class navigation {
  public:
   screen_kind screen() const noexcept { return stack_.back().kind; }
   /// The task a task screen shows, or the site a site screen shows.
   std::uint64_t focus() const noexcept { return stack_.back().focus; }
+  /// The task whose details the current screen shows (0: none).
+  std::uint64_t shown_task() const noexcept { return screen() == screen_kind::task ? focus() : 0; }
   bool help_shown() const noexcept { return help_; }
-  bool paused() const noexcept { return paused_; }
   bool typing_filter() const noexcept { return typing_; }
   const std::string& filter() const noexcept { return filter_; }
   task_order order() const noexcept { return order_; }
@@ -58,7 +60,6 @@ class navigation {
   std::string filter_;
   bool typing_ = false;
   bool help_ = false;
-  bool paused_ = false;
 };
 
 }  // namespace asio_console::console

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <variant>
 
 #include "connection/live_connection.hpp"
 #include "model/site_summary.hpp"
@@ -16,49 +17,40 @@ namespace {
 
 constexpr int frame_interval_ms = 100;
 
-// Owns what the loop shows between frames: the model, its lints, the navigation.
+// Owns what the loop shows between frames: the model, the navigation, the connection feeding the
+// model. Messages go to the model, its requests to the connection, keys to the navigation, and the
+// effects of keys to the model; nothing here waits on the network.
 class ui_session {
  public:
   ui_session(const target& where, const ui_options& options)
       : options_(options), model_(options.model), connection_(where, {.timeout = options.timeout}) {}
 
-  // Applies what arrived; true if anything changed.
-  bool take_updates() {
-    live_connection::arrivals arrivals = connection_.take_updates();
-    if (arrivals.restarted) {
-      model_.reset();
-      if (nav_.paused()) connection_.set_paused(false, 0).IgnoreError();
-    }
-    bool changed = arrivals.restarted;
-    for (const v1::Update& update : arrivals.updates) {
-      if (!model_.apply(update).ok()) break;  // the connection resynchronizes on its own
-      changed = true;
-    }
-    if (changed) tasks_listed_ = {};  // its pointers may dangle now
-    if (changed && model_.ready()) {
-      lints_ = evaluate_lints(model_, options_.thresholds);
-      if (!model_.unsymbolized_stacks().empty() || !model_.unsymbolized_await_stacks().empty()) {
-        connection_.symbolize(model_).IgnoreError();
+  // Applies what arrived and sends what the model asks for in return.
+  void take_messages() {
+    for (const message& next : connection_.take_messages()) {
+      // A message the model cannot apply makes it ask for a fresh stream: nothing to do here.
+      model_.apply(next).IgnoreError();
+      if (std::holds_alternative<v1::Update>(next) || std::holds_alternative<stream_started>(next)) {
+        tasks_listed_ = {};  // its pointers may dangle now
       }
     }
-    return changed;
+    send_requests();
   }
 
   void handle(const terminal::key& pressed) {
     switch (nav_.handle(map_key(pressed.code, pressed.function_key, nav_.typing_filter()))) {
       case ui_effect::quit: quitting_ = true; break;
-      case ui_effect::pause: connection_.set_paused(true, model_.watcher_id()).IgnoreError(); break;
-      case ui_effect::resume: connection_.set_paused(false, model_.watcher_id()).IgnoreError(); break;
+      case ui_effect::toggle_pause: model_.set_paused(!model_.time().wanted_paused()); break;
       case ui_effect::none: break;
     }
+    model_.watch_details(nav_.shown_task());  // asks only when the shown task changed
+    send_requests();
   }
   bool quitting() const { return quitting_; }
 
   void draw(terminal& screen) {
     screen.clear_frame();
-    const link_status link = connection_.status();
-    const frame_context context{model_,           nav_,           lints_.warnings, link, options_.thresholds,
-                                options_.frames, connection_.where().text};
+    const frame_context context{model_, nav_, options_.frames, connection_.where().text};
     if (nav_.help_shown()) {
       draw_help_screen(context);
     } else {
@@ -73,8 +65,11 @@ class ui_session {
   }
 
  private:
+  void send_requests() {
+    for (request& next : model_.take_requests()) connection_.send(std::move(next));
+  }
+
   void draw_tasks(const frame_context& context) {
-    connection_.watch_details(0);
     // Listing sorts every task: done again only when the tasks, the order or the filter changed,
     // or once a second (durations keep growing), not on every frame.
     const task_order order = nav_.order();
@@ -88,22 +83,16 @@ class ui_session {
     nav_.set_rows(tasks_listed_ids_, static_cast<std::size_t>(list_rows(chrome_height(context))));
     draw_tasks_screen(context, tasks_listed_.rows);
   }
-  void draw_task(const frame_context& context) {
-    connection_.watch_details(nav_.focus());
-    draw_task_screen(context, model_.find_task(nav_.focus()), connection_.latest_details());
-  }
+  void draw_task(const frame_context& context) { draw_task_screen(context); }
   void draw_sites(const frame_context& context) {
-    connection_.watch_details(0);
-    const std::vector<site_summary> rows =
-        filter_sites(summarize_sites(model_, lints_.leak_suspect_sites), nav_.filter());
+    const std::vector<site_summary> rows = filter_sites(summarize_sites(model_), nav_.filter());
     std::vector<std::uint64_t> ids;
     for (const site_summary& s : rows) ids.push_back(s.where->id);
     nav_.set_rows(ids, static_cast<std::size_t>(list_rows(chrome_height(context))));
     draw_sites_screen(context, rows);
   }
   void draw_site(const frame_context& context) {
-    connection_.watch_details(0);
-    const std::vector<site_summary> all = summarize_sites(model_, lints_.leak_suspect_sites);
+    const std::vector<site_summary> all = summarize_sites(model_);
     const auto it = std::find_if(all.begin(), all.end(), [&](const site_summary& s) { return s.where->id == nav_.focus(); });
     if (it == all.end()) {
       nav_.set_rows({}, 1);
@@ -127,7 +116,7 @@ class ui_session {
   }
 
   // The tasks screen's rows as last listed; pointers into model_, valid until it next changes
-  // (which also changes its publication count, or resets it: see take_updates).
+  // (which also changes its publication count, or resets it: see take_messages).
   struct task_listing {
     std::vector<const task*> rows;
     std::uint64_t publications = ~std::uint64_t{0};
@@ -140,7 +129,6 @@ class ui_session {
   state model_;
   task_listing tasks_listed_;
   std::vector<std::uint64_t> tasks_listed_ids_;
-  lint_results lints_;
   navigation nav_;
   live_connection connection_;
   bool quitting_ = false;
@@ -158,7 +146,7 @@ int run_ui(const target& where, const ui_options& options) {
   // Redrawn after every key and at least every frame: durations grow and the status line counts
   // down even without updates.
   while (!session.quitting() && !terminal::stop_requested()) {
-    session.take_updates();
+    session.take_messages();
     session.draw(screen);
     if (auto key = screen.next_key(frame_interval_ms)) {
       if (!(key->function_key && key->code == KEY_RESIZE)) session.handle(*key);

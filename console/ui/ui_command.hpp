@@ -4,7 +4,6 @@
 #include "absl/time/time.h"
 #include "connection/target.hpp"
 #include "model/frame_filter.hpp"
-#include "model/lints.hpp"
 #include "model/state.hpp"
 
 namespace asio_console::console {
@@ -12,8 +11,7 @@ namespace asio_console::console {
 struct ui_options {
   bool colors = true;
   absl::Duration timeout = absl::Seconds(5);
-  state_options model;
-  lint_thresholds thresholds;
+  state_options model;  // with the lint thresholds
   frame_filter frames;
 };
 

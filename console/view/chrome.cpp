@@ -13,6 +13,7 @@ std::string link_text(const link_status& link) {
   switch (link.current) {
     case link_status::phase::connected: return "● connected";
     case link_status::phase::connecting: return "◌ connecting…";
+    case link_status::phase::closed: return "✖ disconnected";
     case link_status::phase::waiting_to_retry: {
       const std::int64_t in_ns = std::max<std::int64_t>(0, absl::ToInt64Nanoseconds(link.retry_at - absl::Now()));
       return absl::StrCat("✖ disconnected, retrying in ", format_duration(in_ns));
@@ -20,11 +21,20 @@ std::string link_text(const link_status& link) {
   }
   return "";
 }
+
+// The one error line under the title: the link's, else the last pause's or symbolization's.
+std::string error_line(const state& model) {
+  if (!model.link().last_error.empty()) return absl::StrCat("last error: ", model.link().last_error);
+  if (!model.time().error().empty()) return absl::StrCat("pause failed: ", model.time().error());
+  if (!model.symbolize_error().empty()) return absl::StrCat("symbolizing failed: ", model.symbolize_error());
+  return {};
+}
 }  // namespace
 
 int chrome_height(const frame_context& context) {
-  const int warnings = static_cast<int>(std::min<std::size_t>(context.warnings.size(), max_warning_lines));
-  return 1 + (warnings > 0 ? warnings + 1 : 0) + (context.link.last_error.empty() ? 0 : 1);
+  const int warnings =
+      static_cast<int>(std::min<std::size_t>(context.model.lints().warnings.size(), max_warning_lines));
+  return 1 + (warnings > 0 ? warnings + 1 : 0) + (error_line(context.model).empty() ? 0 : 1);
 }
 
 int list_rows(int list_top) { return std::max(1, screen_rows() - 1 - (list_top + 1)); }
@@ -33,8 +43,11 @@ void draw_chrome(const frame_context& context, std::string_view hints) {
   std::uint64_t by_state[4] = {};
   for (const auto& [id, t] : context.model.tasks()) ++by_state[static_cast<int>(t.stats.state)];
   fill_row(0, 0, style::title);
-  std::string title = absl::StrCat(" asio-console  ", std::string(context.target), "  ", link_text(context.link));
-  if (context.nav.paused()) absl::StrAppend(&title, "  ‖ PAUSED");
+  const state& model = context.model;
+  std::string title = absl::StrCat(" asio-console  ", std::string(context.target), "  ", link_text(model.link()));
+  // PAUSED only once the target confirmed it on this stream: then no data flows.
+  if (model.time().paused()) absl::StrAppend(&title, model.time().changing() ? "  ‖ resuming…" : "  ‖ PAUSED");
+  if (!model.time().paused() && model.time().changing()) absl::StrAppend(&title, "  ‖ pausing…");
   absl::StrAppend(&title, "   tasks: ", by_state[0], " running, ", by_state[1], " scheduled, ", by_state[2], " idle, ",
                   by_state[3], " completed");
   if (const std::uint64_t unrecorded = context.model.counters().unrecorded; unrecorded != 0) {
@@ -42,13 +55,12 @@ void draw_chrome(const frame_context& context, std::string_view hints) {
   }
   put(0, 0, title, style::title);
   int row = 1;
-  if (!context.link.last_error.empty()) {
-    put(row++, 1, absl::StrCat("last error: ", context.link.last_error), style::error);
-  }
-  if (!context.warnings.empty()) {
-    put(row++, 1, absl::StrCat("Warnings (", context.warnings.size(), ")"), style::header);
-    for (std::size_t i = 0; i < context.warnings.size() && i < max_warning_lines; ++i) {
-      put(row++, 2, absl::StrCat("⚠ ", context.warnings[i].message), style::warning);
+  if (const std::string error = error_line(model); !error.empty()) put(row++, 1, error, style::error);
+  const std::vector<warning_summary>& warnings = model.lints().warnings;
+  if (!warnings.empty()) {
+    put(row++, 1, absl::StrCat("Warnings (", warnings.size(), ")"), style::header);
+    for (std::size_t i = 0; i < warnings.size() && i < max_warning_lines; ++i) {
+      put(row++, 2, absl::StrCat("⚠ ", warnings[i].message), style::warning);
     }
   }
   const int footer = screen_rows() - 1;

@@ -22,7 +22,7 @@ void draw_help_screen(const frame_context& context) {
   for (const char* line : lines) put(row++, 2, line);
   for (lint_kind kind : all_lint_kinds) {
     put(row, 4, std::string(lint_name(kind)), style::warning);
-    put(row++, 20, explain_lint(kind, context.thresholds));
+    put(row++, 20, explain_lint(kind, context.model.options().thresholds));
   }
 }
 

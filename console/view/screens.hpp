@@ -1,13 +1,11 @@
-// The screens of the terminal UI. They only draw: the model, the navigation and the link status
-// come in; nothing goes out to the network or changes state.
+// The screens of the terminal UI. They only draw: the model (with its lints, details, link and
+// pause) and the navigation come in; nothing goes out or changes state.
 #pragma once
 
 #include <optional>
 #include <string_view>
 #include <vector>
 
-#include "asio_console/v1/instrument.pb.h"
-#include "connection/live_connection.hpp"
 #include "model/frame_filter.hpp"
 #include "model/lints.hpp"
 #include "model/site_summary.hpp"
@@ -19,9 +17,6 @@ namespace asio_console::console {
 struct frame_context {
   const state& model;
   const navigation& nav;
-  const std::vector<warning_summary>& warnings;
-  const link_status& link;
-  const lint_thresholds& thresholds;
   const frame_filter& frames;
   std::string_view target;
 };
@@ -34,7 +29,8 @@ void draw_chrome(const frame_context& context, std::string_view hints);
 int list_rows(int list_top);
 
 void draw_tasks_screen(const frame_context& context, const std::vector<const task*>& rows);
-void draw_task_screen(const frame_context& context, const task* shown, const std::optional<v1::TaskDetails>& details);
+/// The task the navigation focuses on, with the model's details of it once they arrived.
+void draw_task_screen(const frame_context& context);
 void draw_sites_screen(const frame_context& context, const std::vector<site_summary>& rows);
 /// What a site screen shows above its tasks (visible_stacks of the site's stacks of each kind).
 struct site_stacks {
@@ -51,6 +47,6 @@ void draw_help_screen(const frame_context& context);
 void draw_task_table(const frame_context& context, int top, const std::vector<const task*>& rows, bool show_sort);
 
 /// "▁▂▅█▃" summarizing a histogram in `columns` characters.
-std::string sparkline(const v1::Histogram& histogram, int columns);
+std::string sparkline(const histogram_summary& histogram, int columns);
 
 }  // namespace asio_console::console

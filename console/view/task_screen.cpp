@@ -16,18 +16,18 @@ std::string with_percent(std::int64_t part, std::int64_t whole) {
   return absl::StrFormat("%s (%.1f%%)", format_duration(part), percent);
 }
 
-int draw_histogram(int row, std::string_view title, const v1::Histogram& h) {
-  if (h.count() == 0) {
+int draw_histogram(int row, std::string_view title, const histogram_summary& h) {
+  if (h.count == 0) {
     put(row++, 1, absl::StrCat(std::string(title), ": none yet"), style::dim);
     return row;
   }
-  put(row, 1, absl::StrCat(std::string(title), " (", h.count(), ")"), style::header);
-  put(row, 28, absl::StrCat("p50 ", format_duration(h.p50_ns()), "  p90 ", format_duration(h.p90_ns()), "  p99 ",
-                            format_duration(h.p99_ns()), "  max ", format_duration(h.max_ns())));
+  put(row, 1, absl::StrCat(std::string(title), " (", h.count, ")"), style::header);
+  put(row, 28, absl::StrCat("p50 ", format_duration(h.p50_ns), "  p90 ", format_duration(h.p90_ns), "  p99 ",
+                            format_duration(h.p99_ns), "  max ", format_duration(h.max_ns)));
   ++row;
-  put(row, 3, format_duration(h.min_ns()), style::dim);
+  put(row, 3, format_duration(h.min_ns), style::dim);
   put(row, 12, sparkline(h, std::max(10, std::min(60, screen_columns() - 26))), style::running);
-  put(row, 12 + std::max(10, std::min(60, screen_columns() - 26)) + 1, format_duration(h.max_ns()), style::dim);
+  put(row, 12 + std::max(10, std::min(60, screen_columns() - 26)) + 1, format_duration(h.max_ns), style::dim);
   return row + 1;
 }
 
@@ -66,18 +66,18 @@ int draw_await_stack(int row, const frame_context& context, const task& t, int m
 
 }  // namespace
 
-std::string sparkline(const v1::Histogram& histogram, int columns) {
+std::string sparkline(const histogram_summary& histogram, int columns) {
   static constexpr const char* bars[] = {" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
-  if (columns <= 0 || histogram.buckets_size() == 0) return std::string(static_cast<std::size_t>(std::max(0, columns)), ' ');
+  if (columns <= 0 || histogram.buckets.empty()) return std::string(static_cast<std::size_t>(std::max(0, columns)), ' ');
   // Columns cover [min, max] on a log scale: durations spread over orders of magnitude.
-  const double low = std::log(std::max<double>(1, static_cast<double>(histogram.min_ns())));
-  const double high = std::log(std::max<double>(2, static_cast<double>(histogram.max_ns()) + 1));
+  const double low = std::log(std::max<double>(1, static_cast<double>(histogram.min_ns)));
+  const double high = std::log(std::max<double>(2, static_cast<double>(histogram.max_ns) + 1));
   std::vector<std::uint64_t> counts(static_cast<std::size_t>(columns), 0);
-  for (const v1::HistogramBucket& bucket : histogram.buckets()) {
-    const double middle = std::log(std::max<double>(1, (static_cast<double>(bucket.lower_ns()) + bucket.upper_ns()) / 2));
+  for (const histogram_bucket& bucket : histogram.buckets) {
+    const double middle = std::log(std::max<double>(1, (static_cast<double>(bucket.lower_ns) + static_cast<double>(bucket.upper_ns)) / 2));
     const double position = high > low ? (middle - low) / (high - low) : 0;
     const auto column = static_cast<std::size_t>(std::clamp(position * columns, 0.0, columns - 1.0));
-    counts[column] += bucket.count();
+    counts[column] += bucket.count;
   }
   const std::uint64_t peak = *std::max_element(counts.begin(), counts.end());
   std::string out;
@@ -88,7 +88,8 @@ std::string sparkline(const v1::Histogram& histogram, int columns) {
   return out;
 }
 
-void draw_task_screen(const frame_context& context, const task* shown, const std::optional<v1::TaskDetails>& details) {
+void draw_task_screen(const frame_context& context) {
+  const task* shown = context.model.find_task(context.nav.focus());
   draw_chrome(context, "esc back  t tasks  s sites  space pause  ? help  q quit");
   int row = chrome_height(context);
   if (shown == nullptr) {
@@ -114,15 +115,15 @@ void draw_task_screen(const frame_context& context, const task* shown, const std
                              t.stats.pending_work_known ? absl::StrCat("   Pending work ", t.stats.pending_work) : ""));
   for (lint_kind kind : all_lint_kinds) {
     if (t.warnings.contains(kind)) {
-      put(row++, 1, absl::StrCat("⚠ ", describe_warning(kind, t, context.model, context.thresholds)), style::warning);
+      put(row++, 1, absl::StrCat("⚠ ", describe_warning(kind, t, context.model, context.model.options().thresholds)), style::warning);
     }
   }
   ++row;
   row = draw_await_stack(row, context, t, /*max_frames=*/6);
-  if (details && details->task_id() == t.id) {
-    row = draw_histogram(row, "Poll times", details->poll_times());
-    row = draw_histogram(row, "Scheduled times", details->scheduled_times());
-    if (!details->note().empty()) put(row++, 1, details->note(), style::dim);
+  if (const task_details* details = context.model.details(); details != nullptr && details->task_id == t.id) {
+    row = draw_histogram(row, "Poll times", details->poll_times);
+    row = draw_histogram(row, "Scheduled times", details->scheduled_times);
+    if (!details->note.empty()) put(row++, 1, details->note, style::dim);
   } else {
     put(row++, 1, "Poll and scheduled times: waiting for details…", style::dim);
   }
@@ -143,15 +144,12 @@ void draw_task_screen(const frame_context& context, const task* shown, const std
       ++row;
     }
   }
-  std::vector<const task*> children;
-  for (const auto& [id, other] : context.model.tasks()) {
-    if (other.parent_id == t.id) children.push_back(&other);
-  }
-  std::sort(children.begin(), children.end(), [](const task* a, const task* b) { return a->id < b->id; });
+  const state::task_ids& children = context.model.children_of(t.id);
   if (row < screen_rows() - 2) {
     put(row++, 1, absl::StrCat("Children (", children.size(), ")"), style::header);
-    for (const task* child : children) {
+    for (std::uint64_t child_id : children) {
       if (row >= screen_rows() - 1) break;
+      const task* child = context.model.find_task(child_id);
       put(row++, 3, absl::StrCat(child->id, "  ", child->name, "  ", to_string(child->stats.state), "  ",
                                  format_duration(child->total_ns(now))));
     }

@@ -29,7 +29,7 @@ TEST(JsonReport, WritesEveryContractFieldWithItsValue) {
                   .ok());
   model.add_stack(4, {{"cache::cache()", "/src/cache.cpp", 12}, {"handle(request)", "/src/server.cpp", 80}});
   std::ostringstream out;
-  write_json_report(out, model, evaluate_lints(model, {}));
+  write_json_report(out, model);
   const json::object root = json::parse(out.str()).as_object();
 
   EXPECT_EQ(root.at("version"), 1);
@@ -98,7 +98,7 @@ TEST(JsonReport, TasksSayWhereTheyWaitAndSitesGroupTheirIdleTasksByAwaitStack) {
   model.add_await_stack(7, timer_wait_stack);
   model.add_await_stack(8, {{"app::drain()", "/src/reporter.cpp", 60, true}});
   std::ostringstream out;
-  write_json_report(out, model, evaluate_lints(model, {}));
+  write_json_report(out, model);
   const json::object root = json::parse(out.str()).as_object();
 
   const json::array& tasks = root.at("tasks").as_array();
@@ -131,7 +131,7 @@ TEST(JsonReport, SpawnsThatRanUnrecordedAreCountedPerSiteAndInAll) {
   update.mutable_counters()->set_unrecorded(3);
   ASSERT_TRUE(model.apply(update).ok());
   std::ostringstream out;
-  write_json_report(out, model, evaluate_lints(model, {}));
+  write_json_report(out, model);
   const json::object root = json::parse(out.str()).as_object();
   EXPECT_EQ(root.at("unrecorded_spawns"), 3);
   EXPECT_EQ(root.at("sites").as_array().at(0).at("unrecorded"), 3);
@@ -142,7 +142,7 @@ TEST(JsonReport, RootTasksHaveANullParentAndUnsampledOnesAnEmptyStack) {
   state model;
   ASSERT_TRUE(model.apply(updates.publication(second, true).site(1, "a.cpp", 1, "f").new_task({.id = 1}).build()).ok());
   std::ostringstream out;
-  write_json_report(out, model, evaluate_lints(model, {}));
+  write_json_report(out, model);
   const json::value root = json::parse(out.str());
   const json::object& task = root.as_object().at("tasks").as_array().at(0).as_object();
   EXPECT_TRUE(task.at("parent_id").is_null());

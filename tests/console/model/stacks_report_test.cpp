@@ -14,8 +14,7 @@ using asio_console::testing::update_builder;
 namespace v1 = asio_console::v1;
 constexpr std::int64_t second = 1'000'000'000;
 
-std::string stacks_report(state& model) {
-  evaluate_lints(model, {});
+std::string stacks_report(const state& model) {
   std::ostringstream out;
   write_stacks_report(out, "127.0.0.1:6669", model, frame_filter());
   return out.str();
