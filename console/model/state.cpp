@@ -91,7 +91,7 @@ absl::Status state::apply(const v1::Update& update) {
     details_.reset();
     last_error_ = std::string(status.message());
     awaiting_stream_ = true;
-    requests_.push_back(restart_request{last_error_});
+    ask(restart_request{last_error_});
   }
   return status;
 }
@@ -106,7 +106,7 @@ void state::apply_stream_started(const stream_started& started) {
   details_.reset();
   temporality_.on_stream_started();
   // The details stream of the old one is gone with it: follow the same task on the new one.
-  if (watched_task_ != 0) requests_.push_back(watch_details_request{watched_task_});
+  if (watched_task_ != 0) ask(watch_details_request{watched_task_});
 }
 
 void state::apply_details(const v1::TaskDetails& details) {
@@ -129,18 +129,18 @@ void state::apply_stacks(const stacks_symbolized& answer) {
 }
 
 void state::apply_pause(const pause_answered& answer) {
-  if (auto next = temporality_.on_answer(answer)) requests_.push_back(*next);
+  if (auto next = temporality_.on_answer(answer)) ask(*next);
 }
 
 void state::set_paused(bool paused) {
-  if (auto next = temporality_.want(paused)) requests_.push_back(*next);
+  if (auto next = temporality_.want(paused)) ask(*next);
 }
 
 void state::watch_details(std::uint64_t task_id) {
   if (task_id == watched_task_) return;
   watched_task_ = task_id;
   details_.reset();
-  requests_.push_back(watch_details_request{task_id});
+  ask(watch_details_request{task_id});
 }
 
 std::vector<request> state::take_requests() { return std::exchange(requests_, {}); }
@@ -148,10 +148,7 @@ std::vector<request> state::take_requests() { return std::exchange(requests_, {}
 absl::Status state::apply_unchecked(const v1::Update& update) {
   if (absl::Status version = check_protocol_version(update); !version.ok()) return version;
   process_data& p = process_;
-  if (update.watcher_id() != 0) {
-    p.watcher_id = update.watcher_id();
-    if (auto next = temporality_.on_watcher(p.watcher_id)) requests_.push_back(*next);
-  }
+  if (update.watcher_id() != 0) p.watcher_id = update.watcher_id();
   if (!update.resync_reason().empty()) p.resync_reason = update.resync_reason();
   if (update.now_ns() == 0 && !update.snapshot()) {
     // A stream's header (the watcher id, why a snapshot follows): no publication.
@@ -263,6 +260,8 @@ void state::end_publication() {
   }
   run_lints();
   request_symbolization();
+  // A paused console pauses a new stream once its snapshot is whole: held with data on screen.
+  if (auto next = temporality_.on_watcher(p.watcher_id)) ask(*next);
 }
 
 void state::run_lints() {
@@ -280,7 +279,7 @@ void state::request_symbolization() {
   if (next.spawn_ids.empty() && next.await_ids.empty()) return;
   symbolizing_spawn_.insert(next.spawn_ids.begin(), next.spawn_ids.end());
   symbolizing_await_.insert(next.await_ids.begin(), next.await_ids.end());
-  requests_.push_back(std::move(next));
+  ask(std::move(next));
 }
 
 const task* state::find_task(std::uint64_t id) const {

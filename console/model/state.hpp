@@ -168,6 +168,11 @@ class state {
   void run_lints();
   void forget_task(task_map::iterator it);
   void request_symbolization();
+  // In place: GCC 12 warns about a variant built from a temporary here (-Wmaybe-uninitialized).
+  template <typename Request>
+  void ask(Request next) {
+    requests_.emplace_back(std::in_place_type<Request>, std::move(next));
+  }
 
   state_options options_;
   process_data process_;

@@ -1,7 +1,7 @@
 // Whether this console's updates flow or are held by the target: what the user asked for and what
 // the target confirmed on the current stream. A new stream always starts live, so a console that
-// was paused asks again once the new stream has named its watcher; until the target confirms, the
-// console does not claim to be paused.
+// was paused asks again once the new stream is usable (its watcher named, its snapshot whole: the
+// model calls on_watcher then); until the target confirms, the console does not claim to be paused.
 #pragma once
 
 #include <cstdint>

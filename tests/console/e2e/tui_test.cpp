@@ -7,14 +7,20 @@
 #include <thread>
 
 #include "support/process.hpp"
+#include "support/scripted_target.hpp"
 #include "support/tmux_session.hpp"
+#include "support/update_builder.hpp"
 
 namespace {
 using namespace std::chrono_literals;
 using asio_console::testing::console_binary;
 using asio_console::testing::start_sample_target;
 using asio_console::testing::started_target;
+using asio_console::testing::scripted_target;
 using asio_console::testing::tmux_session;
+using asio_console::testing::update_builder;
+namespace v1 = asio_console::v1;
+constexpr std::int64_t second = 1'000'000'000;
 
 bool contains(const std::string& screen, const std::string& text) { return screen.find(text) != std::string::npos; }
 
@@ -199,6 +205,97 @@ TEST_F(TuiTest, LostConnectionShowsInTheStatusLineAndComesBack) {
   EXPECT_TRUE(contains(shown, "cannot connect") || contains(shown, "last error")) << shown;
   target_ = start_sample_target({"--bind=" + address});
   EXPECT_TRUE(console->wait_for_text("● connected", &shown, 20s)) << shown;
+}
+
+std::string title_of(const std::string& screen) {
+  const std::vector<std::string> lines = lines_of(screen);
+  return lines.empty() ? "" : lines.front();
+}
+
+TEST_F(TuiTest, PausedAcrossARestartedTargetTheTitleAndTheDataAgree) {
+  auto console = open_console();
+  console->send({"Space"});
+  std::string shown;
+  ASSERT_TRUE(console->wait_for_text("PAUSED", &shown)) << shown;
+  const std::string address = target_.address;
+  target_.process.reset();  // killed
+  ASSERT_TRUE(console->wait_for_text("disconnected", &shown)) << shown;
+  target_ = start_sample_target({"--bind=" + address, "--leak_every=50ms"});
+  // The new stream is paused again once its snapshot is on screen, and says so only when it is.
+  ASSERT_TRUE(console->wait_for(
+      [](const std::string& s) { return contains(s, "● connected") && contains(s, "PAUSED") && contains(s, "idle"); },
+      &shown, 20s))
+      << shown;
+  const std::string paused_title = title_of(shown);
+  std::this_thread::sleep_for(1500ms);  // the target leaks a task every 50 ms: counts would move
+  const std::string later = console->screen();
+  EXPECT_TRUE(contains(title_of(later), "PAUSED")) << later;
+  EXPECT_EQ(title_of(later), paused_title) << "paused: no data flows";
+  console->send({"Space"});
+  EXPECT_TRUE(console->wait_for(
+      [&](const std::string& s) {
+        const std::string title = title_of(s);
+        return !contains(title, "PAUSED") && !contains(title, "resuming") && title != paused_title;
+      },
+      &shown))
+      << "resumed, the counts move again\n" << shown;
+}
+
+TEST(TuiRecovery, AMalformedUpdateIsFollowedByAFreshSnapshot) {
+  scripted_target target({.updates = [](int stream) {
+                            update_builder updates;
+                            std::vector<v1::Update> sent;
+                            if (stream == 1) {
+                              sent.push_back(updates.publication(second, true)
+                                                 .site(1, "/src/first.cpp", 1, "first()")
+                                                 .new_task({.id = 1, .name = "first-stream"})
+                                                 .build());
+                              sent.push_back(updates.publication(2 * second).changed({.id = 99}).build());  // never sent
+                            } else {
+                              sent.push_back(updates.publication(3 * second, true)
+                                                 .site(1, "/src/fresh.cpp", 1, "fresh()")
+                                                 .new_task({.id = 2, .name = "fresh-snapshot"})
+                                                 .build());
+                            }
+                            return sent;
+                          },
+                          .between_updates = 1500ms});
+  tmux_session console(console_binary() + " " + target.address(), 160, 40);
+  std::string shown;
+  ASSERT_TRUE(console.wait_for_text("first-stream", &shown)) << shown;
+  ASSERT_TRUE(console.wait_for_text("fresh-snapshot", &shown)) << shown;
+  EXPECT_FALSE(contains(shown, "first-stream")) << shown;
+  EXPECT_TRUE(contains(shown, "● connected")) << shown;
+  EXPECT_EQ(target.streams_started(), 2);
+}
+
+TEST(TuiRecovery, TheUiAnswersKeysWhileASlowTargetSymbolizes) {
+  constexpr auto symbolize_takes = 6s;
+  scripted_target target({.updates = [](int) {
+                            update_builder updates;
+                            return std::vector<v1::Update>{updates.publication(second, true)
+                                                               .site(1, "/src/slow.cpp", 1, "slow()")
+                                                               .new_task({.id = 1, .name = "slow-stacks", .stack_id = 3})
+                                                               .build()};
+                          },
+                          .symbolize_delay = std::chrono::duration_cast<std::chrono::milliseconds>(symbolize_takes)});
+  const auto started = std::chrono::steady_clock::now();
+  // The calls' timeout is longer than the symbolization: it is slow, not failing.
+  tmux_session console(console_binary() + " " + target.address() + " --timeout=30s", 160, 40);
+  std::string shown;
+  ASSERT_TRUE(console.wait_for_text("slow-stacks", &shown)) << shown;
+  console.send({"Enter"});
+  ASSERT_TRUE(console.wait_for_text("symbolizing…", &shown, 2s)) << shown;
+  for (const char* key : {"Escape", "?"}) {
+    const auto pressed = std::chrono::steady_clock::now();
+    console.send({key});
+    ASSERT_TRUE(console.wait_for_text(std::string(key) == "?" ? "invert" : "Total▼", &shown, 2s)) << key << "\n" << shown;
+    EXPECT_LT(std::chrono::steady_clock::now() - pressed, 1500ms) << key;
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - started, symbolize_takes) << "answered while it was symbolizing";
+  console.send({"x"});
+  console.send({"Enter"});
+  EXPECT_TRUE(console.wait_for_text("function_3", &shown, 15s)) << shown;
 }
 
 }  // namespace

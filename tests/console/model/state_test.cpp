@@ -6,9 +6,7 @@
 #include "support/update_builder.hpp"
 
 namespace {
-using asio_console::console::state;
-using asio_console::console::state_options;
-using asio_console::console::task_state;
+using namespace asio_console::console;
 using asio_console::testing::task_spec;
 using asio_console::testing::update_builder;
 namespace v1 = asio_console::v1;
@@ -185,6 +183,237 @@ TEST(ConsoleState, AwaitStacksFollowEachTaskAndAreSymbolizedInTheirOwnIdSpace) {
                               .build())
                   .ok());
   EXPECT_EQ(model.find_task(1)->stats.await_stack_id, 0u);
+}
+
+// --- every message kind, and what the model asks for -------------------------------------------
+
+v1::Update header(std::uint64_t watcher_id) {
+  v1::Update update;
+  update.set_protocol_version(1);
+  update.set_watcher_id(watcher_id);
+  update.set_last_chunk(true);
+  return update;
+}
+
+template <typename Request>
+std::vector<Request> requests_of(state& model) {
+  std::vector<Request> found;
+  for (request& r : model.take_requests()) {
+    if (auto* wanted = std::get_if<Request>(&r)) found.push_back(std::move(*wanted));
+  }
+  return found;
+}
+
+TEST(ConsoleState, ANewStreamForgetsTheProcessButNotWhatTheUserAsked) {
+  update_builder updates;
+  state model;
+  ASSERT_TRUE(model.apply(stream_started{1}).ok());
+  ASSERT_TRUE(model.apply(updates.publication(second, true).site(1, "a.cpp", 1, "f").new_task({.id = 1}).build()).ok());
+  model.watch_details(1);
+  model.take_requests();
+  ASSERT_TRUE(model.apply(stream_started{2}).ok());
+  EXPECT_FALSE(model.ready());
+  EXPECT_TRUE(model.tasks().empty());
+  EXPECT_TRUE(model.sites().empty()) << "another stream may be another process";
+  EXPECT_EQ(model.watched_task(), 1u);
+  const auto watches = requests_of<watch_details_request>(model);
+  ASSERT_EQ(watches.size(), 1u) << "the old details stream went with the old stream";
+  EXPECT_EQ(watches[0].task_id, 1u);
+}
+
+TEST(ConsoleState, DetailsAreKeptForTheWatchedTaskOnly) {
+  state model;
+  model.watch_details(4);
+  EXPECT_EQ(requests_of<watch_details_request>(model).size(), 1u);
+  model.watch_details(4);
+  EXPECT_TRUE(model.take_requests().empty()) << "the same task: nothing to ask";
+  v1::TaskDetails other;
+  other.set_task_id(5);
+  ASSERT_TRUE(model.apply(other).ok());
+  EXPECT_EQ(model.details(), nullptr) << "sent before the user chose task 4";
+  v1::TaskDetails wire;
+  wire.set_task_id(4);
+  wire.mutable_poll_times()->set_count(3);
+  wire.mutable_poll_times()->set_p50_ns(2000);
+  v1::HistogramBucket* bucket = wire.mutable_poll_times()->add_buckets();
+  bucket->set_lower_ns(1000);
+  bucket->set_upper_ns(4000);
+  bucket->set_count(3);
+  wire.set_note("histograms cover the polls since details were asked for");
+  ASSERT_TRUE(model.apply(wire).ok());
+  ASSERT_NE(model.details(), nullptr);
+  EXPECT_EQ(model.details()->poll_times.count, 3u);
+  EXPECT_EQ(model.details()->poll_times.p50_ns, 2000);
+  ASSERT_EQ(model.details()->poll_times.buckets.size(), 1u);
+  EXPECT_EQ(model.details()->poll_times.buckets[0].upper_ns, 4000);
+  EXPECT_EQ(model.details()->note, wire.note());
+  model.watch_details(0);
+  EXPECT_EQ(model.details(), nullptr);
+  EXPECT_EQ(requests_of<watch_details_request>(model).front().task_id, 0u);
+}
+
+TEST(ConsoleState, StacksAreAskedForOnceAtATimeAndStoredWhenTheAnswerComes) {
+  update_builder updates;
+  state model;
+  ASSERT_TRUE(model.apply(stream_started{1}).ok());
+  ASSERT_TRUE(model.apply(updates.publication(second, true).new_task({.id = 1, .stack_id = 3, .await_stack_id = 5}).build()).ok());
+  const auto asked = requests_of<symbolize_request>(model);
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].stream, 1u);
+  EXPECT_EQ(asked[0].spawn_ids, std::vector<std::uint32_t>{3});
+  EXPECT_EQ(asked[0].await_ids, std::vector<std::uint32_t>{5});
+  EXPECT_TRUE(model.symbolizing());
+
+  // Another publication brings another stack: asked for once the first answer is in.
+  ASSERT_TRUE(model.apply(updates.publication(2 * second).new_task({.id = 2, .stack_id = 4}).build()).ok());
+  EXPECT_TRUE(requests_of<symbolize_request>(model).empty());
+  EXPECT_EQ(model.find_stack(3), nullptr) << "the view says symbolizing… meanwhile";
+
+  stacks_symbolized answer{1, {3}, {5}, {}, {}};
+  v1::Stack* stack = answer.response.add_stacks();
+  stack->set_id(3);
+  stack->add_frames()->set_function("spawner()");
+  v1::Stack* awaiting = answer.response.add_await_stacks();
+  awaiting->set_id(5);
+  v1::Frame* frame = awaiting->add_frames();
+  frame->set_function("waiter()");
+  frame->set_awaiting(true);
+  ASSERT_TRUE(model.apply(answer).ok());
+  ASSERT_NE(model.find_stack(3), nullptr);
+  EXPECT_EQ(model.find_stack(3)->front().function, "spawner()");
+  ASSERT_NE(model.find_await_stack(5), nullptr);
+  EXPECT_TRUE(model.find_await_stack(5)->front().awaiting);
+  const auto next = requests_of<symbolize_request>(model);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].spawn_ids, std::vector<std::uint32_t>{4});
+}
+
+TEST(ConsoleState, AFailedOrStaleSymbolizationIsAskedAgainAfterTheNextPublication) {
+  update_builder updates;
+  state model;
+  ASSERT_TRUE(model.apply(stream_started{1}).ok());
+  ASSERT_TRUE(model.apply(updates.publication(second, true).new_task({.id = 1, .stack_id = 3}).build()).ok());
+  ASSERT_EQ(requests_of<symbolize_request>(model).size(), 1u);
+  ASSERT_TRUE(model.apply(stacks_symbolized{1, {3}, {}, {}, "no answer from 127.0.0.1:1 within 5s"}).ok());
+  EXPECT_FALSE(model.symbolizing());
+  EXPECT_EQ(model.symbolize_error(), "no answer from 127.0.0.1:1 within 5s");
+  ASSERT_TRUE(model.apply(updates.publication(2 * second).build()).ok());
+  ASSERT_EQ(requests_of<symbolize_request>(model).size(), 1u) << "asked again";
+
+  // An answer about an earlier stream (maybe another process) is not this one's.
+  ASSERT_TRUE(model.apply(stream_started{2}).ok());
+  ASSERT_TRUE(model.apply(updates.publication(second, true).new_task({.id = 1, .stack_id = 3}).build()).ok());
+  model.take_requests();
+  stacks_symbolized stale{1, {3}, {}, {}, {}};
+  stale.response.add_stacks()->set_id(3);
+  ASSERT_TRUE(model.apply(stale).ok());
+  EXPECT_EQ(model.find_stack(3), nullptr);
+  EXPECT_TRUE(model.symbolizing()) << "stream 2's request is still unanswered";
+}
+
+TEST(ConsoleState, ABadMessageRestartsTheStreamAndAFreshSnapshotRecovers) {
+  update_builder updates;
+  state model;
+  ASSERT_TRUE(model.apply(stream_started{1}).ok());
+  ASSERT_TRUE(model.apply(updates.publication(second, true).new_task({.id = 1, .name = "before"}).build()).ok());
+  v1::Update bad = updates.publication(2 * second).changed({.id = 99}).build();  // never sent
+  const absl::Status status = model.apply(bad);
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(model.last_error().find("task 99"), std::string::npos) << model.last_error();
+  EXPECT_FALSE(model.ready());
+  const auto restarts = requests_of<restart_request>(model);
+  ASSERT_EQ(restarts.size(), 1u);
+  EXPECT_EQ(restarts[0].reason, model.last_error());
+  // What is left of the broken stream is ignored, not another error each.
+  EXPECT_TRUE(model.apply(updates.publication(3 * second).changed({.id = 1}).build()).ok());
+  EXPECT_TRUE(model.take_requests().empty());
+  EXPECT_FALSE(model.ready());
+
+  update_builder fresh;
+  ASSERT_TRUE(model.apply(stream_started{2}).ok());
+  ASSERT_TRUE(model.apply(header(8)).ok());
+  ASSERT_TRUE(model.apply(fresh.publication(4 * second, true).new_task({.id = 2, .name = "after"}).build()).ok());
+  ASSERT_TRUE(model.ready());
+  EXPECT_EQ(model.find_task(1), nullptr);
+  ASSERT_NE(model.find_task(2), nullptr);
+  EXPECT_EQ(model.find_task(2)->name, "after");
+}
+
+TEST(ConsoleState, PauseAcrossAReconnectIsAskedAgainAndNeverClaimedUnconfirmed) {
+  update_builder updates;
+  state model;
+  ASSERT_TRUE(model.apply(stream_started{1}).ok());
+  ASSERT_TRUE(model.apply(header(5)).ok());
+  ASSERT_TRUE(model.apply(updates.publication(second, true).build()).ok());
+  model.set_paused(true);
+  auto pauses = requests_of<pause_request>(model);
+  ASSERT_EQ(pauses.size(), 1u);
+  EXPECT_EQ(pauses[0].watcher_id, 5u);
+  EXPECT_FALSE(model.time().paused());
+  ASSERT_TRUE(model.apply(pause_answered{5, true, ""}).ok());
+  EXPECT_TRUE(model.time().paused());
+
+  // The target restarts: a new stream, updates flow, the console is not paused until it asks again.
+  updates = update_builder();
+  ASSERT_TRUE(model.apply(stream_started{2}).ok());
+  EXPECT_FALSE(model.time().paused());
+  EXPECT_TRUE(requests_of<pause_request>(model).empty()) << "no watcher id on the new stream yet";
+  ASSERT_TRUE(model.apply(header(1)).ok());
+  EXPECT_TRUE(requests_of<pause_request>(model).empty()) << "held only once there is data to hold";
+  ASSERT_TRUE(model.apply(updates.publication(second, true).new_task({.id = 1}).build()).ok());
+  pauses = requests_of<pause_request>(model);
+  ASSERT_EQ(pauses.size(), 1u);
+  EXPECT_EQ(pauses[0].watcher_id, 1u) << "the new stream's watcher";
+  EXPECT_FALSE(model.time().paused()) << "data flows until the target confirms";
+  ASSERT_TRUE(model.apply(pause_answered{1, true, ""}).ok());
+  EXPECT_TRUE(model.time().paused());
+}
+
+TEST(ConsoleState, TheLinkIsWhatTheSourceLastSaid) {
+  state model;
+  EXPECT_EQ(model.link().current, link_status::phase::connecting);
+  ASSERT_TRUE(model.apply(link_status{link_status::phase::waiting_to_retry, "cannot connect to x", absl::Now(), 2}).ok());
+  EXPECT_EQ(model.link().current, link_status::phase::waiting_to_retry);
+  EXPECT_EQ(model.link().last_error, "cannot connect to x");
+  EXPECT_EQ(model.link().attempts, 2);
+}
+
+TEST(ConsoleState, ChildrenAreIndexedAndFollowRemovals) {
+  update_builder updates;
+  state model;
+  ASSERT_TRUE(model.apply(updates.publication(second, true)
+                              .new_task({.id = 1})
+                              .new_task({.id = 3, .parent_id = 1})
+                              .new_task({.id = 2, .parent_id = 1})
+                              .new_task({.id = 4, .parent_id = 2})
+                              .build())
+                  .ok());
+  EXPECT_EQ(std::vector<std::uint64_t>(model.children_of(1).begin(), model.children_of(1).end()),
+            (std::vector<std::uint64_t>{2, 3}));
+  EXPECT_EQ(model.children_of(2).size(), 1u);
+  EXPECT_TRUE(model.children_of(4).empty());
+  ASSERT_TRUE(model.apply(updates.publication(2 * second).removed(3).build()).ok());
+  EXPECT_EQ(std::vector<std::uint64_t>(model.children_of(1).begin(), model.children_of(1).end()),
+            (std::vector<std::uint64_t>{2}));
+  ASSERT_TRUE(model.apply(updates.publication(3 * second, true).new_task({.id = 1}).build()).ok());
+  EXPECT_TRUE(model.children_of(1).empty()) << "a snapshot replaces them";
+}
+
+TEST(ConsoleState, LintsRunOncePerPublicationAndMarkTheirTasks) {
+  update_builder updates;
+  state model({.thresholds = {.idle_too_long = absl::Seconds(5)}});
+  ASSERT_TRUE(model.apply(updates.publication(10 * second, true).new_task({.id = 1, .last_poll_end_ns = 8 * second}).build()).ok());
+  EXPECT_TRUE(model.lints().warnings.empty());
+  EXPECT_TRUE(model.find_task(1)->warnings.empty());
+  v1::Update partial = updates.publication(20 * second).build();
+  partial.set_last_chunk(false);
+  ASSERT_TRUE(model.apply(partial).ok());
+  EXPECT_TRUE(model.lints().warnings.empty()) << "not before the publication is whole";
+  ASSERT_TRUE(model.apply(updates.publication(20 * second).build()).ok());
+  ASSERT_EQ(model.lints().warnings.size(), 1u);
+  EXPECT_EQ(model.lints().warnings[0].lint, lint_kind::idle_too_long);
+  EXPECT_EQ(model.lints().warnings[0].task_ids, std::vector<std::uint64_t>{1});
+  EXPECT_TRUE(model.find_task(1)->warnings.contains(lint_kind::idle_too_long));
 }
 
 }  // namespace

@@ -28,7 +28,9 @@ state three_tasks(bool then_site_2_grows = false) {
       .site_stats(1, 1, 0)
       .site_stats(2, 5, 3);
   EXPECT_TRUE(model.apply(updates.build()).ok());
-  if (then_site_2_grows) EXPECT_TRUE(model.apply(updates.publication(101 * second).site_stats(2, 6, 3).build()).ok());
+  if (then_site_2_grows) {
+    EXPECT_TRUE(model.apply(updates.publication(101 * second).site_stats(2, 6, 3).build()).ok());
+  }
   return model;
 }
 
