@@ -59,10 +59,10 @@ void publish_unchanged(benchmark::State& state) {
   configure_for_churn();
   parked_tasks tasks(static_cast<int>(state.range(0)));
   publisher pub(recorder::registry::instance(), 1u << 20, 1'000'000'000);
-  const publication first = pub.publish(false);  // everything is new once
+  const publication first = pub.publish(false, 0);  // everything is new once
   state.counters["new_task_bytes_per_task"] = static_cast<double>(bytes_of(first.delta)) / state.range(0);
   std::size_t bytes = 0;
-  for (auto _ : state) bytes = bytes_of(pub.publish(false).delta);
+  for (auto _ : state) bytes = bytes_of(pub.publish(false, 0).delta);
   state.counters["unchanged_delta_bytes"] = static_cast<double>(bytes);
 }
 
@@ -71,10 +71,10 @@ void publish_snapshot(benchmark::State& state) {
   configure_for_churn();
   parked_tasks tasks(static_cast<int>(state.range(0)));
   publisher pub(recorder::registry::instance(), 1u << 20, 1'000'000'000);
-  pub.publish(false);
+  pub.publish(false, 0);
   std::size_t bytes = 0, chunks = 0;
   for (auto _ : state) {
-    const publication p = pub.publish(true);
+    const publication p = pub.publish(true, 0);
     bytes = bytes_of(p.snapshot);
     chunks = p.snapshot.size();
   }

@@ -1,52 +1,43 @@
 #include "asio_console/instrumentation/recorder_options.hpp"
 
-#include <cstdlib>
-#include <string_view>
-
 #include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
+#include "environment.hpp"
 
 namespace asio_console::instrumentation {
 
 recorder_options recorder_options::from_environment(std::vector<std::string>& problems) {
   recorder_options options;
-  if (const char* text = std::getenv("ASIO_CONSOLE_RETENTION")) {
-    absl::Duration retention;
-    if (absl::ParseDuration(text, &retention) && retention >= absl::ZeroDuration() &&
-        retention != absl::InfiniteDuration()) {
-      options.retention = retention;
-    } else {
-      problems.push_back(absl::StrCat("ignoring ASIO_CONSOLE_RETENTION='", text,
-                                      "': expected a duration such as 30s, 5m or 1h; keeping ",
-                                      absl::FormatDuration(options.retention)));
-    }
-  }
-  if (const char* text = std::getenv("ASIO_CONSOLE_MAX_RETAINED")) {
-    std::size_t max_retained = 0;
-    if (absl::SimpleAtoi(text, &max_retained)) {
-      options.max_retained = max_retained;
-    } else {
-      problems.push_back(absl::StrCat("ignoring ASIO_CONSOLE_MAX_RETAINED='", text,
-                                      "': expected a whole number; keeping ", options.max_retained));
-    }
-  }
-  if (const char* text = std::getenv("ASIO_CONSOLE_STACKS")) {
-    if (auto stacks = stack_sampling::parse(text); stacks.ok()) {
-      options.stacks = *stacks;
-    } else {
-      problems.push_back(absl::StrCat("ignoring ASIO_CONSOLE_STACKS: ", stacks.status().message(),
-                                      "; keeping ", options.stacks.to_string()));
-    }
-  }
-  if (const char* text = std::getenv("ASIO_CONSOLE_AWAIT_STACKS")) {
-    const std::string_view value = text;
-    if (value == "on" || value == "off") {
-      options.await_stacks = value == "on";
-    } else {
-      problems.push_back(absl::StrCat("ignoring ASIO_CONSOLE_AWAIT_STACKS='", text, "': expected on or off; keeping ",
-                                      options.await_stacks ? "on" : "off"));
-    }
-  }
+  const auto duration_text = [](absl::Duration d) { return absl::FormatDuration(d); };
+  detail::read_environment(
+      "ASIO_CONSOLE_RETENTION", options.retention,
+      [](absl::string_view text) -> absl::StatusOr<absl::Duration> {
+        absl::Duration retention;
+        if (absl::ParseDuration(text, &retention) && retention >= absl::ZeroDuration() &&
+            retention != absl::InfiniteDuration()) {
+          return retention;
+        }
+        return absl::InvalidArgumentError("expected a duration such as 30s, 5m or 1h");
+      },
+      duration_text, problems);
+  detail::read_environment(
+      "ASIO_CONSOLE_MAX_RETAINED", options.max_retained,
+      [](absl::string_view text) -> absl::StatusOr<std::size_t> {
+        std::size_t max_retained = 0;
+        if (absl::SimpleAtoi(text, &max_retained)) return max_retained;
+        return absl::InvalidArgumentError("expected a whole number");
+      },
+      [](std::size_t n) { return absl::StrCat(n); }, problems);
+  detail::read_environment(
+      "ASIO_CONSOLE_STACKS", options.stacks,
+      [](absl::string_view text) { return stack_sampling::parse(std::string_view(text.data(), text.size())); },
+      [](const stack_sampling& s) { return s.to_string(); }, problems);
+  detail::read_environment(
+      "ASIO_CONSOLE_AWAIT_STACKS", options.await_stacks,
+      [](absl::string_view text) -> absl::StatusOr<bool> {
+        if (text == "on" || text == "off") return text == "on";
+        return absl::InvalidArgumentError("expected on or off");
+      },
+      [](bool on) { return on ? "on" : "off"; }, problems);
   return options;
 }
 

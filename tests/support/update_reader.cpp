@@ -5,6 +5,7 @@ namespace asio_console::testing {
 void console_model::apply(const v1::Update& update) {
   if (update.watcher_id() != 0) watcher_id = update.watcher_id();
   if (!update.resync_reason().empty()) last_resync_reason = update.resync_reason();
+  if (update.has_counters()) counters = update.counters();
   if (update.snapshot()) {
     tasks.clear();
     ++snapshots;

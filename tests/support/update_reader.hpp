@@ -34,6 +34,7 @@ struct console_model {
   std::map<std::uint64_t, int> completions;  // times a task was reported completed after not being
   int snapshots = 0;
   std::string last_resync_reason;
+  v1::Counters counters;  // the latest
 
   void apply(const v1::Update& update);
   std::optional<task_view> named(const std::string& name) const;

@@ -33,7 +33,7 @@ grpc::ServerWriteReactor<v1::Update>* instrument_service::WatchUpdates(grpc::Cal
         absl::StrCat("this process speaks asio-console protocol version 1, the console asked for ", version)));
   }
   auto stream = update_stream::start(hub_.next_watcher_id(), absl::ToInt64Nanoseconds(options_.publish_interval),
-                                     options_.watcher_buffer_bytes);
+                                     options_.watcher_buffer_bytes, hub_.cut_off_counter());
   hub_.add(stream);
   return stream.get();
 }

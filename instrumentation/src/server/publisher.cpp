@@ -169,7 +169,7 @@ void publisher::intern_new_sites() {
   });
 }
 
-publication publisher::publish(bool with_snapshot) {
+publication publisher::publish(bool with_snapshot, std::uint64_t dropped_watchers) {
   // Read before the walk: every task finished up to this sequence is seen finished by it.
   const std::uint64_t finish_sequence = registry_.last_finish_sequence();
   const std::int64_t now_ns = instrumentation::steady_now_nanoseconds();
@@ -224,6 +224,7 @@ publication publisher::publish(bool with_snapshot) {
   counters.set_reclaimed(totals.reclaimed);
   counters.set_forced_reclaims(totals.forced_reclaims);
   counters.set_unrecorded(totals.unrecorded);
+  counters.set_dropped_watchers(dropped_watchers);
 
   std::vector<v1::SiteStats> site_stats;
   std::vector<v1::SiteStats> all_site_stats;
@@ -278,16 +279,12 @@ publication publisher::publish(bool with_snapshot) {
 
 std::optional<v1::TaskDetails> publisher::details(std::uint64_t task_id) {
   std::optional<v1::TaskDetails> result;
-  instrumentation::stack_id stack = 0;
   const std::int64_t now_ns = instrumentation::steady_now_nanoseconds();
   registry_.visit_records([&](const task_record& record) {
     if (result || record.id() != task_id) return;
-    const task_snapshot task = instrumentation::snapshot_of(record, now_ns);
     v1::TaskDetails& details = result.emplace();
     details.set_task_id(task_id);
     details.set_now_ns(now_ns);
-    fill_stats(*details.mutable_stats(), task);
-    stack = task.stack;
     if (const auto* histograms = registry_.attach_histograms(record)) {
       const auto& clock = instrumentation::tick_clock::instance();
       fill_histogram(*details.mutable_poll_times(), histograms->poll_times.summarize(clock));
@@ -296,9 +293,6 @@ std::optional<v1::TaskDetails> publisher::details(std::uint64_t task_id) {
       details.set_note("histograms unavailable: too many tasks are being watched at once");
     }
   });
-  if (result && stack != 0) {
-    for (const auto& frame : registry_.stacks().symbolize(stack)) fill_frame(*result->add_spawn_stack(), frame);
-  }
   return result;
 }
 

@@ -34,8 +34,9 @@ class publisher {
  public:
   publisher(instrumentation::registry& registry, std::size_t max_message_bytes, std::int64_t interval_ns);
 
-  /// One publication: walks the registry once.
-  publication publish(bool with_snapshot);
+  /// One publication: walks the registry once. `dropped_watchers` is what its counters say of the
+  /// consoles cut off so far.
+  publication publish(bool with_snapshot, std::uint64_t dropped_watchers);
 
   /// Details of one task, or nullopt when the registry no longer has it.
   std::optional<v1::TaskDetails> details(std::uint64_t task_id);

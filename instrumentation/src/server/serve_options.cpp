@@ -1,8 +1,6 @@
-#include <cstdlib>
-
 #include "absl/strings/ascii.h"
-#include "absl/strings/str_cat.h"
 #include "asio_console/serve.hpp"
+#include "environment.hpp"
 
 namespace asio_console {
 
@@ -11,27 +9,26 @@ serve_options serve_options::from_environment(std::vector<std::string>& problems
   if (const char* text = std::getenv("ASIO_CONSOLE_BIND"); text != nullptr && *text != '\0') {
     options.bind = text;
   }
-  if (const char* text = std::getenv("ASIO_CONSOLE_PUBLISH_INTERVAL")) {
-    absl::Duration interval;
-    if (absl::ParseDuration(text, &interval) && interval >= absl::Milliseconds(10) &&
-        interval <= absl::Minutes(10)) {
-      options.publish_interval = interval;
-    } else {
-      problems.push_back(absl::StrCat("ignoring ASIO_CONSOLE_PUBLISH_INTERVAL='", text,
-                                      "': expected a duration from 10ms to 10m such as 500ms or 2s; keeping ",
-                                      absl::FormatDuration(options.publish_interval)));
-    }
-  }
-  if (const char* text = std::getenv("ASIO_CONSOLE_ALLOW_REMOTE")) {
-    const std::string value = absl::AsciiStrToLower(text);
-    if (value == "1" || value == "true" || value == "yes") {
-      options.allow_remote = true;
-    } else if (value == "0" || value == "false" || value == "no" || value.empty()) {
-      options.allow_remote = false;
-    } else {
-      problems.push_back(absl::StrCat("ignoring ASIO_CONSOLE_ALLOW_REMOTE='", text, "': expected 1 or 0"));
-    }
-  }
+  instrumentation::detail::read_environment(
+      "ASIO_CONSOLE_PUBLISH_INTERVAL", options.publish_interval,
+      [](absl::string_view text) -> absl::StatusOr<absl::Duration> {
+        absl::Duration interval;
+        if (absl::ParseDuration(text, &interval) && interval >= absl::Milliseconds(10) &&
+            interval <= absl::Minutes(10)) {
+          return interval;
+        }
+        return absl::InvalidArgumentError("expected a duration from 10ms to 10m such as 500ms or 2s");
+      },
+      [](absl::Duration d) { return absl::FormatDuration(d); }, problems);
+  instrumentation::detail::read_environment(
+      "ASIO_CONSOLE_ALLOW_REMOTE", options.allow_remote,
+      [](absl::string_view text) -> absl::StatusOr<bool> {
+        const std::string value = absl::AsciiStrToLower(text);
+        if (value == "1" || value == "true" || value == "yes") return true;
+        if (value == "0" || value == "false" || value == "no" || value.empty()) return false;
+        return absl::InvalidArgumentError("expected 1 or 0");
+      },
+      [](bool allowed) { return allowed ? "1" : "0"; }, problems);
   return options;
 }
 

@@ -88,7 +88,7 @@ class server::impl {
         watched = true;
         const bool snapshot = std::any_of(updates.begin(), updates.end(), [](auto& s) { return s->wants_snapshot(); });
         {
-          const server_internal::publication publication = publisher.publish(snapshot);
+          const server_internal::publication publication = publisher.publish(snapshot, hub_.dropped_watchers());
           std::uint64_t barrier = instrumentation::registry::no_barrier;
           for (const auto& stream : updates) {
             stream->offer(publication);

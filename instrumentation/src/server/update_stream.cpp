@@ -1,31 +1,22 @@
 #include "update_stream.hpp"
 
-#include "reactor_handoff.hpp"
-
 #include "absl/strings/str_cat.h"
 
 namespace asio_console::server_internal {
-namespace {
-constexpr int max_resyncs_pending = 3;
-}  // namespace
 
 std::shared_ptr<update_stream> update_stream::start(std::uint64_t watcher_id, std::int64_t interval_ns,
-                                                    std::size_t budget_bytes) {
-  auto stream = std::make_shared<update_stream>(watcher_id, interval_ns, budget_bytes);
-  action next;
-  {
-    std::lock_guard lock(stream->mutex_);
-    stream->self_ = stream;
+                                                    std::size_t budget_bytes, std::atomic<std::uint64_t>& cut_off) {
+  auto stream = std::make_shared<update_stream>(watcher_id, interval_ns, budget_bytes, cut_off);
+  stream->change([&] {
+    stream->keep_alive_until_done(stream);
     stream->enqueue_header("");
-    next = stream->claim_next();
-  }
-  reactor_handoff::publish();  // before the first write can complete on a gRPC thread
-  stream->perform(next);
+  });
   return stream;
 }
 
-update_stream::update_stream(std::uint64_t watcher_id, std::int64_t interval_ns, std::size_t budget_bytes)
-    : watcher_id_(watcher_id), interval_ns_(interval_ns), budget_bytes_(budget_bytes) {}
+update_stream::update_stream(std::uint64_t watcher_id, std::int64_t interval_ns, std::size_t budget_bytes,
+                             std::atomic<std::uint64_t>& cut_off)
+    : watcher_id_(watcher_id), interval_ns_(interval_ns), budget_bytes_(budget_bytes), cut_off_(cut_off) {}
 
 void update_stream::enqueue(update_ptr message, std::uint64_t completes_sequence) {
   const std::size_t bytes = message->ByteSizeLong();
@@ -45,14 +36,27 @@ void update_stream::enqueue_header(const std::string& resync_reason) {
   enqueue(std::move(header), 0);
 }
 
+void update_stream::fall_behind() {
+  while (queue_.size() > (in_flight() ? 1u : 0u)) {
+    queued_bytes_ -= queue_.back().bytes;
+    queue_.pop_back();
+  }
+  needs_snapshot_ = true;
+  resync_reason_ =
+      absl::StrCat("the console fell behind: more than ", budget_bytes_, " bytes of updates were waiting for it");
+  if (lag_.fell_behind()) {
+    cut_off_.fetch_add(1, std::memory_order_relaxed);
+    finish_with(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                             absl::StrCat("asio-console: cut off after falling behind ", lag_.times(),
+                                          " times without catching up")));
+  }
+}
+
 void update_stream::offer(const publication& publication) {
-  action next;
-  {
-    std::lock_guard lock(mutex_);
-    if (finish_issued_ || finish_with_ || paused_) return;
-    const bool drained = queue_.size() <= (busy_ ? 1u : 0u);
+  change([&] {
+    if (ending() || paused_) return;
     if (needs_snapshot_) {
-      if (publication.snapshot.empty() || !drained) return;
+      if (publication.snapshot.empty() || !drained()) return;
       if (!resync_reason_.empty()) enqueue_header(resync_reason_);
       for (std::size_t i = 0; i < publication.snapshot.size(); ++i) {
         const bool last = i + 1 == publication.snapshot.size();
@@ -60,48 +64,29 @@ void update_stream::offer(const publication& publication) {
       }
       needs_snapshot_ = false;
       resync_reason_.clear();
-    } else {
-      std::size_t bytes = 0;
-      for (const update_ptr& chunk : publication.delta) bytes += chunk->ByteSizeLong();
-      if (queued_bytes_ + bytes > budget_bytes_) {
-        // Behind: drop what is queued (not the message being written) and resynchronize later.
-        while (queue_.size() > (busy_ ? 1u : 0u)) {
-          queued_bytes_ -= queue_.back().bytes;
-          queue_.pop_back();
-        }
-        needs_snapshot_ = true;
-        resync_reason_ = absl::StrCat("the console fell behind: more than ", budget_bytes_,
-                                      " bytes of updates were waiting for it");
-        if (++resyncs_pending_ > max_resyncs_pending) {
-          finish_with_ = grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                      absl::StrCat("asio-console: cut off after falling behind ",
-                                                   max_resyncs_pending, " times without catching up"));
-        }
-      } else {
-        for (std::size_t i = 0; i < publication.delta.size(); ++i) {
-          const bool last = i + 1 == publication.delta.size();
-          enqueue(publication.delta[i], last ? publication.finish_sequence : 0);
-        }
-      }
+      return;
     }
-    next = claim_next();
-  }
-  perform(next);
+    std::size_t bytes = 0;
+    for (const update_ptr& chunk : publication.delta) bytes += chunk->ByteSizeLong();
+    if (queued_bytes_ + bytes > budget_bytes_) {
+      fall_behind();
+      return;
+    }
+    for (std::size_t i = 0; i < publication.delta.size(); ++i) {
+      const bool last = i + 1 == publication.delta.size();
+      enqueue(publication.delta[i], last ? publication.finish_sequence : 0);
+    }
+  });
 }
 
 bool update_stream::wants_snapshot() {
   std::lock_guard lock(mutex_);
-  return needs_snapshot_ && !paused_ && !finish_issued_ && queue_.size() <= (busy_ ? 1u : 0u);
+  return needs_snapshot_ && !paused_ && !ending() && drained();
 }
 
 std::uint64_t update_stream::delivered_sequence() {
   std::lock_guard lock(mutex_);
   return delivered_;
-}
-
-bool update_stream::done() {
-  std::lock_guard lock(mutex_);
-  return done_;
 }
 
 void update_stream::set_paused(bool paused) {
@@ -115,70 +100,22 @@ void update_stream::set_paused(bool paused) {
   }
 }
 
-void update_stream::end(grpc::Status status) {
-  action next;
-  {
-    std::lock_guard lock(mutex_);
-    if (finish_issued_ || finish_with_) return;
-    finish_with_ = std::move(status);
-    next = claim_next();
+const v1::Update* update_stream::next_message() { return queue_.empty() ? nullptr : queue_.front().message.get(); }
+
+void update_stream::written(bool ok) {
+  if (queue_.empty()) return;
+  const queued& done_writing = queue_.front();
+  if (ok && done_writing.completes_sequence != 0) {
+    delivered_ = done_writing.completes_sequence;
+    if (!needs_snapshot_) lag_.caught_up();  // a whole publication went out
   }
-  perform(next);
+  queued_bytes_ -= done_writing.bytes;
+  queue_.pop_front();
 }
 
-update_stream::action update_stream::claim_next() {
-  if (busy_ || finish_issued_) return {};
-  if (finish_with_) {
-    busy_ = true;
-    finish_issued_ = true;
-    return {action::finish, nullptr, *finish_with_};
-  }
-  if (queue_.empty()) return {};
-  busy_ = true;
-  return {action::write, queue_.front().message.get(), {}};
-}
-
-void update_stream::perform(const action& next) {
-  if (next.kind == action::write) StartWrite(next.message);
-  if (next.kind == action::finish) Finish(next.status);
-}
-
-void update_stream::OnWriteDone(bool ok) {
-  reactor_handoff::observe();
-  action next;
-  {
-    std::lock_guard lock(mutex_);
-    busy_ = false;
-    if (!queue_.empty()) {
-      const queued& written = queue_.front();
-      if (ok && written.completes_sequence != 0) {
-        delivered_ = written.completes_sequence;
-        resyncs_pending_ = needs_snapshot_ ? resyncs_pending_ : 0;
-      }
-      queued_bytes_ -= written.bytes;
-      queue_.pop_front();
-    }
-    if (!ok && !finish_with_) finish_with_ = grpc::Status(grpc::StatusCode::CANCELLED, "the console went away");
-    next = claim_next();
-  }
-  perform(next);
-}
-
-void update_stream::OnCancel() {
-  reactor_handoff::observe();
-  end(grpc::Status(grpc::StatusCode::CANCELLED, "the console went away"));
-}
-
-void update_stream::OnDone() {
-  reactor_handoff::observe();
-  std::shared_ptr<update_stream> keep_until_return;
-  {
-    std::lock_guard lock(mutex_);
-    done_ = true;
-    queue_.clear();
-    queued_bytes_ = 0;
-    keep_until_return = std::move(self_);
-  }
+void update_stream::on_done() {
+  queue_.clear();
+  queued_bytes_ = 0;
 }
 
 }  // namespace asio_console::server_internal

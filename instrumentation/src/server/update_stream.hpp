@@ -2,34 +2,34 @@
 //
 // The publisher offers every publication; the stream queues it unless that would exceed its byte
 // budget, in which case it drops what it had queued and waits to catch up, then takes a fresh
-// snapshot. A stream that falls behind three times without catching up is ended with
-// RESOURCE_EXHAUSTED. Nothing here ever blocks the publisher (or the application).
-//
-// Locking: decisions are made under `mutex_`; gRPC calls (StartWrite, Finish) are made outside it,
-// by whoever holds the single "operation in flight" token (`busy_`), so a reactor is never touched
-// after Finish and reactions can never deadlock against the publisher.
+// snapshot. A stream that falls behind three times in a row without catching up (lag_rule) is ended with
+// RESOURCE_EXHAUSTED (and counted in `cut_off`). Nothing here ever blocks the publisher (or the
+// application). Locking as for every stream: write_reactor.hpp.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <string>
 
-#include <grpcpp/grpcpp.h>
-
+#include "lag_rule.hpp"
 #include "publisher.hpp"
+#include "write_reactor.hpp"
 
 namespace asio_console::server_internal {
 
-class update_stream final : public grpc::ServerWriteReactor<v1::Update> {
+class update_stream final : public write_reactor<v1::Update> {
  public:
+  /// A stream that falls behind this many times in a row without catching up is cut off.
+  static constexpr int max_times_behind = 3;
+
   /// Creates a stream, sends its first message (the watcher id) and keeps it alive until gRPC is
-  /// done with it.
+  /// done with it. `cut_off` counts the streams cut off for falling behind (Counters.dropped_watchers).
   static std::shared_ptr<update_stream> start(std::uint64_t watcher_id, std::int64_t interval_ns,
-                                              std::size_t budget_bytes);
-  update_stream(std::uint64_t watcher_id, std::int64_t interval_ns, std::size_t budget_bytes);
+                                              std::size_t budget_bytes, std::atomic<std::uint64_t>& cut_off);
+  update_stream(std::uint64_t watcher_id, std::int64_t interval_ns, std::size_t budget_bytes,
+                std::atomic<std::uint64_t>& cut_off);
 
   // --- publisher thread ---------------------------------------------------------------------
   /// Queues what this watcher should receive of `publication`.
@@ -38,19 +38,9 @@ class update_stream final : public grpc::ServerWriteReactor<v1::Update> {
   bool wants_snapshot();
   /// Finish sequence of the last publication fully written to this watcher.
   std::uint64_t delivered_sequence();
-  /// True once gRPC is done with the stream; the publisher then forgets it.
-  bool done();
-
   // --- any thread ----------------------------------------------------------------------------
   std::uint64_t watcher_id() const noexcept { return watcher_id_; }
   void set_paused(bool paused);
-  /// Ends the stream with `status` (server stopping, or the watcher cut off).
-  void end(grpc::Status status);
-
-  // --- gRPC reactions ----------------------------------------------------------------------------
-  void OnWriteDone(bool ok) override;
-  void OnCancel() override;
-  void OnDone() override;
 
  private:
   struct queued {
@@ -59,35 +49,28 @@ class update_stream final : public grpc::ServerWriteReactor<v1::Update> {
     std::size_t bytes = 0;
   };
 
+  // With mutex_ held.
   void enqueue(update_ptr message, std::uint64_t completes_sequence);
   void enqueue_header(const std::string& resync_reason);
-  // The gRPC call the holder of the in-flight token must make: decided under the lock (claim_next,
-  // which takes the token) and carried out after it (perform), reading nothing shared.
-  struct action {
-    enum { none, write, finish } kind = none;
-    const v1::Update* message = nullptr;  // kept alive by queue_.front() until OnWriteDone
-    grpc::Status status;
-  };
-  action claim_next();
-  void perform(const action& next);
+  /// Drops what is queued (not the message being written) and resynchronizes later.
+  void fall_behind();
+  bool drained() const noexcept { return queue_.size() <= (in_flight() ? 1u : 0u); }
+  const v1::Update* next_message() override;  // queue_.front(), kept alive until written
+  void written(bool ok) override;
+  void on_done() override;
 
   const std::uint64_t watcher_id_;
   const std::int64_t interval_ns_;
   const std::size_t budget_bytes_;
+  std::atomic<std::uint64_t>& cut_off_;
 
-  std::mutex mutex_;
   std::deque<queued> queue_;
   std::size_t queued_bytes_ = 0;
-  bool busy_ = false;           // a StartWrite or Finish is in flight (or being issued)
-  bool finish_issued_ = false;
-  std::optional<grpc::Status> finish_with_;
-  bool done_ = false;
   bool paused_ = false;
   bool needs_snapshot_ = true;
   std::string resync_reason_;
-  int resyncs_pending_ = 0;
+  lag_rule lag_{max_times_behind};
   std::uint64_t delivered_ = 0;
-  std::shared_ptr<update_stream> self_;  // keeps the reactor alive until OnDone
 };
 
 }  // namespace asio_console::server_internal

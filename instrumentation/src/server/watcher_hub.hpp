@@ -16,6 +16,9 @@ namespace asio_console::server_internal {
 class watcher_hub {
  public:
   std::uint64_t next_watcher_id() { return next_id_.fetch_add(1, std::memory_order_relaxed); }
+  /// Counts the update streams cut off for falling behind (update_stream::start).
+  std::atomic<std::uint64_t>& cut_off_counter() noexcept { return cut_off_; }
+  std::uint64_t dropped_watchers() const noexcept { return cut_off_.load(std::memory_order_relaxed); }
 
   void add(std::shared_ptr<update_stream> stream);
   void add(std::shared_ptr<details_stream> stream);
@@ -37,6 +40,7 @@ class watcher_hub {
 
  private:
   std::atomic<std::uint64_t> next_id_{1};
+  std::atomic<std::uint64_t> cut_off_{0};
   std::mutex mutex_;
   std::condition_variable wake_;
   bool woken_ = false;

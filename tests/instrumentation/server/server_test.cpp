@@ -226,14 +226,20 @@ TEST(ServeOptions, UnixSocketIsPrivateToItsUser) {
 TEST(ServeOptions, EnvironmentIsReadAndBadValuesExplained) {
   ::setenv("ASIO_CONSOLE_BIND", "unix:/tmp/x.sock", 1);
   ::setenv("ASIO_CONSOLE_PUBLISH_INTERVAL", "soon", 1);
+  ::setenv("ASIO_CONSOLE_ALLOW_REMOTE", "perhaps", 1);
   std::vector<std::string> problems;
   const auto options = asio_console::serve_options::from_environment(problems);
   ::unsetenv("ASIO_CONSOLE_BIND");
   ::unsetenv("ASIO_CONSOLE_PUBLISH_INTERVAL");
+  ::unsetenv("ASIO_CONSOLE_ALLOW_REMOTE");
   EXPECT_EQ(options.bind, "unix:/tmp/x.sock");
   EXPECT_EQ(options.publish_interval, absl::Seconds(1));
-  ASSERT_EQ(problems.size(), 1u);
-  EXPECT_NE(problems[0].find("ASIO_CONSOLE_PUBLISH_INTERVAL='soon'"), std::string::npos) << problems[0];
+  EXPECT_FALSE(options.allow_remote);
+  ASSERT_EQ(problems.size(), 2u);
+  // One form for every variable, the recorder's too: what was given, what is expected, what is kept.
+  EXPECT_EQ(problems[0], "ignoring ASIO_CONSOLE_PUBLISH_INTERVAL='soon': expected a duration from 10ms to 10m "
+                         "such as 500ms or 2s; keeping 1s");
+  EXPECT_EQ(problems[1], "ignoring ASIO_CONSOLE_ALLOW_REMOTE='perhaps': expected 1 or 0; keeping 0");
 }
 
 }  // namespace

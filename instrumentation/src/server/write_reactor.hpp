@@ -1,0 +1,122 @@
+// The discipline both server streams share: a gRPC callback reactor that writes one message at a
+// time. Decisions are made under `mutex_`; the gRPC calls (StartWrite, Finish) are made outside it,
+// by whoever holds the single "operation in flight" token, so a reactor is never touched after
+// Finish and its reactions can never deadlock against the publisher. A stream says what to write
+// next (next_message) and what a finished write means to it (written); everything else is here.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <utility>
+
+#include <grpcpp/grpcpp.h>
+
+#include "reactor_handoff.hpp"
+
+namespace asio_console::server_internal {
+
+template <typename Message>
+class write_reactor : public grpc::ServerWriteReactor<Message> {
+ public:
+  /// Ends the stream with `status` once the write in flight (if any) is done. Any thread.
+  void end(grpc::Status status) {
+    change([&] { finish_with(std::move(status)); });
+  }
+  /// True once gRPC is done with the stream; whoever holds it then forgets it.
+  bool done() {
+    std::lock_guard lock(mutex_);
+    return done_;
+  }
+
+  void OnWriteDone(bool ok) final {
+    reactor_handoff::observe();
+    change([&] {
+      busy_ = false;
+      written(ok);
+      if (!ok) finish_with(grpc::Status(grpc::StatusCode::CANCELLED, "the console went away"));
+    });
+  }
+  void OnCancel() final {
+    reactor_handoff::observe();
+    end(grpc::Status(grpc::StatusCode::CANCELLED, "the console went away"));
+  }
+  void OnDone() final {
+    reactor_handoff::observe();
+    std::shared_ptr<void> keep_until_return;
+    std::lock_guard lock(mutex_);
+    done_ = true;
+    on_done();
+    keep_until_return = std::move(self_);
+  }
+
+ protected:
+  write_reactor() = default;
+  ~write_reactor() override = default;
+
+  /// Keeps the stream alive until OnDone and makes it visible to gRPC's threads; call once, from
+  /// `decide` of the stream's first change().
+  void keep_alive_until_done(std::shared_ptr<void> self) {
+    self_ = std::move(self);
+    reactor_handoff::publish();  // before the first write can complete on a gRPC thread
+  }
+
+  /// Runs `decide` under the lock, then makes the gRPC call that became due, outside it.
+  template <typename Decide>
+  void change(Decide&& decide) {
+    action next;
+    {
+      std::lock_guard lock(mutex_);
+      decide();
+      next = claim_next();
+    }
+    if (next.kind == action::write) this->StartWrite(next.message);
+    if (next.kind == action::finish) this->Finish(next.status);
+  }
+
+  // --- with mutex_ held ---------------------------------------------------------------------------
+  /// The stream ends with `status` (the first status given wins).
+  void finish_with(grpc::Status status) {
+    if (!finish_with_ && !finish_issued_) finish_with_ = std::move(status);
+  }
+  /// The stream is ending: nothing more should be queued.
+  bool ending() const noexcept { return finish_issued_ || finish_with_.has_value(); }
+  /// A write (or the finish) is in flight.
+  bool in_flight() const noexcept { return busy_; }
+
+  /// The message to write now, alive until written() is called, or nullptr for none.
+  virtual const Message* next_message() = 0;
+  /// The message next_message() gave is written (ok) or failed (the stream then ends).
+  virtual void written(bool ok) = 0;
+  /// gRPC is done with the stream: let go of what is queued.
+  virtual void on_done() {}
+
+  std::mutex mutex_;
+
+ private:
+  struct action {
+    enum { none, write, finish } kind = none;
+    const Message* message = nullptr;
+    grpc::Status status;
+  };
+  action claim_next() {
+    if (busy_ || finish_issued_) return {};
+    if (finish_with_) {
+      busy_ = true;
+      finish_issued_ = true;
+      return {action::finish, nullptr, *finish_with_};
+    }
+    const Message* message = next_message();
+    if (message == nullptr) return {};
+    busy_ = true;
+    return {action::write, message, {}};
+  }
+
+  bool busy_ = false;
+  bool finish_issued_ = false;
+  std::optional<grpc::Status> finish_with_;
+  bool done_ = false;
+  std::shared_ptr<void> self_;
+};
+
+}  // namespace asio_console::server_internal
