@@ -44,6 +44,9 @@ void write_text_report(std::ostream& out, std::string_view target, const state& 
                            "(see README, \"Concrete executor types\")\n",
                            c.unrecorded);
   }
+  if (c.dropped_watchers != 0) {
+    out << absl::StrFormat("%d consoles were cut off for falling behind\n", c.dropped_watchers);
+  }
   out << '\n';
 
   out << "Warnings\n";
