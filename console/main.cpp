@@ -47,6 +47,9 @@ int main(int argc, char** argv) {
     options.json = absl::GetFlag(FLAGS_json);
     options.stacks = absl::GetFlag(FLAGS_stacks);
     if (options.json && options.stacks) return usage_error("--json and --stacks are two different outputs; pick one");
+    absl::StatusOr<console::lint_set> fail_on = console::lints_from_names(absl::GetFlag(FLAGS_fail_on));
+    if (!fail_on.ok()) return usage_error(std::string(fail_on.status().message()));
+    options.fail_on = *fail_on;
     options.model.thresholds = thresholds;
     options.frames = *frames;
     options.timeout = absl::GetFlag(FLAGS_timeout);

@@ -5,6 +5,7 @@
 #include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "cli/flags.hpp"
 
@@ -50,6 +51,26 @@ lint_thresholds thresholds_from_flags() {
   t.leak_min_growth = absl::GetFlag(FLAGS_leak_min_growth);
   t.leak_idle_percent = absl::GetFlag(FLAGS_leak_idle_percent);
   return t;
+}
+
+absl::StatusOr<lint_set> lints_from_names(const std::vector<std::string>& names) {
+  lint_set lints;
+  for (const std::string& name : names) {
+    if (name == "all") {
+      for (lint_kind kind : all_lint_kinds) lints.insert(kind);
+      continue;
+    }
+    const auto* known = std::find_if(all_lint_kinds.begin(), all_lint_kinds.end(),
+                                     [&](lint_kind kind) { return lint_name(kind) == name; });
+    if (known == all_lint_kinds.end()) {
+      std::string choices;
+      for (lint_kind kind : all_lint_kinds) absl::StrAppend(&choices, std::string(lint_name(kind)), ", ");
+      return absl::InvalidArgumentError(
+          absl::StrCat("--fail-on: no lint is called '", name, "'; the lints are ", choices, "and all"));
+    }
+    lints.insert(*known);
+  }
+  return lints;
 }
 
 namespace {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/flags/declare.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "model/lints.hpp"
 
@@ -29,6 +30,7 @@ ABSL_DECLARE_FLAG(absl::Duration, retain_for);
 // dump (cli/dump_flags.cpp).
 ABSL_DECLARE_FLAG(bool, json);
 ABSL_DECLARE_FLAG(bool, stacks);
+ABSL_DECLARE_FLAG(std::vector<std::string>, fail_on);
 ABSL_DECLARE_FLAG(absl::Duration, sample_for);
 
 namespace asio_console::console {
@@ -38,6 +40,9 @@ std::vector<std::string> normalize_flag_names(int argc, char** argv);
 
 /// The lint thresholds the flags set.
 lint_thresholds thresholds_from_flags();
+
+/// The lints `--fail-on` names ("all": every one); an error names the unknown one and the known.
+absl::StatusOr<lint_set> lints_from_names(const std::vector<std::string>& names);
 
 /// Sets the usage message of one command: "dump" or the terminal UI ("").
 void configure_help(const std::string& command);

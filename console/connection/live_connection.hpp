@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "connection/message_source.hpp"
 #include "connection/target.hpp"
 #include "model/message.hpp"
 
@@ -38,20 +39,18 @@ struct live_connection_options {
 /// The most stacks a target symbolizes in one SymbolizeStacks call; a request for more is split.
 inline constexpr std::size_t max_stacks_per_request = 1024;
 
-class live_connection {
+class live_connection final : public message_source {
  public:
   live_connection(target where, live_connection_options options);
-  ~live_connection();  // cancels every call and joins the threads
+  ~live_connection() override;  // cancels every call and joins the threads
   live_connection(const live_connection&) = delete;
   live_connection& operator=(const live_connection&) = delete;
 
-  /// Messages that arrived since the last call, in order.
-  std::vector<message> take_messages();
-  /// The same, waiting until at least one arrived or `deadline` passed.
-  std::vector<message> wait_messages(absl::Time deadline);
-
-  /// Carries out a model's request in the background; its answer arrives as a message.
-  void send(request next);
+  std::vector<message> take_messages() override;
+  std::vector<message> wait_messages(absl::Time deadline) override;
+  /// Carries out a model's request in the background.
+  void send(request next) override;
+  std::string_view name() const override { return where_.text; }
 
   const target& where() const noexcept { return where_; }
 

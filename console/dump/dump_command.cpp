@@ -12,10 +12,10 @@
 namespace asio_console::console {
 namespace {
 
-// Reads `model` from `connection`: the snapshot, then up to extra_publications more (for at most
+// Reads `model` from `source`: the snapshot, then up to extra_publications more (for at most
 // sample_for), then every stack symbolized. An error carries one line for the user.
-absl::Status take_one_look(live_connection& connection, state& model, const dump_options& options) {
-  const target& where = connection.where();
+absl::Status take_one_look(message_source& connection, state& model, const dump_options& options,
+                           const target& where) {
   absl::Time deadline = absl::Now() + options.timeout;  // silence before the snapshot is whole
   std::uint64_t wanted = 0;
   bool sampling = true;
@@ -69,7 +69,7 @@ int run_dump(const target& where, const dump_options& options, std::ostream& out
   state model(options.model);
   {
     live_connection connection(where, {.timeout = options.timeout, .reconnect = false});
-    if (absl::Status looked = take_one_look(connection, model, options); !looked.ok()) {
+    if (absl::Status looked = take_one_look(connection, model, options, where); !looked.ok()) {
       errors << "asio-console: " << looked.message() << '\n';
       return 1;
     }
@@ -85,6 +85,14 @@ int run_dump(const target& where, const dump_options& options, std::ostream& out
   if (!out) {
     errors << "asio-console: could not write the output\n";
     return 1;
+  }
+  std::string fired;
+  for (const warning_summary& w : model.lints().warnings) {
+    if (options.fail_on.contains(w.lint)) absl::StrAppend(&fired, fired.empty() ? "" : ", ", std::string(lint_name(w.lint)));
+  }
+  if (!fired.empty()) {
+    errors << "asio-console: " << fired << " fired (--fail-on)\n";
+    return 3;
   }
   return 0;
 }

@@ -22,11 +22,14 @@ struct dump_options {
   absl::Duration sample_for = absl::Seconds(3);
   state_options model;
   frame_filter frames;  // for the text form; JSON keeps every frame
+  /// Lints that make the exit code 3 when any fires (--fail-on).
+  lint_set fail_on;
 };
 
 /// Connects, applies the first snapshot and the publications that follow (see dump_options), waits
 /// for every stack the tasks use to be symbolized, disconnects and prints to `out`. Returns the exit
-/// code: 0, or 1 after one line on `errors` saying why nothing could be printed.
+/// code: 0; 1 after one line on `errors` saying why nothing could be printed; 3 after printing when
+/// a lint of `fail_on` fired (one line on `errors` names them).
 int run_dump(const target& where, const dump_options& options, std::ostream& out, std::ostream& errors);
 
 }  // namespace asio_console::console

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/btree_set.h"
+#include <set>
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
@@ -72,7 +72,7 @@ class state {
  public:
   using task_map = absl::flat_hash_map<std::uint64_t, task>;
   using site_map = absl::flat_hash_map<std::uint32_t, site>;
-  using task_ids = absl::btree_set<std::uint64_t>;
+  using task_ids = std::set<std::uint64_t>;
 
   explicit state(state_options options = {});
 

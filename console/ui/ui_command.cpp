@@ -17,17 +17,17 @@ namespace {
 
 constexpr int frame_interval_ms = 100;
 
-// Owns what the loop shows between frames: the model, the navigation, the connection feeding the
-// model. Messages go to the model, its requests to the connection, keys to the navigation, and the
+// Owns what the loop shows between frames: the model and the navigation, fed by a source of
+// messages. Messages go to the model, its requests to the source, keys to the navigation, and the
 // effects of keys to the model; nothing here waits on the network.
 class ui_session {
  public:
-  ui_session(const target& where, const ui_options& options)
-      : options_(options), model_(options.model), connection_(where, {.timeout = options.timeout}) {}
+  ui_session(message_source& source, const ui_options& options)
+      : options_(options), model_(options.model), source_(source) {}
 
   // Applies what arrived and sends what the model asks for in return.
   void take_messages() {
-    for (const message& next : connection_.take_messages()) {
+    for (const message& next : source_.take_messages()) {
       // A message the model cannot apply makes it ask for a fresh stream: nothing to do here.
       model_.apply(next).IgnoreError();
       if (std::holds_alternative<v1::Update>(next) || std::holds_alternative<stream_started>(next)) {
@@ -50,7 +50,7 @@ class ui_session {
 
   void draw(terminal& screen) {
     screen.clear_frame();
-    const frame_context context{model_, nav_, options_.frames, connection_.where().text};
+    const frame_context context{model_, nav_, options_.frames, source_.name()};
     if (nav_.help_shown()) {
       draw_help_screen(context);
     } else {
@@ -66,7 +66,7 @@ class ui_session {
 
  private:
   void send_requests() {
-    for (request& next : model_.take_requests()) connection_.send(std::move(next));
+    for (request& next : model_.take_requests()) source_.send(std::move(next));
   }
 
   void draw_tasks(const frame_context& context) {
@@ -130,7 +130,7 @@ class ui_session {
   task_listing tasks_listed_;
   std::vector<std::uint64_t> tasks_listed_ids_;
   navigation nav_;
-  live_connection connection_;
+  message_source& source_;
   bool quitting_ = false;
 };
 
@@ -141,7 +141,8 @@ int run_ui(const target& where, const ui_options& options) {
     std::cerr << "asio-console: the terminal UI needs a terminal; use `asio-console dump` in scripts\n";
     return 2;
   }
-  ui_session session(where, options);
+  live_connection connection(where, {.timeout = options.timeout});
+  ui_session session(connection, options);
   terminal screen(options.colors);
   // Redrawn after every key and at least every frame: durations grow and the status line counts
   // down even without updates.

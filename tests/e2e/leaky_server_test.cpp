@@ -175,4 +175,29 @@ TEST(LeakyServer, TheFixedServerDoesNotLeak) {
   }
 }
 
+TEST(LeakyServer, DumpFailsOnTheLeakSuspectLintForACanaryAndPassesOnceFixed) {
+  for (const bool fixed : {false, true}) {
+    leaky_server server(fixed ? std::vector<std::string>{"--fixed"} : std::vector<std::string>{});
+    std::this_thread::sleep_for(8s);  // a few publications of growth
+    asio_console::testing::command_result result;
+    for (int attempt = 0; attempt < 10; ++attempt) {
+      result = run_command({console_binary(), "dump", server.console, "--fail-on=leak-suspect"}, 60s);
+      if (result.exit_code != 1) break;  // 1: not answering yet
+      std::this_thread::sleep_for(1s);
+    }
+    if (fixed) {
+      EXPECT_EQ(result.exit_code, 0) << result.err;
+      EXPECT_TRUE(result.err.empty()) << result.err;
+    } else {
+      EXPECT_EQ(result.exit_code, 3) << result.err;
+      EXPECT_TRUE(contains(result.err, "leak-suspect fired (--fail-on)")) << result.err;
+      EXPECT_TRUE(contains(result.out, "metrics_reporter::metrics_reporter")) << "printed as usual\n" << result.out;
+    }
+  }
+  const auto unknown = run_command({console_binary(), "dump", "127.0.0.1:1", "--fail-on=leaky"}, 30s);
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_TRUE(contains(unknown.err, "no lint is called 'leaky'")) << unknown.err;
+  EXPECT_TRUE(contains(unknown.err, "leak-suspect")) << "names the lints\n" << unknown.err;
+}
+
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <asio_console/asio_console.hpp>
 #include <asio_console/instrumentation/registry.hpp>
+#include <asio_console/testing.hpp>
 #include <boost/asio.hpp>
 
 #ifndef ASIO_CONSOLE_DISABLE
@@ -55,6 +56,16 @@ TEST(Disabled, ServeCompilesAndServesNothing) {
   asio_console::server from_environment = asio_console::serve();
   EXPECT_TRUE(from_environment.ok());
   EXPECT_TRUE(asio_console::instrumentation::take_snapshot().tasks.empty());
+}
+
+TEST(Disabled, LeakChecksCompileAndPass) {
+  asio::io_context ctx;
+  asio_console::co_spawn(ctx, []() -> asio::awaitable<void> {
+    asio::steady_timer forever(co_await asio::this_coro::executor, std::chrono::hours(1));
+    co_await forever.async_wait(asio::use_awaitable);
+  }, asio::detached);
+  ctx.run_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(asio_console::testing::no_leaked_tasks({.grace = std::chrono::milliseconds(0)})) << "nothing is recorded";
 }
 
 }  // namespace
