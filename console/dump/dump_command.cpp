@@ -16,6 +16,10 @@ namespace {
 // sample_for), then every stack symbolized. An error carries one line for the user.
 absl::Status take_one_look(message_source& connection, state& model, const dump_options& options,
                            const target& where) {
+  const auto timed_out = [&] {
+    return absl::DeadlineExceededError(
+        describe_failure(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, ""), where, options.timeout));
+  };
   absl::Time deadline = absl::Now() + options.timeout;  // silence before the snapshot is whole
   std::uint64_t wanted = 0;
   bool sampling = true;
@@ -36,10 +40,7 @@ absl::Status take_one_look(message_source& connection, state& model, const dump_
         return absl::UnavailableError(just_ended ? where.text + " ended the stream before sending a snapshot"
                                                  : link.last_error);
       }
-      if (now >= deadline) {
-        return absl::DeadlineExceededError(
-            describe_failure(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, ""), where, options.timeout));
-      }
+      if (now >= deadline) return timed_out();
       if (!arrived.empty()) deadline = now + options.timeout;  // a big snapshot: silence is what times out
     } else if (sampling) {
       if (wanted == 0) {
@@ -55,10 +56,7 @@ absl::Status take_one_look(message_source& connection, state& model, const dump_
     for (request& next : model.take_requests()) connection.send(std::move(next));
     if (!sampling) {
       if (!model.symbolizing()) return absl::OkStatus();
-      if (now >= deadline) {
-        return absl::DeadlineExceededError(
-            describe_failure(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, ""), where, options.timeout));
-      }
+      if (now >= deadline) return timed_out();
     }
   }
 }

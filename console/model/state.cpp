@@ -85,10 +85,7 @@ absl::Status state::apply(const v1::Update& update) {
   if (awaiting_stream_) return absl::OkStatus();  // what is left of the stream that failed
   absl::Status status = apply_unchecked(update);
   if (!status.ok()) {
-    process_ = process_data{};
-    symbolizing_spawn_.clear();
-    symbolizing_await_.clear();
-    details_.reset();
+    forget_process();
     last_error_ = std::string(status.message());
     awaiting_stream_ = true;
     ask(restart_request{last_error_});
@@ -100,13 +97,17 @@ void state::apply_stream_started(const stream_started& started) {
   // Another stream may be another process: nothing it said before holds.
   stream_ = started.stream;
   awaiting_stream_ = false;
+  forget_process();
+  temporality_.on_stream_started();
+  // The details stream of the old one is gone with it: follow the same task on the new one.
+  if (watched_task_ != 0) ask(watch_details_request{watched_task_});
+}
+
+void state::forget_process() {
   process_ = process_data{};
   symbolizing_spawn_.clear();
   symbolizing_await_.clear();
   details_.reset();
-  temporality_.on_stream_started();
-  // The details stream of the old one is gone with it: follow the same task on the new one.
-  if (watched_task_ != 0) ask(watch_details_request{watched_task_});
 }
 
 void state::apply_details(const v1::TaskDetails& details) {

@@ -160,6 +160,8 @@ class state {
   };
 
   absl::Status apply_unchecked(const v1::Update& update);
+  // What the stream said of the process, and the answers still expected about it.
+  void forget_process();
   void apply_stream_started(const stream_started& started);
   void apply_details(const v1::TaskDetails& details);
   void apply_stacks(const stacks_symbolized& answer);

@@ -83,9 +83,12 @@ inline void write_stack(std::ostream& out, const char* heading, std::vector<inst
   }
 }
 
-inline bool matches_any(const std::string& text, const std::vector<std::string>& patterns) {
-  return std::any_of(patterns.begin(), patterns.end(),
-                     [&](const std::string& p) { return std::regex_search(text, std::regex(p)); });
+inline std::vector<std::regex> compile_all(const std::vector<std::string>& patterns) {
+  return std::vector<std::regex>(patterns.begin(), patterns.end());
+}
+
+inline bool matches_any(const std::string& text, const std::vector<std::regex>& patterns) {
+  return std::any_of(patterns.begin(), patterns.end(), [&](const std::regex& p) { return std::regex_search(text, p); });
 }
 
 }  // namespace detail
@@ -96,6 +99,8 @@ inline ::testing::AssertionResult no_leaked_tasks(const leak_check_options& opti
   using instrumentation::task_snapshot;
   using instrumentation::task_state;
   const auto deadline = std::chrono::steady_clock::now() + options.grace;
+  const std::vector<std::regex> ignore_functions = detail::compile_all(options.ignore_functions);
+  const std::vector<std::regex> ignore_files = detail::compile_all(options.ignore_files);
   instrumentation::registry_snapshot now;
   std::vector<const task_snapshot*> leaked;
   std::map<std::uint32_t, const instrumentation::site_snapshot*> sites;
@@ -111,8 +116,8 @@ inline ::testing::AssertionResult no_leaked_tasks(const leak_check_options& opti
         continue;
       }
       const auto site = sites.find(t.site_id);
-      if (site != sites.end() && (detail::matches_any(site->second->function, options.ignore_functions) ||
-                                  detail::matches_any(site->second->file, options.ignore_files))) {
+      if (site != sites.end() && (detail::matches_any(site->second->function, ignore_functions) ||
+                                  detail::matches_any(site->second->file, ignore_files))) {
         continue;
       }
       leaked.push_back(&t);
