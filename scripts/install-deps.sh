@@ -8,7 +8,7 @@ PACKAGES=(
   cmake ninja-build g++ ccache pkg-config
   libboost1.81-dev libboost-stacktrace1.81-dev
   libabsl-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libncurses-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libncurses-dev libzstd-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev tmux
   wrk valgrind  # benchmarks: HTTP load, instruction counts
   libboost1.81-doc  # Asio's and Beast's example programs, run by tests/e2e

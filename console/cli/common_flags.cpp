@@ -5,6 +5,7 @@
 #include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "cli/flags.hpp"
@@ -73,26 +74,84 @@ absl::StatusOr<lint_set> lints_from_names(const std::vector<std::string>& names)
   return lints;
 }
 
+absl::StatusOr<std::uint64_t> parse_byte_size(std::string_view flag, std::string_view given) {
+  const std::string text(given);
+  struct unit {
+    std::string_view suffix;
+    std::uint64_t bytes;
+  };
+  static constexpr unit units[] = {{"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30}, {"TiB", 1ull << 40},
+                                   {"KB", 1000ull},      {"MB", 1000000ull}, {"GB", 1000000000ull},
+                                   {"TB", 1000000000000ull}, {"B", 1}};
+  std::string_view number = text;
+  std::uint64_t scale = 1;
+  for (const unit& u : units) {
+    if (text.ends_with(u.suffix)) {
+      number = std::string_view(text).substr(0, text.size() - u.suffix.size());
+      scale = u.bytes;
+      break;
+    }
+  }
+  std::uint64_t count = 0;
+  if (!absl::SimpleAtoi(std::string(number), &count) || count == 0 || count > ~std::uint64_t{0} / scale) {
+    return absl::InvalidArgumentError(absl::StrCat("--", std::string(flag), "=", text,
+                                                   ": expected a size such as 1000, 64KiB, 512MiB or 2GB"));
+  }
+  return count * scale;
+}
+
 namespace {
-bool belongs_to(absl::string_view file, const std::string& command) {
+// Which command a flag belongs to, by the file that defines it.
+bool belongs_to(const absl::CommandLineFlag& flag, const std::string& command) {
+  const absl::string_view file = flag.Filename();
   if (absl::StrContains(file, "cli/common_flags")) return true;
-  return command == "dump" ? absl::StrContains(file, "cli/dump_flags") : absl::StrContains(file, "cli/ui_flags");
+  if (command == "dump") return absl::StrContains(file, "cli/dump_flags");
+  if (command == "record") return absl::StrContains(file, "cli/record_flags") || absl::StrContains(file, "cli/recording_flags");
+  if (command == "replay") return absl::StrContains(file, "cli/ui_flags") && flag.Name() != "record";
+  return absl::StrContains(file, "cli/ui_flags") || absl::StrContains(file, "cli/recording_flags");
 }
 }  // namespace
 
 void configure_help(const std::string& command) {
+  const std::string targets = "TARGET is host:port (default 127.0.0.1:6669) or unix:PATH.";
   if (command == "dump") {
-    absl::SetProgramUsageMessage(
-        "usage: asio-console dump [TARGET] [--json | --stacks] [flags]\n\n"
+    absl::SetProgramUsageMessage(absl::StrCat(
+        "usage: asio-console dump [TARGET | FILE] [--json | --stacks] [--at=DURATION] [flags]\n\n"
         "Connects to an instrumented process, takes one snapshot (and samples a few seconds more for\n"
         "the lints that compare samples), prints it and exits: 0 on success, 1 when the target cannot\n"
-        "be read, 2 for a usage error. TARGET is host:port (default 127.0.0.1:6669) or unix:PATH.");
-  } else {
+        "be read, 2 for a usage error, 3 when a lint of --fail-on fired. With a recording FILE\n"
+        "(asio-console record), prints it as of --at (default: its end). ", targets));
+  } else if (command == "record") {
+    absl::SetProgramUsageMessage(absl::StrCat(
+        "usage: asio-console record [TARGET] --output=FILE [--duration=D] [--max-bytes=N] [flags]\n\n"
+        "Writes what the target streams (snapshots, changes, symbolized stacks) to FILE until --duration\n"
+        "passes, Ctrl-C, or the file would pass --max-bytes; the file is valid at each of those moments.\n"
+        "Read it with asio-console replay FILE or asio-console dump FILE. ", targets));
+  } else if (command == "replay") {
     absl::SetProgramUsageMessage(
-        "usage: asio-console [TARGET] [flags]        the terminal UI (press ? in it for the keys)\n"
-        "       asio-console dump [TARGET] [--json]  one snapshot, printed (asio-console dump --help)\n\n"
-        "TARGET is host:port (default 127.0.0.1:6669) or unix:PATH.");
+        "usage: asio-console replay FILE [flags]\n\n"
+        "The terminal UI fed from a recording (asio-console record, or asio-console --record=FILE):\n"
+        "space pauses, , and . step one publication, [ and ] jump 10 s, { and } to the start and the end.");
+  } else {
+    absl::SetProgramUsageMessage(absl::StrCat(
+        "usage: asio-console [TARGET] [--record=FILE] [flags]   the terminal UI (press ? in it for the keys)\n"
+        "       asio-console dump [TARGET | FILE] [--json]       one snapshot, printed (dump --help)\n"
+        "       asio-console record [TARGET] --output=FILE       a recording (record --help)\n"
+        "       asio-console replay FILE                         the UI on a recording (replay --help)\n\n",
+        targets));
   }
+}
+
+std::string foreign_flag(const std::string& command) {
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    // Changed from its default: given (Abseil keeps whether it was given to itself).
+    if (flag->CurrentValue() == flag->DefaultValue() || belongs_to(*flag, command)) continue;
+    const absl::string_view file = flag->Filename();
+    if (!absl::StrContains(file, "cli/")) continue;  // Abseil's own (--flagfile, ...)
+    return absl::StrCat("--", absl::StrReplaceAll(flag->Name(), {{"_", "-"}}), " is not a flag of ",
+                        command.empty() ? "the terminal UI" : absl::StrCat("asio-console ", command));
+  }
+  return {};
 }
 
 bool asks_for_help(const std::vector<std::string>& args) {
@@ -107,7 +166,7 @@ void print_help(std::ostream& out, const std::string& command) {
   out << absl::ProgramUsageMessage() << "\n\nflags (dashes or underscores, --flag=value):\n";
   std::vector<const absl::CommandLineFlag*> flags;
   for (const auto& [name, flag] : absl::GetAllFlags()) {
-    if (belongs_to(flag->Filename(), command)) flags.push_back(flag);
+    if (belongs_to(*flag, command)) flags.push_back(flag);
   }
   std::sort(flags.begin(), flags.end(), [](const auto* a, const auto* b) { return a->Name() < b->Name(); });
   for (const absl::CommandLineFlag* flag : flags) {

@@ -4,7 +4,10 @@
 // (`--retain-for=30s`); normalize_flag_names() turns those into the underscores Abseil declares.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <ostream>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -27,11 +30,17 @@ ABSL_DECLARE_FLAG(std::vector<std::string>, collapse);
 // The terminal UI (cli/ui_flags.cpp).
 ABSL_DECLARE_FLAG(bool, no_colors);
 ABSL_DECLARE_FLAG(absl::Duration, retain_for);
+ABSL_DECLARE_FLAG(std::string, record);
 // dump (cli/dump_flags.cpp).
 ABSL_DECLARE_FLAG(bool, json);
 ABSL_DECLARE_FLAG(bool, stacks);
 ABSL_DECLARE_FLAG(std::vector<std::string>, fail_on);
 ABSL_DECLARE_FLAG(absl::Duration, sample_for);
+ABSL_DECLARE_FLAG(std::optional<absl::Duration>, at);
+// record (cli/record_flags.cpp), and what it shares with the terminal UI's --record (cli/recording_flags.cpp).
+ABSL_DECLARE_FLAG(std::string, output);
+ABSL_DECLARE_FLAG(absl::Duration, duration);
+ABSL_DECLARE_FLAG(std::string, max_bytes);
 
 namespace asio_console::console {
 
@@ -44,8 +53,18 @@ lint_thresholds thresholds_from_flags();
 /// The lints `--fail-on` names ("all": every one); an error names the unknown one and the known.
 absl::StatusOr<lint_set> lints_from_names(const std::vector<std::string>& names);
 
-/// Sets the usage message of one command: "dump" or the terminal UI ("").
+/// "512MiB", "2GB", "1000" -> bytes; the error names the flag and the forms it takes.
+absl::StatusOr<std::uint64_t> parse_byte_size(std::string_view flag, std::string_view text);
+
+/// The commands: the terminal UI (""), "dump", "record", "replay".
+inline constexpr std::string_view commands[] = {"", "dump", "record", "replay"};
+
+/// Sets the usage message of one command.
 void configure_help(const std::string& command);
+
+/// Empty if every flag set (to other than its default) belongs to `command`; else one line naming
+/// the first that does not.
+std::string foreign_flag(const std::string& command);
 
 /// True if the arguments ask for help (--help, -h, --helpfull).
 bool asks_for_help(const std::vector<std::string>& args);

@@ -148,6 +148,8 @@ void live_connection::send(request next) {
           restart_reason_ = asked.reason;
           if (updates_context_) updates_context_->TryCancel();
           changed_.notify_all();
+        } else if constexpr (std::is_same_v<kind, seek_request>) {
+          // A live process has no other moment to show.
         } else {
           std::lock_guard lock(mutex_);
           calls_.push_back([this, asked = std::move(asked)] {

@@ -8,6 +8,8 @@
 #include "dump/json_report.hpp"
 #include "dump/stacks_report.hpp"
 #include "dump/text_report.hpp"
+#include "model/format.hpp"
+#include "recording/replay_source.hpp"
 
 namespace asio_console::console {
 namespace {
@@ -61,23 +63,30 @@ absl::Status take_one_look(message_source& connection, state& model, const dump_
   }
 }
 
-}  // namespace
-
-int run_dump(const target& where, const dump_options& options, std::ostream& out, std::ostream& errors) {
-  state model(options.model);
-  {
-    live_connection connection(where, {.timeout = options.timeout, .reconnect = false});
-    if (absl::Status looked = take_one_look(connection, model, options, where); !looked.ok()) {
-      errors << "asio-console: " << looked.message() << '\n';
-      return 1;
+// Reads `model` from a recording positioned where the dump looks: everything up to there, then
+// the answers to what the model asks (a replay answers at once).
+absl::Status take_recorded_look(replay_source& source, state& model, const std::string& path) {
+  for (;;) {
+    const std::vector<message> arrived = source.take_messages();
+    for (const message& next : arrived) {
+      if (absl::Status applied = model.apply(next); !applied.ok()) {
+        return absl::DataLossError(absl::StrCat(path, ": ", applied.message()));
+      }
     }
+    std::vector<request> asked = model.take_requests();
+    if (arrived.empty() && asked.empty()) return absl::OkStatus();
+    for (request& next : asked) source.send(std::move(next));
   }
+}
+
+int print(const state& model, std::string_view name, const dump_options& options, std::ostream& out,
+          std::ostream& errors) {
   if (options.json) {
     write_json_report(out, model);
   } else if (options.stacks) {
-    write_stacks_report(out, where.text, model, options.frames);
+    write_stacks_report(out, name, model, options.frames);
   } else {
-    write_text_report(out, where.text, model, options.frames);
+    write_text_report(out, name, model, options.frames);
   }
   out.flush();
   if (!out) {
@@ -93,6 +102,52 @@ int run_dump(const target& where, const dump_options& options, std::ostream& out
     return 3;
   }
   return 0;
+}
+
+}  // namespace
+
+int run_dump(const target& where, const dump_options& options, std::ostream& out, std::ostream& errors) {
+  state model(options.model);
+  {
+    live_connection connection(where, {.timeout = options.timeout, .reconnect = false});
+    if (absl::Status looked = take_one_look(connection, model, options, where); !looked.ok()) {
+      errors << "asio-console: " << looked.message() << '\n';
+      return 1;
+    }
+  }
+  return print(model, where.text, options, out, errors);
+}
+
+int run_dump_recording(const std::string& path, const dump_options& options, std::ostream& out, std::ostream& errors) {
+  absl::StatusOr<recording> file = read_recording(path);
+  if (!file.ok()) {
+    errors << "asio-console: " << file.status().message() << '\n';
+    return 1;
+  }
+  const bool cut_short = !file->cut_short.empty();
+  if (cut_short) errors << "asio-console: " << path << ' ' << file->cut_short << "; dumping what is whole\n";
+  replay_source source(*std::move(file), path,
+                       {.start_at = options.at.value_or(absl::InfiniteDuration()), .playing = false});
+  const std::string recorded = format_duration(absl::ToInt64Nanoseconds(source.duration()));
+  if (options.at && *options.at > source.duration()) {
+    errors << "asio-console: --at=" << absl::FormatDuration(*options.at) << " is past the end of " << path << " ("
+           << recorded << " recorded" << (cut_short ? " whole" : "") << ")\n";
+    return 1;
+  }
+  state model(options.model);
+  if (absl::Status looked = take_recorded_look(source, model, path); !looked.ok()) {
+    errors << "asio-console: " << looked.message() << '\n';
+    return 1;
+  }
+  if (!model.ready()) {
+    const std::optional<absl::Duration> first = source.first_publication();
+    errors << "asio-console: " << path << " holds no whole snapshot "
+           << (first ? absl::StrCat("before ", format_duration(absl::ToInt64Nanoseconds(*first)), " (try a later --at)")
+                     : absl::StrCat("in its ", recorded))
+           << '\n';
+    return 1;
+  }
+  return print(model, path, options, out, errors);
 }
 
 }  // namespace asio_console::console

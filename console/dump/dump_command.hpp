@@ -1,8 +1,11 @@
 // `asio-console dump`: one look at a process, printed, for scripts and bug reports. It reads the
-// same messages into the same model as the terminal UI, through a connection that does not retry.
+// same messages into the same model as the terminal UI, through a connection that does not retry,
+// or from a recording.
 #pragma once
 
+#include <optional>
 #include <ostream>
+#include <string>
 
 #include "absl/time/time.h"
 #include "connection/target.hpp"
@@ -24,6 +27,8 @@ struct dump_options {
   frame_filter frames;  // for the text form; JSON keeps every frame
   /// Lints that make the exit code 3 when any fires (--fail-on).
   lint_set fail_on;
+  /// For a recording: the moment to dump, from its start (default: its end).
+  std::optional<absl::Duration> at;
 };
 
 /// Connects, applies the first snapshot and the publications that follow (see dump_options), waits
@@ -31,5 +36,10 @@ struct dump_options {
 /// code: 0; 1 after one line on `errors` saying why nothing could be printed; 3 after printing when
 /// a lint of `fail_on` fired (one line on `errors` names them).
 int run_dump(const target& where, const dump_options& options, std::ostream& out, std::ostream& errors);
+
+/// The same for a recording (`asio-console dump FILE`), as of options.at: the model the console
+/// had live at that moment, stacks and lints included. A file cut short dumps what is whole after
+/// one line on `errors` saying so; an unreadable one is exit code 1 after one line.
+int run_dump_recording(const std::string& path, const dump_options& options, std::ostream& out, std::ostream& errors);
 
 }  // namespace asio_console::console

@@ -50,6 +50,12 @@ key_press map_key(std::uint32_t key, bool is_function_key, bool typing) {
     case ' ': return {action::toggle_pause};
     case '?': return {action::toggle_help};
     case 'q': return {action::quit};
+    case ',': return {action::step_back};
+    case '.': return {action::step_forward};
+    case '[': return {action::jump_back};
+    case ']': return {action::jump_forward};
+    case '{': return {action::jump_start};
+    case '}': return {action::jump_end};
     case 127: return {action::back};
     default: return {action::none};
   }

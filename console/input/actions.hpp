@@ -12,6 +12,8 @@ enum class action : std::uint8_t {
   select, back,
   show_tasks, show_sites,
   start_filter, toggle_pause, toggle_help, quit,
+  // A replay's position (the keys do nothing live).
+  step_back, step_forward, jump_back, jump_forward, jump_start, jump_end,
   // While a filter is being typed: the key is text (see key_press::text).
   text, erase_text,
 };

@@ -1,5 +1,5 @@
 // What flows between a source of messages and the model (tokio-console's shape): a source — a live
-// connection, later a recording — yields `message`s and does nothing else; the model applies every
+// connection or a recording — yields `message`s and does nothing else; the model applies every
 // one of them and asks for what it needs with `request`s, which the owner of the source carries out.
 // Requests are answered by messages, never by a return value, so nothing waits on the network.
 #pragma once
@@ -9,8 +9,11 @@
 #include <variant>
 #include <vector>
 
+#include "absl/time/time.h"
+
 #include "asio_console/v1/instrument.pb.h"
 #include "model/link_status.hpp"
+#include "model/playback.hpp"
 
 namespace asio_console::console {
 
@@ -36,7 +39,8 @@ struct pause_answered {
   std::string error;    // one line; empty: the target confirmed
 };
 
-using message = std::variant<stream_started, v1::Update, v1::TaskDetails, stacks_symbolized, pause_answered, link_status>;
+using message = std::variant<stream_started, v1::Update, v1::TaskDetails, stacks_symbolized, pause_answered, link_status,
+                             playback_status>;
 
 /// Symbolize these stacks (as many target calls as that takes), answered by stacks_symbolized.
 struct symbolize_request {
@@ -61,6 +65,17 @@ struct restart_request {
   std::string reason;
 };
 
-using request = std::variant<symbolize_request, pause_request, watch_details_request, restart_request>;
+/// Move a recording's playback (the user's keys in `replay`); a live source has nothing to move.
+/// Answered by a playback_status, and by a fresh stream when it moves back.
+struct seek_request {
+  enum class to : std::uint8_t {
+    previous_publication, next_publication,  // one step; both pause the playback
+    back, forward,                           // by `distance`
+    start, end,
+  } where = to::next_publication;
+  absl::Duration distance;
+};
+
+using request = std::variant<symbolize_request, pause_request, watch_details_request, restart_request, seek_request>;
 
 }  // namespace asio_console::console

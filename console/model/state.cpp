@@ -76,6 +76,7 @@ absl::Status state::apply(const message& next) {
         if constexpr (std::is_same_v<kind, stacks_symbolized>) apply_stacks(m);
         if constexpr (std::is_same_v<kind, pause_answered>) apply_pause(m);
         if constexpr (std::is_same_v<kind, link_status>) link_ = m;
+        if constexpr (std::is_same_v<kind, playback_status>) playback_ = m;
       },
       next);
   return absl::OkStatus();

@@ -127,6 +127,8 @@ class state {
 
   // --- the console's side ----------------------------------------------------------------------------
   const link_status& link() const noexcept { return link_; }
+  /// Where a replay stands in its recording; nullptr for a live console.
+  const playback_status* playback() const noexcept { return playback_ ? &*playback_ : nullptr; }
   const temporality& time() const noexcept { return temporality_; }
   /// The task whose details are followed (0: none), and its latest details once they arrived.
   std::uint64_t watched_task() const noexcept { return watched_task_; }
@@ -182,6 +184,7 @@ class state {
   bool awaiting_stream_ = false;  // after an error: updates wait for the next stream
   std::string last_error_;
   link_status link_;
+  std::optional<playback_status> playback_;
   temporality temporality_;
   std::uint64_t watched_task_ = 0;
   std::optional<task_details> details_;

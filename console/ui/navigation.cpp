@@ -134,6 +134,12 @@ ui_effect navigation::handle(const key_press& key) {
       break;
     case action::toggle_pause:
       return ui_effect::toggle_pause;
+    case action::step_back: return ui_effect::step_back;
+    case action::step_forward: return ui_effect::step_forward;
+    case action::jump_back: return ui_effect::jump_back;
+    case action::jump_forward: return ui_effect::jump_forward;
+    case action::jump_start: return ui_effect::jump_start;
+    case action::jump_end: return ui_effect::jump_end;
     case action::toggle_help: help_ = true; break;
     case action::quit: return ui_effect::quit;
     default: break;

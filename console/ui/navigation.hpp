@@ -22,7 +22,11 @@ struct list_cursor {
 };
 
 /// What the caller must do after an action, beyond redrawing.
-enum class ui_effect : std::uint8_t { none, toggle_pause, quit };
+enum class ui_effect : std::uint8_t {
+  none, toggle_pause, quit,
+  // Move a replay's position: one publication (these pause it), 10 s, to either end.
+  step_back, step_forward, jump_back, jump_forward, jump_start, jump_end,
+};
 
 class navigation {
  public:

@@ -6,6 +6,9 @@
 #include <variant>
 
 #include "connection/live_connection.hpp"
+#include "record/record_command.hpp"
+#include "recording/recording_tee.hpp"
+#include "recording/replay_source.hpp"
 #include "model/site_summary.hpp"
 #include "model/task_table.hpp"
 #include "ui/navigation.hpp"
@@ -38,10 +41,18 @@ class ui_session {
   }
 
   void handle(const terminal::key& pressed) {
+    using to = seek_request::to;
     switch (nav_.handle(map_key(pressed.code, pressed.function_key, nav_.typing_filter()))) {
       case ui_effect::quit: quitting_ = true; break;
       case ui_effect::toggle_pause: model_.set_paused(!model_.time().wanted_paused()); break;
       case ui_effect::none: break;
+      // A step shows one moment: the replay holds there, and the model says so once it confirms.
+      case ui_effect::step_back: seek(to::previous_publication, true); break;
+      case ui_effect::step_forward: seek(to::next_publication, true); break;
+      case ui_effect::jump_back: seek(to::back); break;
+      case ui_effect::jump_forward: seek(to::forward); break;
+      case ui_effect::jump_start: seek(to::start); break;
+      case ui_effect::jump_end: seek(to::end); break;
     }
     model_.watch_details(nav_.shown_task());  // asks only when the shown task changed
     send_requests();
@@ -65,6 +76,12 @@ class ui_session {
   }
 
  private:
+  void seek(seek_request::to where, bool pauses = false) {
+    if (model_.playback() == nullptr) return;  // live: there is only now
+    if (pauses) model_.set_paused(true);
+    send_requests();
+    source_.send(seek_request{where, absl::Seconds(10)});
+  }
   void send_requests() {
     for (request& next : model_.take_requests()) source_.send(std::move(next));
   }
@@ -134,18 +151,17 @@ class ui_session {
   bool quitting_ = false;
 };
 
-}  // namespace
+bool on_a_terminal() {
+  if (::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO)) return true;
+  std::cerr << "asio-console: the terminal UI needs a terminal; use `asio-console dump` in scripts\n";
+  return false;
+}
 
-int run_ui(const target& where, const ui_options& options) {
-  if (!::isatty(STDIN_FILENO) || !::isatty(STDOUT_FILENO)) {
-    std::cerr << "asio-console: the terminal UI needs a terminal; use `asio-console dump` in scripts\n";
-    return 2;
-  }
-  live_connection connection(where, {.timeout = options.timeout});
-  ui_session session(connection, options);
+// Until the user quits (q, Ctrl-C) or a signal stops it. Redrawn after every key and at least every
+// frame: durations grow and the status line counts down even without updates.
+void run_session(message_source& source, const ui_options& options) {
+  ui_session session(source, options);
   terminal screen(options.colors);
-  // Redrawn after every key and at least every frame: durations grow and the status line counts
-  // down even without updates.
   while (!session.quitting() && !terminal::stop_requested()) {
     session.take_messages();
     session.draw(screen);
@@ -153,6 +169,50 @@ int run_ui(const target& where, const ui_options& options) {
       if (!(key->function_key && key->code == KEY_RESIZE)) session.handle(*key);
     }
   }
+}
+
+}  // namespace
+
+int run_ui(const target& where, const ui_options& options) {
+  if (!on_a_terminal()) return 2;
+  std::unique_ptr<recording_writer> writer;
+  if (!options.record.empty()) {
+    absl::StatusOr<std::unique_ptr<recording_writer>> created = start_recording(where.text, options.record, options.max_record_bytes);
+    if (!created.ok()) {
+      std::cerr << "asio-console: " << created.status().message() << '\n';
+      return 1;
+    }
+    writer = *std::move(created);
+  }
+  live_connection connection(where, {.timeout = options.timeout});
+  if (writer == nullptr) {
+    run_session(connection, options);
+    return 0;
+  }
+  {
+    recording_tee tee(connection, *writer);
+    run_session(tee, options);
+  }
+  if (absl::Status written = writer->finish(); !written.ok()) {
+    std::cerr << "asio-console: " << written.message() << '\n';
+    return 1;
+  }
+  std::cerr << "asio-console: recorded " << writer->publications() << " publications to " << writer->path()
+            << (writer->full() ? ", stopped at --max-bytes" : "") << '\n';
+  return 0;
+}
+
+int run_replay(const std::string& path, const ui_options& options) {
+  absl::StatusOr<recording> file = read_recording(path);
+  if (!file.ok()) {
+    std::cerr << "asio-console: " << file.status().message() << '\n';
+    return 1;
+  }
+  if (!on_a_terminal()) return 2;
+  const std::string cut_short = file->cut_short;
+  replay_source source(*std::move(file), path);
+  run_session(source, options);
+  if (!cut_short.empty()) std::cerr << "asio-console: " << path << ' ' << cut_short << "; replayed what is whole\n";
   return 0;
 }
 

@@ -22,8 +22,21 @@ std::string link_text(const link_status& link) {
   return "";
 }
 
-// The one error line under the title: the link's, else the last pause's or symbolization's.
+// Where a replay stands: "▶ replay 12.0s / 15.0s · publication 12/15 · 2026-12-02 01:51:03".
+std::string playback_text(const playback_status& at) {
+  return absl::StrCat(at.playing && at.at_ns < at.duration_ns ? "▶" : "‖", " replay ", format_duration(at.at_ns), " / ",
+                      format_duration(at.duration_ns), " · publication ", at.publication, "/", at.publications, " · ",
+                      absl::FormatTime("%Y-%m-%d %H:%M:%S", at.started + absl::Nanoseconds(at.at_ns),
+                                       absl::LocalTimeZone()));
+}
+
+// The one error line under the title: the link's, else the last pause's or symbolization's; in a
+// replay, a recording cut short or a message in it the model could not apply.
 std::string error_line(const state& model) {
+  if (const playback_status* at = model.playback(); at != nullptr) {
+    if (!model.last_error().empty()) return absl::StrCat("cannot replay this part: ", model.last_error());
+    if (!at->cut_short.empty()) return absl::StrCat("the recording ", at->cut_short, "; shown up to there");
+  }
   if (!model.link().last_error.empty()) return absl::StrCat("last error: ", model.link().last_error);
   if (!model.time().error().empty()) return absl::StrCat("pause failed: ", model.time().error());
   if (!model.symbolize_error().empty()) return absl::StrCat("symbolizing failed: ", model.symbolize_error());
@@ -44,7 +57,8 @@ void draw_chrome(const frame_context& context, std::string_view hints) {
   for (const auto& [id, t] : context.model.tasks()) ++by_state[static_cast<int>(t.stats.state)];
   fill_row(0, 0, style::title);
   const state& model = context.model;
-  std::string title = absl::StrCat(" asio-console  ", std::string(context.target), "  ", link_text(model.link()));
+  std::string title = absl::StrCat(" asio-console  ", std::string(context.target), "  ",
+                                   model.playback() ? playback_text(*model.playback()) : link_text(model.link()));
   // PAUSED only once the target confirmed it on this stream: then no data flows.
   if (model.time().paused()) absl::StrAppend(&title, model.time().changing() ? "  ‖ resuming…" : "  ‖ PAUSED");
   if (!model.time().paused() && model.time().changing()) absl::StrAppend(&title, "  ‖ pausing…");
@@ -69,6 +83,7 @@ void draw_chrome(const frame_context& context, std::string_view hints) {
     put(footer, 0, absl::StrCat("/", context.nav.filter(), "▏  (enter: keep, esc: clear)"), style::key);
   } else {
     std::string line(hints);
+    if (model.playback() != nullptr) line = absl::StrCat(", . step  [ ] 10s  { } start/end  ", line);
     if (!context.nav.filter().empty()) line = absl::StrCat("filter: \"", context.nav.filter(), "\"  ", line);
     put(footer, 0, line, style::dim);
   }

@@ -16,10 +16,20 @@ void draw_help_screen(const frame_context& context) {
       "/            filter by name, location, function or field (enter keeps it, esc clears it)",
       "space        pause / resume updates",
       "q  Ctrl-C    quit",
+  };
+  for (const char* line : lines) put(row++, 2, line);
+  if (context.model.playback() != nullptr) {
+    const char* replay_lines[] = {
+        ",  .         replay: one publication back, forward (and pause)",
+        "[  ]         replay: 10 s back, forward;  {  }  the start, the end",
+    };
+    for (const char* line : replay_lines) put(row++, 2, line);
+  }
+  const char* lint_lines[] = {
       "",
       "Lints (⚠ in the Warn column; thresholds are flags, see asio-console --help):",
   };
-  for (const char* line : lines) put(row++, 2, line);
+  for (const char* line : lint_lines) put(row++, 2, line);
   for (lint_kind kind : all_lint_kinds) {
     put(row, 4, std::string(lint_name(kind)), style::warning);
     put(row++, 20, explain_lint(kind, context.model.options().thresholds));
