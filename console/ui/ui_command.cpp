@@ -28,16 +28,21 @@ class ui_session {
   ui_session(message_source& source, const ui_options& options)
       : options_(options), model_(options.model), source_(source) {}
 
-  // Applies what arrived and sends what the model asks for in return.
+  // Applies what arrived and sends what the model asks for in return; a source that answers at
+  // once (a replay) has its answers applied in the same frame, so a frame never shows half a move.
   void take_messages() {
-    for (const message& next : source_.take_messages()) {
-      // A message the model cannot apply makes it ask for a fresh stream: nothing to do here.
-      model_.apply(next).IgnoreError();
-      if (std::holds_alternative<v1::Update>(next) || std::holds_alternative<stream_started>(next)) {
-        tasks_listed_ = {};  // its pointers may dangle now
+    for (int round = 0; round < 3; ++round) {
+      std::vector<message> arrived = source_.take_messages();
+      if (arrived.empty()) return;
+      for (const message& next : arrived) {
+        // A message the model cannot apply makes it ask for a fresh stream: nothing to do here.
+        model_.apply(next).IgnoreError();
+        if (std::holds_alternative<v1::Update>(next) || std::holds_alternative<stream_started>(next)) {
+          tasks_listed_ = {};  // its pointers may dangle now
+        }
       }
+      send_requests();
     }
-    send_requests();
   }
 
   void handle(const terminal::key& pressed) {

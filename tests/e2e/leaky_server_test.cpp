@@ -8,62 +8,20 @@
 #include <set>
 #include <thread>
 
-#include "support/process.hpp"
+#include "e2e/leaky_server_process.hpp"
 #include "support/tmux_session.hpp"
 
 namespace {
 namespace asio = boost::asio;
 namespace json = boost::json;
 using namespace std::chrono_literals;
-using asio_console::testing::child_process;
+using asio_console::testing::any_frame;
 using asio_console::testing::console_binary;
-using asio_console::testing::free_loopback_port;
+using asio_console::testing::contains;
+using asio_console::testing::leaky_server;
+using asio_console::testing::names_with;
 using asio_console::testing::run_command;
 using asio_console::testing::tmux_session;
-
-struct leaky_server {
-  std::string console = "127.0.0.1:" + std::to_string(free_loopback_port());
-  child_process process;
-
-  explicit leaky_server(std::vector<std::string> args)
-      : process([&] {
-          args.insert(args.begin(), LEAKY_SERVER_BINARY);
-          args.push_back("--port=" + std::to_string(free_loopback_port()));
-          return args;
-        }(),
-                {"ASIO_CONSOLE_BIND=" + console}) {}
-
-  std::optional<json::object> dump() {
-    const std::optional<std::string> out = dump_as({"--json"});
-    if (!out) return std::nullopt;
-    return json::parse(*out).as_object();
-  }
-  std::optional<std::string> dump_as(std::vector<std::string> flags) {
-    flags.insert(flags.begin(), {console_binary(), "dump", console});
-    const auto result = run_command(flags, 60s);
-    if (result.exit_code != 0) return std::nullopt;
-    return result.out;
-  }
-};
-
-bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
-
-std::set<std::string> names_with(const json::object& root, std::string_view lint) {
-  std::set<std::string> names;
-  for (const json::value& t : root.at("tasks").as_array()) {
-    for (const json::value& w : t.at("warnings").as_array()) {
-      if (std::string_view(w.as_string()) == lint) names.insert(std::string(t.at("name").as_string()));
-    }
-  }
-  return names;
-}
-
-bool any_frame(const json::array& frames, std::string_view text) {
-  for (const json::value& f : frames) {
-    if (std::string_view(f.at("function").as_string()).find(text) != std::string_view::npos) return true;
-  }
-  return false;
-}
 
 TEST(LeakyServer, TheLeakIsOneSiteWhoseStackNamesTheConstructorAndTheLintsFindItWithinAMinute) {
   leaky_server server({});

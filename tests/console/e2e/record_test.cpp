@@ -1,0 +1,128 @@
+// `asio-console record` and the UI's --record against a real process, and recordings that are not
+// what they should be, as a user meets them: each ends with one line and an exit code, and every
+// file a recorder leaves reads back.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "support/process.hpp"
+#include "support/tmux_session.hpp"
+
+namespace {
+using namespace std::chrono_literals;
+using asio_console::testing::command_result;
+using asio_console::testing::console_binary;
+using asio_console::testing::free_loopback_port;
+using asio_console::testing::run_command;
+using asio_console::testing::start_sample_target;
+using asio_console::testing::started_target;
+using asio_console::testing::tmux_session;
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+std::string temp_path(const std::string& name) { return ::testing::TempDir() + "/record_test_" + name; }
+
+command_result console(const std::vector<std::string>& args, std::chrono::milliseconds timeout = 30s) {
+  std::vector<std::string> argv = {console_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_command(argv, timeout);
+}
+
+void expect_one_line(const command_result& result, int exit_code, const std::string& mentions) {
+  EXPECT_EQ(result.exit_code, exit_code) << result.err;
+  ASSERT_FALSE(result.err.empty());
+  EXPECT_EQ(result.err.find('\n'), result.err.size() - 1) << "one line: " << result.err;
+  EXPECT_TRUE(contains(result.err, mentions)) << result.err;
+}
+
+// The sample target, answering.
+started_target answering_target() {
+  started_target target = start_sample_target({"--leak_every=50ms"});
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    if (console({"dump", target.address, "--sample-for=0s"}).exit_code == 0) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  return target;
+}
+
+TEST(Record, CtrlCLeavesAFileThatReadsBackWhole) {
+  started_target target = answering_target();
+  const std::string path = temp_path("interrupted.rec");
+  // coreutils' timeout sends SIGINT after 3 s and passes on the recorder's own exit code.
+  const command_result recorded = run_command(
+      {"/usr/bin/timeout", "--preserve-status", "-s", "INT", "3", console_binary(), "record", target.address, "--output=" + path},
+      30s);
+  expect_one_line(recorded, 0, "asio-console: recorded ");
+  const command_result dumped = console({"dump", path, "--json"});
+  EXPECT_EQ(dumped.exit_code, 0) << dumped.err;
+  EXPECT_TRUE(dumped.err.empty()) << "whole, not cut short: " << dumped.err;
+  EXPECT_TRUE(contains(dumped.out, "\"leaky\"")) << dumped.out;
+}
+
+TEST(Record, MaxBytesEndsTheRecordingAtAFramesEndOnItsOwn) {
+  started_target target = answering_target();
+  const std::string path = temp_path("bounded.rec");
+  const command_result recorded =
+      console({"record", target.address, "--output=" + path, "--max-bytes=16KiB", "--duration=2m"}, 150s);
+  expect_one_line(recorded, 0, "stopped at --max-bytes");
+  EXPECT_LT(recorded.elapsed, 100s);
+  EXPECT_LE(std::filesystem::file_size(path), 16u * 1024);
+  const command_result dumped = console({"dump", path});
+  EXPECT_EQ(dumped.exit_code, 0) << dumped.err;
+  EXPECT_TRUE(dumped.err.empty()) << dumped.err;
+}
+
+TEST(Record, ADeadTargetIsOneLineAndLeavesNoFile) {
+  const std::string path = temp_path("dead.rec");
+  const command_result recorded =
+      console({"record", "127.0.0.1:" + std::to_string(free_loopback_port()), "--output=" + path});
+  expect_one_line(recorded, 1, "cannot connect to 127.0.0.1:");
+  EXPECT_TRUE(contains(recorded.err, "nothing recorded")) << recorded.err;
+  EXPECT_FALSE(std::filesystem::exists(path));
+  expect_one_line(console({"record", "127.0.0.1:1", "--output=/nonexistent-dir/x.rec"}), 1,
+                  "cannot write /nonexistent-dir/x.rec: No such file or directory");
+}
+
+TEST(Record, TheUiRecordsWhileYouWatchAndSaysWhereOnQuitting) {
+  started_target target = answering_target();
+  const std::string path = temp_path("watched.rec");
+  tmux_session ui(console_binary() + " " + target.address + " --record=" + path + "; echo console-exited-$?", 160, 40);
+  std::string shown;
+  ASSERT_TRUE(ui.wait_for_text("● recording to " + path, &shown)) << shown;
+  ASSERT_TRUE(ui.wait_for_text("leaky", &shown)) << shown;
+  std::this_thread::sleep_for(2s);
+  ui.send({"q"});
+  ASSERT_TRUE(ui.wait_for_text("console-exited-0", &shown)) << shown;
+  EXPECT_TRUE(contains(ui.screen_and_history(), "publications to " + path)) << ui.screen_and_history();
+  const command_result dumped = console({"dump", path, "--json"});
+  EXPECT_EQ(dumped.exit_code, 0) << dumped.err;
+  EXPECT_TRUE(contains(dumped.out, "\"leaky\"")) << dumped.out;
+}
+
+TEST(RecordingInput, EmptyForeignCorruptedAndMissingFilesAreOneLineAndExitOne) {
+  const std::string empty = temp_path("empty.rec");
+  std::ofstream(empty).flush();
+  const std::string foreign = temp_path("foreign.rec");
+  std::ofstream(foreign) << "{\"tasks\": []}\n";
+  const std::string corrupted = temp_path("corrupted.rec");
+  std::ofstream(corrupted) << "asio-console recording\n" << std::string("\x10\x00\x00\x00", 4) << std::string(16, 'x');
+  for (const std::string& command : {"dump", "replay"}) {
+    expect_one_line(console({command, empty}), 1, "is empty, not an asio-console recording");
+    expect_one_line(console({command, foreign}), 1, "is not an asio-console recording");
+    expect_one_line(console({command, corrupted}), 1, "is corrupted at byte 23");
+  }
+  expect_one_line(console({"replay", temp_path("missing.rec")}), 1, "cannot read");
+  expect_one_line(console({"dump", temp_path("missing.rec")}), 2, "there is no file of that name");
+}
+
+TEST(RecordingInput, FlagsOfAnotherCommandAndBadValuesAreUsageErrors) {
+  expect_one_line(console({"dump", "127.0.0.1:1", "--output=x.rec"}), 2, "--output is not a flag of asio-console dump");
+  expect_one_line(console({"replay", "x.rec", "--record=y.rec"}), 2, "--record is not a flag of asio-console replay");
+  expect_one_line(console({"record", "127.0.0.1:1"}), 2, "record needs --output=FILE");
+  expect_one_line(console({"record", "--output=x.rec", "--max-bytes=lots"}), 2, "--max-bytes=lots: expected a size");
+  expect_one_line(console({"replay"}), 2, "replay needs the FILE");
+  expect_one_line(console({"dump", "127.0.0.1:1", "--at=3s"}), 2, "--at is for a recording FILE");
+}
+
+}  // namespace
