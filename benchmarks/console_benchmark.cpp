@@ -1,7 +1,7 @@
 // What the console costs at scale: applying a snapshot, applying a publication (with the lints the
 // model runs for each), the lints alone, listing (filtering and sorting) the tasks, and a frame of
-// the tasks screen drawn into a real curses screen (written to /dev/null), for N tasks spread over a
-// few sites.
+// the tasks screen drawn into a real curses screen (written to /dev/null), and a replay's step back
+// through a recording, for N tasks spread over a few sites.
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -10,6 +10,7 @@
 #include "model/site_summary.hpp"
 #include "model/state.hpp"
 #include "model/task_table.hpp"
+#include "recording/replay_source.hpp"
 #include "ui/navigation.hpp"
 #include "view/screens.hpp"
 // After gRPC's headers: curses defines OK as a macro.
@@ -153,6 +154,50 @@ void redraw_tasks_screen(benchmark::State& bench) {
   std::fclose(sink);
 }
 
+// A replay at the end of a recording of `count` tasks over 10 minutes (600 publications, 1% of the
+// tasks changed in each) stepping one publication back (the model rebuilt from the stream's start,
+// as replay_source does it) and forward again: what `,` then `.` cost.
+void replay_step_back_and_forth(benchmark::State& bench) {
+  const int count = static_cast<int>(bench.range(0));
+  recording file;
+  file.messages.push_back({0, stream_started{1}});
+  for (v1::Update& chunk : snapshot_of(count)) file.messages.push_back({second, std::move(chunk)});
+  for (int publication = 1; publication <= 600; ++publication) {
+    const std::int64_t now = (100 + publication) * second;
+    v1::Update delta;
+    delta.set_protocol_version(1);
+    delta.set_now_ns(now);
+    delta.set_last_chunk(true);
+    for (int i = 1 + publication % 100; i <= count; i += 100) {
+      v1::TaskStats* stats = delta.add_changed_stats();
+      stats->set_id(static_cast<std::uint64_t>(i));
+      stats->set_state(v1::TASK_STATE_IDLE);
+      stats->set_polls(static_cast<std::uint64_t>(publication));
+      stats->set_last_poll_end_ns(now);
+    }
+    file.messages.push_back({(1 + publication) * second, std::move(delta)});
+  }
+  replay_source source(std::move(file), "bench.rec", {.start_at = absl::InfiniteDuration(), .playing = false});
+  state model({.retain_completed = absl::Seconds(6)});
+  const auto pump = [&] {
+    for (;;) {
+      std::vector<message> arrived = source.take_messages();
+      if (!model.apply_all(arrived).ok()) std::abort();
+      std::vector<request> asked = model.take_requests();
+      if (arrived.empty() && asked.empty()) return;
+      for (request& r : asked) source.send(std::move(r));
+    }
+  };
+  pump();
+  for (auto _ : bench) {
+    source.send(seek_request{seek_request::to::previous_publication, {}});
+    pump();
+    source.send(seek_request{seek_request::to::next_publication, {}});
+    pump();
+  }
+  if (model.publications() != 601) std::abort();
+}
+
 }  // namespace
 
 BENCHMARK(apply_snapshot)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMillisecond);
@@ -161,4 +206,5 @@ BENCHMARK(evaluate_all_lints)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMilli
 BENCHMARK(list_sorted_by_total)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMillisecond);
 BENCHMARK(list_filtered)->Arg(100'000)->Unit(benchmark::kMillisecond);
 BENCHMARK(redraw_tasks_screen)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMillisecond);
+BENCHMARK(replay_step_back_and_forth)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMillisecond);
 BENCHMARK_MAIN();

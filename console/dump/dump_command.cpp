@@ -68,10 +68,8 @@ absl::Status take_one_look(message_source& connection, state& model, const dump_
 absl::Status take_recorded_look(replay_source& source, state& model, const std::string& path) {
   for (;;) {
     const std::vector<message> arrived = source.take_messages();
-    for (const message& next : arrived) {
-      if (absl::Status applied = model.apply(next); !applied.ok()) {
-        return absl::DataLossError(absl::StrCat(path, ": ", applied.message()));
-      }
+    if (absl::Status applied = model.apply_all(arrived); !applied.ok()) {
+      return absl::DataLossError(absl::StrCat(path, ": ", applied.message()));
     }
     std::vector<request> asked = model.take_requests();
     if (arrived.empty() && asked.empty()) return absl::OkStatus();

@@ -82,6 +82,18 @@ absl::Status state::apply(const message& next) {
   return absl::OkStatus();
 }
 
+absl::Status state::apply_all(const std::vector<message>& batch) {
+  absl::Status first = absl::OkStatus();
+  applying_batch_ = true;
+  for (const message& next : batch) {
+    absl::Status applied = apply(next);
+    if (first.ok()) first = std::move(applied);
+  }
+  applying_batch_ = false;
+  if (publication_work_pending_) publication_work();
+  return first;
+}
+
 absl::Status state::apply(const v1::Update& update) {
   if (awaiting_stream_) return absl::OkStatus();  // what is left of the stream that failed
   absl::Status status = apply_unchecked(update);
@@ -253,6 +265,16 @@ void state::end_publication() {
     }
     while (s.history.size() > 2 && s.history[1].at_ns <= p.now_ns - window_ns) s.history.pop_front();
   }
+  if (applying_batch_) {
+    publication_work_pending_ = true;
+  } else {
+    publication_work();
+  }
+}
+
+void state::publication_work() {
+  process_data& p = process_;
+  publication_work_pending_ = false;
   if (options_.retain_completed) {
     const std::int64_t keep_after = p.now_ns - absl::ToInt64Nanoseconds(*options_.retain_completed);
     for (auto it = p.tasks.begin(); it != p.tasks.end();) {

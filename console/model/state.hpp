@@ -5,8 +5,8 @@
 // is applied here, and nothing else writes to it; views only read it. What it needs from the source
 // (stacks to symbolize, a pause, a task's details, a fresh stream after a message it could not
 // apply) it asks for with requests (take_requests), answered later by messages. It runs its lints
-// once per publication applied. Shared by the terminal UI and `dump`, tested without either. Not
-// thread-safe: one thread owns it.
+// once per publication applied (or per batch of them: apply_all). Shared by the terminal UI and
+// `dump`, tested without either. Not thread-safe: one thread owns it.
 //
 // Strings are resolved when a message arrives (the protocol may reuse an id for another string
 // later). Completed tasks stay as long as the process keeps them, or, with `retain_completed`,
@@ -82,6 +82,11 @@ class state {
   /// next stream starts.
   absl::Status apply(const message& next);
   absl::Status apply(const v1::Update& update);
+  /// Applies `batch` in order, as apply() each would, except that what each publication ends with
+  /// over every task (retention, the lints, the stacks to symbolize) runs once, after the last:
+  /// the same model at the end, at the cost of one publication however many the batch holds (a
+  /// replay moving back applies a whole stream at once). Returns the first error.
+  absl::Status apply_all(const std::vector<message>& batch);
 
   // --- what the user asks for (answered by the source, through messages) ----------------------------
   /// Pause or resume this console's updates.
@@ -169,6 +174,7 @@ class state {
   void apply_stacks(const stacks_symbolized& answer);
   void apply_pause(const pause_answered& answer);
   void end_publication();
+  void publication_work();  // the part of end_publication over every task
   void run_lints();
   void forget_task(task_map::iterator it);
   void request_symbolization();
@@ -192,6 +198,8 @@ class state {
   absl::flat_hash_set<std::uint32_t> symbolizing_await_;
   std::string symbolize_error_;
   std::vector<request> requests_;
+  bool applying_batch_ = false;
+  bool publication_work_pending_ = false;
 };
 
 }  // namespace asio_console::console

@@ -62,7 +62,7 @@ int run_record(const target& where, const record_options& options, std::ostream&
     for (;;) {
       const std::vector<message> arrived = tee.wait_messages(std::min(stop_at, absl::Now() + absl::Milliseconds(100)));
       // A message the model cannot apply makes it ask for a fresh stream, which is recorded too.
-      for (const message& next : arrived) model.apply(next).IgnoreError();
+      model.apply_all(arrived).IgnoreError();
       for (request& next : model.take_requests()) tee.send(std::move(next));
       const absl::Time now = absl::Now();
       had_snapshot = had_snapshot || model.ready();

@@ -34,9 +34,9 @@ class ui_session {
     for (int round = 0; round < 3; ++round) {
       std::vector<message> arrived = source_.take_messages();
       if (arrived.empty()) return;
+      // A message the model cannot apply makes it ask for a fresh stream: nothing to do here.
+      model_.apply_all(arrived).IgnoreError();
       for (const message& next : arrived) {
-        // A message the model cannot apply makes it ask for a fresh stream: nothing to do here.
-        model_.apply(next).IgnoreError();
         if (std::holds_alternative<v1::Update>(next) || std::holds_alternative<stream_started>(next)) {
           tasks_listed_ = {};  // its pointers may dangle now
         }

@@ -416,4 +416,37 @@ TEST(ConsoleState, LintsRunOncePerPublicationAndMarkTheirTasks) {
   EXPECT_TRUE(model.find_task(1)->warnings.contains(lint_kind::idle_too_long));
 }
 
+TEST(ConsoleState, ABatchEndsAsOneByOneWouldWithTheWorkOverEveryTaskDoneOnce) {
+  // Five publications of a growing leak, with retention, a completed task and a stack to symbolize.
+  update_builder updates;
+  std::vector<message> batch;
+  for (int t = 1; t <= 5; ++t) {
+    updates.publication(t * second, t == 1);
+    if (t == 1) updates.site(1, "/src/app.cpp", 10, "app::spawn").new_task({.id = 99, .stack_id = 6});
+    if (t == 3) updates.new_task({.id = 98, .stack_id = 7});
+    if (t == 2) updates.changed({.id = 99, .state = v1::TASK_STATE_COMPLETED, .finished_ns = 2 * second});
+    for (int i = 0; i < 20; ++i) updates.new_task({.id = static_cast<std::uint64_t>(t * 100 + i), .name = "leak"});
+    updates.site_stats(1, static_cast<std::uint64_t>(t * 20 + 1), t >= 2 ? 1 : 0);
+    batch.push_back(message{updates.build()});
+  }
+  const state_options options{.retain_completed = absl::Seconds(1), .thresholds = {.leak_min_growth = 10}};
+  state one_by_one(options);
+  for (const message& m : batch) ASSERT_TRUE(one_by_one.apply(m).ok());
+  state at_once(options);
+  ASSERT_TRUE(at_once.apply_all(batch).ok());
+
+  EXPECT_EQ(at_once.publications(), one_by_one.publications());
+  EXPECT_EQ(at_once.tasks().size(), one_by_one.tasks().size());
+  EXPECT_EQ(at_once.find_task(99), nullptr) << "retention ran";
+  ASSERT_EQ(at_once.lints().warnings.size(), one_by_one.lints().warnings.size());
+  ASSERT_FALSE(at_once.lints().warnings.empty());
+  EXPECT_EQ(at_once.lints().warnings[0].lint, lint_kind::leak_suspect);
+  EXPECT_EQ(at_once.lints().warnings[0].task_ids, one_by_one.lints().warnings[0].task_ids);
+  EXPECT_EQ(at_once.find_site(1)->history.size(), one_by_one.find_site(1)->history.size());
+  EXPECT_TRUE(at_once.symbolizing());
+  const std::vector<request> asked = at_once.take_requests();
+  ASSERT_EQ(asked.size(), 1u) << "one request for the batch";
+  EXPECT_EQ(std::get<symbolize_request>(asked[0]).spawn_ids, std::vector<std::uint32_t>{7});
+}
+
 }  // namespace

@@ -18,7 +18,11 @@ namespace v1 = asio_console::v1;
 using asio_console::testing::sample_recording_start;
 using asio_console::testing::write_sample_recording;
 
-std::string temp_path(const std::string& name) { return ::testing::TempDir() + "/recording_file_test_" + name; }
+// One file per test and name: CTest runs tests side by side.
+std::string temp_path(const std::string& name) {
+  return ::testing::TempDir() + "/recording_file_test_" + ::testing::UnitTest::GetInstance()->current_test_info()->name() +
+         "_" + name;
+}
 
 std::string contents(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -15,7 +15,9 @@ using asio_console::testing::sample_recording_start;
 using asio_console::testing::write_sample_recording;
 
 recording sample() {
-  const std::string path = ::testing::TempDir() + "/replay_source_test.rec";
+  // One file per test: CTest runs tests side by side.
+  const std::string path = ::testing::TempDir() + "/replay_source_test_" +
+                           ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".rec";
   auto writer = recording_writer::create(path, {"127.0.0.1:6669", sample_recording_start, "test", 1}, 1 << 30);
   EXPECT_TRUE(writer.ok());
   write_sample_recording(**writer);
@@ -42,7 +44,7 @@ struct replay {
   void pump() {
     for (int round = 0; round < 10; ++round) {
       std::vector<message> arrived = source.take_messages();
-      for (const message& m : arrived) EXPECT_TRUE(model.apply(m).ok());
+      EXPECT_TRUE(model.apply_all(arrived).ok());
       std::vector<request> asked = model.take_requests();
       if (arrived.empty() && asked.empty()) return;
       for (request& r : asked) source.send(std::move(r));
