@@ -145,7 +145,15 @@ int run_dump_recording(const std::string& path, const dump_options& options, std
            << '\n';
     return 1;
   }
-  return print(model, path, options, out, errors);
+  // "leak.rec (127.0.0.1:6669 at 2026-12-02 01:51:03)": what the dump shows, and when it was so.
+  const playback_status* at = model.playback();
+  const std::string shown =
+      at == nullptr ? path
+                    : absl::StrCat(path, " (", source.header().target, " at ",
+                                   absl::FormatTime("%Y-%m-%d %H:%M:%S", at->started + absl::Nanoseconds(at->at_ns),
+                                                    absl::LocalTimeZone()),
+                                   ")");
+  return print(model, shown, options, out, errors);
 }
 
 }  // namespace asio_console::console

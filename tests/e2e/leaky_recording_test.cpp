@@ -122,6 +122,20 @@ TEST(LeakyRecording, FifteenSecondsRecordedDumpAndReplayAsLiveAndHalfTheFileStil
     ASSERT_TRUE(ui.wait_for_text("publication 1/", &shown)) << shown;
     EXPECT_LT(idle_in_title(shown), two_back);
     EXPECT_TRUE(contains(shown, "PAUSED")) << shown;
+    // Every screen, with the lints as they were live: the leak, its site, where its tasks wait.
+    ui.send({"}"});
+    EXPECT_TRUE(ui.wait_for_text("keeps growing", &shown)) << shown;
+    ui.send({"s"});
+    EXPECT_TRUE(ui.wait_for_text("report_metrics_forever (timer wait)", &shown)) << shown;
+    ui.send({"Enter"});
+    EXPECT_TRUE(ui.wait_for(
+        [](const std::string& s) {
+          return contains(s, "Where its idle tasks wait") && contains(s, "metrics_reporter::metrics_reporter");
+        },
+        &shown))
+        << shown;
+    ui.send({"Enter"});
+    EXPECT_TRUE(ui.wait_for_text("Waiting in  (idle for", &shown)) << "a task's details\n" << shown;
     ui.send({"q"});
   }
 
