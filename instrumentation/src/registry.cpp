@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "asio_console/instrumentation/await_stacks.hpp"
+#include "build_modes.hpp"
 #include "finished_queues.hpp"
 #include "record_pool.hpp"
 #include "site_table.hpp"
@@ -24,6 +25,7 @@ registry::registry()
   prepare_frame_reading();
   std::vector<std::string> problems;
   configure(recorder_options::from_environment(problems));
+  if (std::string mixed = deep::detail::mixed_build_warning(); !mixed.empty()) problems.push_back(std::move(mixed));
   for (const std::string& problem : problems) std::fprintf(stderr, "asio-console: %s\n", problem.c_str());
 }
 

@@ -18,10 +18,12 @@ update_stream::update_stream(std::uint64_t watcher_id, std::int64_t interval_ns,
                              std::atomic<std::uint64_t>& cut_off)
     : watcher_id_(watcher_id), interval_ns_(interval_ns), budget_bytes_(budget_bytes), cut_off_(cut_off) {}
 
-void update_stream::enqueue(update_ptr message, std::uint64_t completes_sequence) {
-  const std::size_t bytes = message->ByteSizeLong();
+void update_stream::enqueue(update_ptr message, std::uint64_t completes_sequence, bool snapshot) {
+  // A snapshot's chunks are shared by every watcher that takes it: the budget bounds what waits
+  // behind them.
+  const std::size_t bytes = snapshot ? 0 : message->ByteSizeLong();
   queued_bytes_ += bytes;
-  queue_.push_back(queued{std::move(message), completes_sequence, bytes});
+  queue_.push_back(queued{std::move(message), completes_sequence, bytes, snapshot});
 }
 
 // The per-watcher message that starts a stream or a resynchronization: it carries the watcher id
@@ -56,11 +58,16 @@ void update_stream::offer(const publication& publication) {
   change([&] {
     if (ending() || paused_) return;
     if (needs_snapshot_) {
-      if (publication.snapshot.empty() || !drained()) return;
+      if (!drained()) {
+        // Still writing what it held when it fell behind: it could not take this one either.
+        if (lag_.times() > 0) fall_behind();
+        return;
+      }
+      if (publication.snapshot.empty()) return;
       if (!resync_reason_.empty()) enqueue_header(resync_reason_);
       for (std::size_t i = 0; i < publication.snapshot.size(); ++i) {
         const bool last = i + 1 == publication.snapshot.size();
-        enqueue(publication.snapshot[i], last ? publication.finish_sequence : 0);
+        enqueue(publication.snapshot[i], last ? publication.finish_sequence : 0, /*snapshot=*/true);
       }
       needs_snapshot_ = false;
       resync_reason_.clear();
@@ -107,7 +114,8 @@ void update_stream::written(bool ok) {
   const queued& done_writing = queue_.front();
   if (ok && done_writing.completes_sequence != 0) {
     delivered_ = done_writing.completes_sequence;
-    if (!needs_snapshot_) lag_.caught_up();  // a whole publication went out
+    // A whole publication went out after the resynchronization: it keeps up again.
+    if (!needs_snapshot_ && !done_writing.snapshot) lag_.caught_up();
   }
   queued_bytes_ -= done_writing.bytes;
   queue_.pop_front();

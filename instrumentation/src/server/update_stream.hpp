@@ -1,9 +1,12 @@
 // One console's WatchUpdates stream: a gRPC callback reactor with a bounded queue of updates.
 //
 // The publisher offers every publication; the stream queues it unless that would exceed its byte
-// budget, in which case it drops what it had queued and waits to catch up, then takes a fresh
-// snapshot. A stream that falls behind three times in a row without catching up (lag_rule) is ended with
-// RESOURCE_EXHAUSTED (and counted in `cut_off`). Nothing here ever blocks the publisher (or the
+// budget (what waits besides a snapshot being written), in which case it drops what it had queued and waits to catch up, then takes a fresh
+// snapshot. Falling behind is a publication that does not fit, or one that finds the stream still
+// writing what it held when it last fell behind; catching up is a publication delivered whole after
+// the snapshot that follows (the snapshot alone is not). A stream that falls behind three times in
+// a row without catching up (lag_rule) is ended with RESOURCE_EXHAUSTED (and counted in `cut_off`):
+// a console that stopped reading is cut off after three publications, whatever its transport holds. Nothing here ever blocks the publisher (or the
 // application). Locking as for every stream: write_reactor.hpp.
 #pragma once
 
@@ -46,11 +49,12 @@ class update_stream final : public write_reactor<v1::Update> {
   struct queued {
     update_ptr message;
     std::uint64_t completes_sequence = 0;  // set on the last chunk of a publication
-    std::size_t bytes = 0;
+    std::size_t bytes = 0;  // counted against the budget: 0 for a snapshot's chunks
+    bool snapshot = false;
   };
 
   // With mutex_ held.
-  void enqueue(update_ptr message, std::uint64_t completes_sequence);
+  void enqueue(update_ptr message, std::uint64_t completes_sequence, bool snapshot = false);
   void enqueue_header(const std::string& resync_reason);
   /// Drops what is queued (not the message being written) and resynchronizes later.
   void fall_behind();

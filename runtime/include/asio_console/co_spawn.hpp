@@ -47,9 +47,21 @@
 #include "asio_console/task_options.hpp"
 
 #if !defined(ASIO_CONSOLE_DISABLE)
+#include "asio_console/deep/tracked_operation.hpp"
 #include "asio_console/detail/recorded_spawn.hpp"
 #include "asio_console/instrumentation/registry.hpp"
 #include "asio_console/task_executor.hpp"
+
+namespace asio_console::detail {
+namespace {
+// Each translation unit says whether it sees deep mode's Asio (ASIO_CONSOLE_DEEP comes with it).
+#if defined(ASIO_CONSOLE_DEEP)
+[[maybe_unused]] const bool deep_translation_unit = deep::detail::note_translation_unit(true);
+#else
+[[maybe_unused]] const bool deep_translation_unit = deep::detail::note_translation_unit(false);
+#endif
+}  // namespace
+}  // namespace asio_console::detail
 #endif
 
 namespace asio_console {
