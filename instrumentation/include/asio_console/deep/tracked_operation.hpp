@@ -26,6 +26,8 @@ struct pending_record {
   operation_shard* shard = nullptr;  // the list it is in; nullptr when in none
 };
 
+static_assert(sizeof(pending_record) == 72, "what README says deep mode adds to every operation");
+
 void forget(pending_record& record) noexcept;
 
 // The base of every Asio operation in deep mode. Its one member has a name no Asio class uses:
