@@ -103,7 +103,7 @@ absl::StatusOr<std::uint64_t> parse_byte_size(std::string_view flag, std::string
 namespace {
 // Which command a flag belongs to, by the file that defines it.
 bool belongs_to(const absl::CommandLineFlag& flag, const std::string& command) {
-  const absl::string_view file = flag.Filename();
+  const std::string file = flag.Filename();  // a string, not a view: Filename() returns one by value
   if (absl::StrContains(file, "cli/common_flags")) return true;
   if (command == "dump") return absl::StrContains(file, "cli/dump_flags");
   if (command == "record") return absl::StrContains(file, "cli/record_flags") || absl::StrContains(file, "cli/recording_flags");
@@ -146,7 +146,7 @@ std::string foreign_flag(const std::string& command) {
   for (const auto& [name, flag] : absl::GetAllFlags()) {
     // Changed from its default: given (Abseil keeps whether it was given to itself).
     if (flag->CurrentValue() == flag->DefaultValue() || belongs_to(*flag, command)) continue;
-    const absl::string_view file = flag->Filename();
+    const std::string file = flag->Filename();
     if (!absl::StrContains(file, "cli/")) continue;  // Abseil's own (--flagfile, ...)
     return absl::StrCat("--", absl::StrReplaceAll(flag->Name(), {{"_", "-"}}), " is not a flag of ",
                         command.empty() ? "the terminal UI" : absl::StrCat("asio-console ", command));
