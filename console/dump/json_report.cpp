@@ -52,6 +52,18 @@ json::object task_json(const task& t, const state& model) {
       t.stats.await_stack_id != 0 ? model.find_await_stack(t.stats.await_stack_id) : nullptr;
   o["await_stack"] = frames_json(waiting, stack_kind::await);
   o["wait_reason"] = waiting != nullptr ? wait_reason(*waiting) : "";
+  // Deep mode: the operations it waits on; [] otherwise.
+  json::array pending;
+  for (const pending_operation& op : t.stats.pending_ops) {
+    json::object p;
+    p["op"] = op.operation;
+    p["object_kind"] = op.object_kind;
+    p["object_id"] = op.object_id;
+    p["native_handle"] = op.native_handle ? json::value(*op.native_handle) : json::value(nullptr);
+    p["since_ns"] = op.since_ns;
+    pending.emplace_back(std::move(p));
+  }
+  o["pending_ops"] = std::move(pending);
   o["total_ns"] = t.total_ns(now);
   o["busy_ns"] = t.busy_ns(now);
   o["scheduled_ns"] = t.scheduled_ns(now);

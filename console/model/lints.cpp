@@ -67,7 +67,10 @@ class never_woken final : public lint {
                         " with no pending operation: nothing can wake it");
   }
   bool applies(const task& t, const lint_context& c) const override {
-    return t.stats.pending_work_known && t.stats.pending_work == 0 &&
+    // Deep mode knows every operation a task waits on; otherwise the pending work tells.
+    const bool nothing_pending = c.model.deep_mode() ? t.stats.pending_ops.empty()
+                                                     : t.stats.pending_work_known && t.stats.pending_work == 0;
+    return nothing_pending && t.stats.state == task_state::idle &&
            t.idle_for_ns(c.model.now_ns()) > absl::ToInt64Nanoseconds(c.thresholds.never_woken_after);
   }
   std::string sentence(const task& t, const lint_context& c) const override {

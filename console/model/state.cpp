@@ -45,6 +45,11 @@ task_stats from_wire(const v1::TaskStats& wire, std::int64_t sampled_ns) {
   stats.pending_work_known = wire.has_pending_work();
   stats.pending_work = wire.pending_work();
   stats.await_stack_id = wire.await_stack_id();
+  for (const v1::PendingOperation& op : wire.pending_ops()) {
+    stats.pending_ops.push_back({op.operation(), op.object_kind(), op.object_id(),
+                                 op.has_native_handle() ? std::optional(op.native_handle()) : std::nullopt,
+                                 op.since_ns()});
+  }
   stats.sampled_ns = sampled_ns;
   return stats;
 }
@@ -181,6 +186,7 @@ absl::Status state::apply_unchecked(const v1::Update& update) {
   p.now_ns = std::max(p.now_ns, update.now_ns());
   p.now_unix_ns = update.now_unix_ns();
   p.publish_interval_ns = update.publish_interval_ns();
+  p.deep_mode = update.deep_mode();
 
   for (const v1::InternedString& s : update.new_strings()) p.strings[s.id()] = s.value();
   absl::Status missing = absl::OkStatus();

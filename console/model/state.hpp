@@ -105,6 +105,8 @@ class state {
   std::int64_t now_unix_ns() const noexcept { return process_.now_unix_ns; }
   std::int64_t publish_interval_ns() const noexcept { return process_.publish_interval_ns; }
   std::uint64_t watcher_id() const noexcept { return process_.watcher_id; }
+  /// The process is built in deep mode: each task's pending_ops are every operation it waits on.
+  bool deep_mode() const noexcept { return process_.deep_mode; }
   const std::string& resync_reason() const noexcept { return process_.resync_reason; }
   const process_counters& counters() const noexcept { return process_.counters; }
 
@@ -163,6 +165,7 @@ class state {
     std::int64_t now_unix_ns = 0;
     std::int64_t publish_interval_ns = 0;
     std::uint64_t watcher_id = 0;
+    bool deep_mode = false;
     std::string resync_reason;
   };
 

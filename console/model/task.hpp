@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,7 +39,18 @@ struct task_stats {
   // Where the task's coroutines are suspended (state::find_await_stack); 0 while running, before
   // the first suspension, once completed, and from recorders that do not record it.
   std::uint32_t await_stack_id = 0;
+  // Deep mode (state::deep_mode): every operation the task waits on, oldest first.
+  std::vector<pending_operation> pending_ops;
   std::int64_t sampled_ns = 0;  // the process time these stats were read at
+};
+
+/// An Asio operation the task started and Asio has not completed yet (deep mode only).
+struct pending_operation {
+  std::string operation;    // "async_wait", "async_receive", ...
+  std::string object_kind;  // "deadline_timer", "socket", "acceptor", "channel", ...
+  std::uint64_t object_id = 0;
+  std::optional<std::uint64_t> native_handle;  // a socket's or a descriptor's file descriptor
+  std::int64_t since_ns = 0;  // process time
 };
 
 using task_field = std::pair<std::string, std::string>;

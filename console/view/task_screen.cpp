@@ -64,6 +64,20 @@ int draw_await_stack(int row, const frame_context& context, const task& t, int m
   return row + 1;
 }
 
+// "Waits on" (deep mode): each pending operation, its object and for how long.
+int draw_pending_operations(int row, const frame_context& context, const task& t) {
+  if (!context.model.deep_mode() || t.completed()) return row;
+  put(row++, 1, absl::StrCat("Waits on (", t.stats.pending_ops.size(), " pending operations)"), style::header);
+  if (t.stats.pending_ops.empty()) put(row++, 3, "nothing: no Asio operation can wake it", style::dim);
+  for (const pending_operation& op : t.stats.pending_ops) {
+    std::string line = absl::StrCat(op.operation, " on ", op.object_kind, " #", absl::Hex(op.object_id));
+    if (op.native_handle) absl::StrAppend(&line, "  fd ", *op.native_handle);
+    absl::StrAppend(&line, "  for ", format_duration(std::max<std::int64_t>(0, context.model.now_ns() - op.since_ns)));
+    put(row++, 3, line);
+  }
+  return row + 1;
+}
+
 }  // namespace
 
 std::string sparkline(const histogram_summary& histogram, int columns) {
@@ -120,6 +134,7 @@ void draw_task_screen(const frame_context& context) {
   }
   ++row;
   row = draw_await_stack(row, context, t, /*max_frames=*/6);
+  row = draw_pending_operations(row, context, t);
   if (const task_details* details = context.model.details(); details != nullptr && details->task_id == t.id) {
     row = draw_histogram(row, "Poll times", details->poll_times);
     row = draw_histogram(row, "Scheduled times", details->scheduled_times);

@@ -11,6 +11,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "support/process.hpp"
@@ -118,6 +119,65 @@ TEST(BoostExamples, ChatServerShowsItsListenerIdleSessionsAndTheirEnd) {
   };
   const json::array after = chat.tasks_when(sessions_done);
   EXPECT_TRUE(sessions_done(after)) << json::serialize(after);
+}
+
+// Built deep (asio_console::deep): each session's reader waits on its own socket, by file
+// descriptor, and each writer on its timer; a client's leaving ends its pair's operations.
+TEST(BoostExamples, ChatServerBuiltDeepShowsWhatEachSessionWaitsOn) {
+  constexpr int client_count = 20;
+  const unsigned short port = free_loopback_port();
+  example chat(E2E_CHAT_SERVER_DEEP_BINARY, {std::to_string(port)});
+  asio::io_context ctx;
+  std::vector<tcp::socket> clients;
+  for (int i = 0; i < client_count; ++i) clients.push_back(connect_with_retries(ctx, port));
+  const auto waiting_on = [](const json::value& task, std::string_view kind) {
+    const json::array& ops = task.at("pending_ops").as_array();
+    return ops.size() == 1 && ops[0].at("object_kind") == kind;
+  };
+  const auto all_waiting = [&](const json::array& tasks) {
+    int readers = 0;
+    int writers = 0;
+    for (const json::value& t : tasks) {
+      if (t.at("parent_id").is_null() || t.at("state") != "idle") continue;
+      readers += waiting_on(t, "socket");
+      writers += waiting_on(t, "deadline_timer");
+    }
+    return readers == client_count && writers == client_count;
+  };
+  const json::array tasks = chat.tasks_when(all_waiting);
+  ASSERT_TRUE(all_waiting(tasks)) << json::serialize(tasks);
+  std::set<std::uint64_t> descriptors;
+  for (const json::value& t : tasks) {
+    if (t.at("parent_id").is_null()) {
+      ASSERT_EQ(t.at("pending_ops").as_array().size(), 1u) << json::serialize(t);
+      EXPECT_EQ(t.at("pending_ops").at(0).at("op"), "async_accept") << "the listener";
+      EXPECT_EQ(t.at("pending_ops").at(0).at("object_kind"), "acceptor");
+      continue;
+    }
+    const json::object& op = t.at("pending_ops").at(0).as_object();
+    if (op.at("object_kind") == "socket") {
+      EXPECT_EQ(op.at("op"), "async_receive");
+      ASSERT_TRUE(op.at("native_handle").is_number()) << json::serialize(op);
+      descriptors.insert(op.at("native_handle").to_number<std::uint64_t>());
+    } else {
+      EXPECT_EQ(op.at("op"), "async_wait");
+      EXPECT_TRUE(op.at("native_handle").is_null());
+    }
+    EXPECT_GT(op.at("since_ns").to_number<std::int64_t>(), 0);
+  }
+  EXPECT_EQ(descriptors.size(), static_cast<std::size_t>(client_count)) << "one socket each";
+
+  clients.resize(client_count / 2);  // half the clients leave
+  const auto half_left = [&](const json::array& all) {
+    int waiting = 0;
+    for (const json::value& t : all) {
+      if (!t.at("parent_id").is_null() && !t.at("pending_ops").as_array().empty()) ++waiting;
+      if (t.at("state") == "completed" && !t.at("pending_ops").as_array().empty()) return false;
+    }
+    return waiting == client_count;  // a reader and a writer for each client still there
+  };
+  const json::array after = chat.tasks_when(half_left);
+  EXPECT_TRUE(half_left(after)) << json::serialize(after);
 }
 
 TEST(BoostExamples, BeastAwaitableHttpServerShowsOneTaskPerConnection) {

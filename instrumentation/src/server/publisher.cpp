@@ -1,6 +1,8 @@
 #include "publisher.hpp"
 
+#include "absl/hash/hash.h"
 #include "asio_console/instrumentation/clock.hpp"
+#include "asio_console/instrumentation/pending_operations.hpp"
 #include "asio_console/instrumentation/snapshot.hpp"
 
 namespace asio_console::server_internal {
@@ -91,6 +93,7 @@ class chunker {
     current_->set_now_ns(now_ns_);
     current_->set_now_unix_ns(absl::ToUnixNanos(absl::Now()));
     current_->set_publish_interval_ns(interval_ns_);
+    current_->set_deep_mode(instrumentation::deep_mode());
     // Only the first chunk of a snapshot says so: it is where consoles start over.
     current_->set_snapshot(snapshot_ && chunks_.empty());
     bytes_ = header_bytes;
@@ -105,7 +108,19 @@ class chunker {
   std::vector<update_ptr> chunks_;
 };
 
-void fill_stats(v1::TaskStats& out, const task_snapshot& task) {
+using operation_list = std::vector<const instrumentation::pending_operation*>;
+
+// Tells one task's pending operations from another moment's: which ones, on what, since when.
+std::uint64_t digest_of(const operation_list* ops) {
+  if (ops == nullptr) return 0;
+  std::uint64_t digest = ops->size();
+  for (const instrumentation::pending_operation* op : *ops) {
+    digest = absl::HashOf(digest, op->object_id, op->since_ns, op->operation);
+  }
+  return digest;
+}
+
+void fill_stats(v1::TaskStats& out, const task_snapshot& task, const operation_list* ops) {
   out.set_id(task.id);
   out.set_state(to_wire(task.state));
   out.set_outcome(to_wire(task.outcome));
@@ -120,6 +135,15 @@ void fill_stats(v1::TaskStats& out, const task_snapshot& task) {
   out.set_self_wakes(task.self_wakes);
   out.set_pending_work(task.pending_work);
   out.set_await_stack_id(task.await_stack);
+  if (ops == nullptr) return;
+  for (const instrumentation::pending_operation* op : *ops) {
+    v1::PendingOperation* wire = out.add_pending_ops();
+    wire->set_operation(op->operation);
+    wire->set_object_kind(op->object_kind);
+    wire->set_object_id(op->object_id);
+    if (op->native_handle) wire->set_native_handle(*op->native_handle);
+    wire->set_since_ns(op->since_ns);
+  }
 }
 
 void fill_frame(v1::Frame& out, const instrumentation::symbolized_frame& frame) {
@@ -140,7 +164,8 @@ void publisher::reset() {
   site_counts_.clear();
 }
 
-void publisher::fill_task(v1::Task& out, const task_snapshot& task, const tracked_task& tracked) const {
+void publisher::fill_task(v1::Task& out, const task_snapshot& task, const tracked_task& tracked,
+                          const operation_list* ops) const {
   out.set_id(task.id);
   out.set_parent_id(task.parent_id);
   out.set_name(tracked.strings[0]);
@@ -152,7 +177,7 @@ void publisher::fill_task(v1::Task& out, const task_snapshot& task, const tracke
   out.set_site_id(task.site_id);
   out.set_stack_id(task.stack);
   out.set_created_ns(task.created_ns);
-  fill_stats(*out.mutable_stats(), task);
+  fill_stats(*out.mutable_stats(), task, ops);
 }
 
 void publisher::intern_new_sites() {
@@ -178,6 +203,14 @@ publication publisher::publish(bool with_snapshot, std::uint64_t dropped_watcher
   const std::size_t sites_before = sites_.size();
   intern_new_sites();
 
+  // Deep mode: every pending operation, by task (an operation that starts or ends during the walk
+  // shows next time).
+  const bool deep = instrumentation::deep_mode();
+  const std::vector<instrumentation::pending_operation> operations =
+      deep ? instrumentation::pending_operations() : std::vector<instrumentation::pending_operation>();
+  absl::flat_hash_map<std::uint64_t, operation_list> operations_of;
+  for (const instrumentation::pending_operation& op : operations) operations_of[op.task_id].push_back(&op);
+
   std::vector<v1::Task> new_tasks;
   std::vector<v1::TaskStats> changed;
   std::vector<v1::Task> everything;  // for a snapshot
@@ -187,7 +220,10 @@ publication publisher::publish(bool with_snapshot, std::uint64_t dropped_watcher
     tracked_task& tracked = it->second;
     tracked.epoch = epoch_;
     tracked.record = &record;
-    const bool changed_since = inserted || tracked.signature != signature;
+    const auto found = operations_of.find(record.id());
+    const operation_list* ops = found == operations_of.end() ? nullptr : &found->second;
+    const std::uint64_t digest = digest_of(ops);
+    const bool changed_since = inserted || tracked.signature != signature || tracked.operations_digest != digest;
     if (!changed_since && !with_snapshot) return;
     const task_snapshot task = instrumentation::snapshot_of(record, now_ns);
     if (inserted) {
@@ -196,12 +232,13 @@ publication publisher::publish(bool with_snapshot, std::uint64_t dropped_watcher
         tracked.strings.push_back(strings_.acquire(key));
         tracked.strings.push_back(strings_.acquire(value));
       }
-      fill_task(new_tasks.emplace_back(), task, tracked);
+      fill_task(new_tasks.emplace_back(), task, tracked, ops);
     } else if (changed_since) {
-      fill_stats(changed.emplace_back(), task);
+      fill_stats(changed.emplace_back(), task, ops);
     }
     tracked.signature = signature;
-    if (with_snapshot) fill_task(everything.emplace_back(), task, tracked);
+    tracked.operations_digest = digest;
+    if (with_snapshot) fill_task(everything.emplace_back(), task, tracked, ops);
   });
 
   std::vector<std::uint64_t> removed;

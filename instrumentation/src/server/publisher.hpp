@@ -16,6 +16,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "asio_console/instrumentation/registry.hpp"
+#include "asio_console/instrumentation/pending_operations.hpp"
 #include "asio_console/instrumentation/snapshot.hpp"
 #include "asio_console/v1/instrument.pb.h"
 #include "string_table.hpp"
@@ -48,12 +49,14 @@ class publisher {
   struct tracked_task {
     const instrumentation::task_record* record = nullptr;
     std::uint64_t signature = 0;
+    std::uint64_t operations_digest = 0;  // deep mode: what pending_ops were last sent as
     std::uint64_t epoch = 0;
     absl::InlinedVector<std::uint32_t, 3> strings;  // name, then key and value of each field
   };
 
   void intern_new_sites();
-  void fill_task(v1::Task& out, const instrumentation::task_snapshot& task, const tracked_task& tracked) const;
+  void fill_task(v1::Task& out, const instrumentation::task_snapshot& task, const tracked_task& tracked,
+                 const std::vector<const instrumentation::pending_operation*>* ops) const;
 
   instrumentation::registry& registry_;
   std::size_t max_message_bytes_;

@@ -137,6 +137,40 @@ TEST(JsonReport, SpawnsThatRanUnrecordedAreCountedPerSiteAndInAll) {
   EXPECT_EQ(root.at("sites").as_array().at(0).at("unrecorded"), 3);
 }
 
+TEST(JsonReport, DeepModeListsEachTasksPendingOperationsAndPlainModeNone) {
+  v1::PendingOperation read;
+  read.set_operation("async_receive");
+  read.set_object_kind("socket");
+  read.set_object_id(0xbeef);
+  read.set_native_handle(12);
+  read.set_since_ns(90 * second);
+  v1::PendingOperation wait;
+  wait.set_operation("async_wait");
+  wait.set_object_kind("deadline_timer");
+  wait.set_object_id(0xcafe);
+  wait.set_since_ns(91 * second);
+  update_builder updates;
+  state model;
+  ASSERT_TRUE(model.apply(updates.publication(100 * second, true)
+                              .deep_mode()
+                              .new_task({.id = 1, .pending_ops = {read, wait}})
+                              .new_task({.id = 2})
+                              .build())
+                  .ok());
+  std::ostringstream out;
+  write_json_report(out, model);
+  const json::array tasks = json::parse(out.str()).at("tasks").as_array();
+  const json::array& ops = tasks.at(0).at("pending_ops").as_array();
+  ASSERT_EQ(ops.size(), 2u);
+  EXPECT_EQ(ops[0].at("op"), "async_receive");
+  EXPECT_EQ(ops[0].at("object_kind"), "socket");
+  EXPECT_EQ(ops[0].at("object_id"), 0xbeef);
+  EXPECT_EQ(ops[0].at("native_handle"), 12);
+  EXPECT_EQ(ops[0].at("since_ns").to_number<std::int64_t>(), 90 * second);
+  EXPECT_TRUE(ops[1].at("native_handle").is_null());
+  EXPECT_TRUE(tasks.at(1).at("pending_ops").as_array().empty());
+}
+
 TEST(JsonReport, RootTasksHaveANullParentAndUnsampledOnesAnEmptyStack) {
   update_builder updates;
   state model;

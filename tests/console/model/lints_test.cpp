@@ -13,6 +13,7 @@ using asio_console::console::state;
 using asio_console::console::warning_summary;
 using asio_console::testing::task_spec;
 using asio_console::testing::update_builder;
+namespace v1 = asio_console::v1;
 constexpr std::int64_t ms = 1'000'000;
 constexpr std::int64_t second = 1000 * ms;
 
@@ -56,6 +57,35 @@ TEST(Lints, NeverWokenNeedsNoPendingWorkAndAnIdleStretch) {
   ASSERT_NE(never, nullptr);
   EXPECT_EQ(never->task_ids, std::vector<std::uint64_t>{1})
       << "2 waits on something, 3 just went idle, 4 comes from a recorder that does not count";
+}
+
+v1::PendingOperation timer_wait() {
+  v1::PendingOperation op;
+  op.set_operation("async_wait");
+  op.set_object_kind("deadline_timer");
+  op.set_object_id(0x1000);
+  op.set_since_ns(5 * second);
+  return op;
+}
+
+TEST(Lints, NeverWokenInDeepModeIsExactlyAnIdleTaskWithNoPendingOperation) {
+  update_builder updates;
+  state model;
+  ASSERT_TRUE(model.apply(updates.publication(10 * second, true)
+                              .deep_mode()
+                              .new_task({.id = 1, .last_poll_end_ns = 5 * second, .pending_work = 2})
+                              .new_task({.id = 2, .last_poll_end_ns = 5 * second, .pending_work = 0,
+                                         .pending_ops = {timer_wait()}})
+                              .new_task({.id = 3, .last_poll_end_ns = 5 * second, .pending_work = 1,
+                                         .pending_ops = {timer_wait()}})
+                              .build())
+                  .ok());
+  ASSERT_TRUE(model.deep_mode());
+  EXPECT_EQ(model.find_task(2)->stats.pending_ops.at(0).object_kind, "deadline_timer");
+  const warning_summary* never = find(evaluate_lints(model, lint_thresholds{}).warnings, lint_kind::never_woken);
+  ASSERT_NE(never, nullptr);
+  EXPECT_EQ(never->task_ids, std::vector<std::uint64_t>{1})
+      << "1 holds work but no operation will complete; 2 and 3 wait on a timer, whatever the work count";
 }
 
 TEST(Lints, LongPollAndSelfWakesUseTheirThresholds) {

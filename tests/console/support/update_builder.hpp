@@ -32,6 +32,7 @@ struct task_spec {
   std::uint64_t self_wakes = 0;
   std::int64_t pending_work = 1;  // -1: not sent
   std::uint32_t await_stack_id = 0;
+  std::vector<v1::PendingOperation> pending_ops;  // deep mode
 };
 
 class update_builder {
@@ -86,6 +87,11 @@ class update_builder {
     update_.add_removed_task_ids(id);
     return *this;
   }
+  /// Says the process is built in deep mode (TaskStats.pending_ops are exact).
+  update_builder& deep_mode() {
+    update_.set_deep_mode(true);
+    return *this;
+  }
   const v1::Update& build() { return update_; }
 
  private:
@@ -115,6 +121,7 @@ class update_builder {
     out.set_self_wakes(spec.self_wakes);
     if (spec.pending_work >= 0) out.set_pending_work(static_cast<std::uint64_t>(spec.pending_work));
     out.set_await_stack_id(spec.await_stack_id);
+    for (const v1::PendingOperation& op : spec.pending_ops) *out.add_pending_ops() = op;
   }
 
   v1::Update update_;
