@@ -22,6 +22,15 @@ const char* to_string(task_state state) noexcept;
 /// "", "completed", "failed", "cancelled", "dropped".
 const char* to_string(task_outcome outcome) noexcept;
 
+/// An Asio operation the task started and Asio has not completed yet (deep mode only).
+struct pending_operation {
+  std::string operation;    // "async_wait", "async_receive", ...
+  std::string object_kind;  // "deadline_timer", "socket", "acceptor", "channel", ...
+  std::uint64_t object_id = 0;
+  std::optional<std::uint64_t> native_handle;  // a socket's or a descriptor's file descriptor
+  std::int64_t since_ns = 0;  // process time
+};
+
 struct task_stats {
   task_state state = task_state::idle;
   task_outcome outcome = task_outcome::none;
@@ -42,15 +51,6 @@ struct task_stats {
   // Deep mode (state::deep_mode): every operation the task waits on, oldest first.
   std::vector<pending_operation> pending_ops;
   std::int64_t sampled_ns = 0;  // the process time these stats were read at
-};
-
-/// An Asio operation the task started and Asio has not completed yet (deep mode only).
-struct pending_operation {
-  std::string operation;    // "async_wait", "async_receive", ...
-  std::string object_kind;  // "deadline_timer", "socket", "acceptor", "channel", ...
-  std::uint64_t object_id = 0;
-  std::optional<std::uint64_t> native_handle;  // a socket's or a descriptor's file descriptor
-  std::int64_t since_ns = 0;  // process time
 };
 
 using task_field = std::pair<std::string, std::string>;

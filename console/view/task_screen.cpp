@@ -67,7 +67,9 @@ int draw_await_stack(int row, const frame_context& context, const task& t, int m
 // "Waits on" (deep mode): each pending operation, its object and for how long.
 int draw_pending_operations(int row, const frame_context& context, const task& t) {
   if (!context.model.deep_mode() || t.completed()) return row;
-  put(row++, 1, absl::StrCat("Waits on (", t.stats.pending_ops.size(), " pending operations)"), style::header);
+  const std::size_t count = t.stats.pending_ops.size();
+  put(row++, 1, absl::StrCat("Waits on (", count, count == 1 ? " pending operation)" : " pending operations)"),
+      style::header);
   if (t.stats.pending_ops.empty()) put(row++, 3, "nothing: no Asio operation can wake it", style::dim);
   for (const pending_operation& op : t.stats.pending_ops) {
     std::string line = absl::StrCat(op.operation, " on ", op.object_kind, " #", absl::Hex(op.object_id));
