@@ -82,7 +82,8 @@ TEST(Lints, NeverWokenInDeepModeIsExactlyAnIdleTaskWithNoPendingOperation) {
                   .ok());
   ASSERT_TRUE(model.deep_mode());
   EXPECT_EQ(model.find_task(2)->stats.pending_ops.at(0).object_kind, "deadline_timer");
-  const warning_summary* never = find(evaluate_lints(model, lint_thresholds{}).warnings, lint_kind::never_woken);
+  const auto warnings = evaluate_lints(model, lint_thresholds{}).warnings;
+  const warning_summary* never = find(warnings, lint_kind::never_woken);
   ASSERT_NE(never, nullptr);
   EXPECT_EQ(never->task_ids, std::vector<std::uint64_t>{1})
       << "1 holds work but no operation will complete; 2 and 3 wait on a timer, whatever the work count";
