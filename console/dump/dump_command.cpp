@@ -149,10 +149,7 @@ int run_dump_recording(const std::string& path, const dump_options& options, std
   const playback_status* at = model.playback();
   const std::string shown =
       at == nullptr ? path
-                    : absl::StrCat(path, " (", source.header().target, " at ",
-                                   absl::FormatTime("%Y-%m-%d %H:%M:%S", at->started + absl::Nanoseconds(at->at_ns),
-                                                    absl::LocalTimeZone()),
-                                   ")");
+                    : absl::StrCat(path, " (", source.header().target, " at ", format_wall_clock(at->wall_clock()), ")");
   return print(model, shown, options, out, errors);
 }
 

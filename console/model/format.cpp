@@ -7,6 +7,10 @@
 
 namespace asio_console::console {
 
+std::string format_wall_clock(absl::Time when) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S", when, absl::LocalTimeZone());
+}
+
 std::string format_duration(std::int64_t ns) {
   if (ns < 0) ns = 0;
   const auto with_unit = [](double value, const char* unit) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/time/time.h"
 #include "model/site.hpp"
 
 namespace asio_console::console {
@@ -15,6 +16,9 @@ std::string format_duration(std::int64_t ns);
 
 /// The file's last `components` path components: "src/server.cpp".
 std::string_view short_file(std::string_view file, int components = 2);
+
+/// "2026-12-02 01:51:03" in the local time zone: when something happened, to the second.
+std::string format_wall_clock(absl::Time when);
 
 /// "src/server.cpp:42".
 std::string format_location(const source_location& location);

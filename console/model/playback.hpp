@@ -17,6 +17,9 @@ struct playback_status {
   bool playing = false;  // the position moves with the clock
   absl::Time started;    // the recording's wall clock at 0
   std::string cut_short;  // why the recording's tail was left out; empty if it is whole
+
+  /// The wall clock when the recording stood at the position.
+  absl::Time wall_clock() const noexcept { return started + absl::Nanoseconds(at_ns); }
 };
 
 }  // namespace asio_console::console

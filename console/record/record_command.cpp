@@ -1,12 +1,9 @@
 #include "record/record_command.hpp"
 
-#include <unistd.h>
-
 #include <csignal>
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "connection/live_connection.hpp"
 #include "model/format.hpp"
 #include "recording/recording_tee.hpp"

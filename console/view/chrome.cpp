@@ -26,8 +26,7 @@ std::string link_text(const link_status& link) {
 std::string playback_text(const playback_status& at) {
   return absl::StrCat(at.playing && at.at_ns < at.duration_ns ? "▶" : "‖", " replay ", format_duration(at.at_ns), " / ",
                       format_duration(at.duration_ns), " · publication ", at.publication, "/", at.publications, " · ",
-                      absl::FormatTime("%Y-%m-%d %H:%M:%S", at.started + absl::Nanoseconds(at.at_ns),
-                                       absl::LocalTimeZone()));
+                      format_wall_clock(at.wall_clock()));
 }
 
 // The one error line under the title: the link's, else the last pause's or symbolization's; in a
