@@ -64,6 +64,11 @@ json::object task_json(const task& t, const state& model) {
     pending.emplace_back(std::move(p));
   }
   o["pending_ops"] = std::move(pending);
+  if (t.stats.woken_by) {
+    o["woken_by"] = {{"op", t.stats.woken_by->operation}, {"object_id", t.stats.woken_by->object_id}};
+  } else {
+    o["woken_by"] = nullptr;
+  }
   o["total_ns"] = t.total_ns(now);
   o["busy_ns"] = t.busy_ns(now);
   o["scheduled_ns"] = t.scheduled_ns(now);
@@ -76,6 +81,32 @@ json::object task_json(const task& t, const state& model) {
   }
   o["warnings"] = std::move(warnings);
   return o;
+}
+
+// Deep mode: every resource, by id; [] otherwise.
+json::array resources_json(const state& model) {
+  std::vector<const resource*> sorted;
+  for (const auto& [id, r] : model.resources()) sorted.push_back(&r);
+  std::sort(sorted.begin(), sorted.end(), [](const resource* a, const resource* b) { return a->id < b->id; });
+  const auto endpoint = [](const std::string& text) { return text.empty() ? json::value(nullptr) : json::value(text); };
+  json::array out;
+  for (const resource* r : sorted) {
+    json::object o;
+    o["id"] = r->id;
+    o["kind"] = r->kind;
+    o["native_handle"] = r->native_handle ? json::value(*r->native_handle) : json::value(nullptr);
+    o["local"] = endpoint(r->local);
+    o["remote"] = endpoint(r->remote);
+    o["pending_ops"] = r->pending_ops;
+    o["ops_started"] = r->ops_started;
+    json::array ids;
+    for (std::uint64_t id : model.tasks_waiting_on(r->id)) ids.push_back(id);
+    o["task_ids"] = std::move(ids);
+    o["idle_ns"] = r->idle_for_ns(model.now_ns());
+    o["closed"] = r->closed();
+    out.push_back(std::move(o));
+  }
+  return out;
 }
 
 }  // namespace
@@ -136,7 +167,7 @@ void write_json_report(std::ostream& out, const state& model) {
     o["task_ids"] = std::move(ids);
     warning_array.push_back(std::move(o));
   }
-  out << ",\"warnings\":" << json::serialize(warning_array)
+  out << ",\"warnings\":" << json::serialize(warning_array) << ",\"resources\":" << json::serialize(resources_json(model))
       << ",\"unrecorded_spawns\":" << model.counters().unrecorded << "}\n";
 }
 

@@ -46,6 +46,7 @@ key_press map_key(std::uint32_t key, bool is_function_key, bool typing) {
     case control_d: return {action::page_down};
     case 't': return {action::show_tasks};
     case 's': return {action::show_sites};
+    case 'r': return {action::show_resources};
     case '/': return {action::start_filter};
     case ' ': return {action::toggle_pause};
     case '?': return {action::toggle_help};

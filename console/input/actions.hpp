@@ -10,7 +10,7 @@ enum class action : std::uint8_t {
   up, down, page_up, page_down, top, bottom,
   sort_previous, sort_next, invert_sort,
   select, back,
-  show_tasks, show_sites,
+  show_tasks, show_sites, show_resources,
   start_filter, toggle_pause, toggle_help, quit,
   // A replay's position (the keys do nothing live).
   step_back, step_forward, jump_back, jump_forward, jump_start, jump_end,

@@ -50,8 +50,24 @@ task_stats from_wire(const v1::TaskStats& wire, std::int64_t sampled_ns) {
                                  op.has_native_handle() ? std::optional(op.native_handle()) : std::nullopt,
                                  op.since_ns()});
   }
+  if (wire.has_woken_by()) stats.woken_by = task_stats::wake_source{wire.woken_by().operation(), wire.woken_by().object_id()};
   stats.sampled_ns = sampled_ns;
   return stats;
+}
+
+resource from_wire(const v1::Resource& wire) {
+  resource r;
+  r.id = wire.id();
+  r.kind = wire.kind();
+  if (wire.has_native_handle()) r.native_handle = wire.native_handle();
+  r.local = wire.local();
+  r.remote = wire.remote();
+  r.ops_started = wire.ops_started();
+  r.pending_ops = wire.pending_ops();
+  r.created_ns = wire.created_ns();
+  r.idle_since_ns = wire.idle_since_ns();
+  r.closed_ns = wire.closed_ns();
+  return r;
 }
 
 std::vector<frame> frames_of(const v1::Stack& stack) {
@@ -179,6 +195,7 @@ absl::Status state::apply_unchecked(const v1::Update& update) {
     p.tasks.clear();
     p.children.clear();
     p.strings.clear();
+    p.resources.clear();
     p.seen_snapshot = true;
   } else if (!p.seen_snapshot) {
     return absl::DataLossError("the stream did not start with a snapshot");
@@ -238,6 +255,8 @@ absl::Status state::apply_unchecked(const v1::Update& update) {
     s.finished = wire.finished();
     s.unrecorded = wire.unrecorded();
   }
+  for (const v1::Resource& wire : update.resources()) p.resources[wire.id()] = from_wire(wire);
+  for (std::uint64_t id : update.removed_resource_ids()) p.resources.erase(id);
   if (update.has_counters()) {
     const v1::Counters& c = update.counters();
     p.counters = {c.spawned(), c.finished(), c.live(), c.retained(), c.reclaimed(), c.forced_reclaims(),
@@ -288,10 +307,33 @@ void state::publication_work() {
       if (here->second.completed() && here->second.stats.finished_ns < keep_after) forget_task(here);
     }
   }
+  index_waiting_tasks();
   run_lints();
   request_symbolization();
   // A paused console pauses a new stream once its snapshot is whole: held with data on screen.
   if (auto next = temporality_.on_watcher(p.watcher_id)) ask(*next);
+}
+
+void state::index_waiting_tasks() {
+  process_.waiting.clear();
+  for (const auto& [id, t] : process_.tasks) {
+    for (const pending_operation& op : t.stats.pending_ops) process_.waiting[op.object_id].push_back(id);
+  }
+  for (auto& [id, tasks] : process_.waiting) {
+    std::sort(tasks.begin(), tasks.end());
+    tasks.erase(std::unique(tasks.begin(), tasks.end()), tasks.end());
+  }
+}
+
+const resource* state::find_resource(std::uint64_t id) const {
+  const auto it = process_.resources.find(id);
+  return it == process_.resources.end() ? nullptr : &it->second;
+}
+
+const std::vector<std::uint64_t>& state::tasks_waiting_on(std::uint64_t id) const {
+  static const std::vector<std::uint64_t> none;
+  const auto it = process_.waiting.find(id);
+  return it == process_.waiting.end() ? none : it->second;
 }
 
 void state::run_lints() {

@@ -27,6 +27,7 @@
 #include "model/link_status.hpp"
 #include "model/lint_results.hpp"
 #include "model/message.hpp"
+#include "model/resource.hpp"
 #include "model/site.hpp"
 #include "model/task.hpp"
 #include "model/task_details.hpp"
@@ -73,6 +74,7 @@ class state {
   using task_map = absl::flat_hash_map<std::uint64_t, task>;
   using site_map = absl::flat_hash_map<std::uint32_t, site>;
   using task_ids = std::set<std::uint64_t>;
+  using resource_map = absl::flat_hash_map<std::uint64_t, resource>;
 
   explicit state(state_options options = {});
 
@@ -116,6 +118,11 @@ class state {
   const task_ids& children_of(std::uint64_t parent) const;
   const site_map& sites() const noexcept { return process_.sites; }
   const site* find_site(std::uint32_t id) const;
+  /// Deep mode: every resource the process keeps (live ones, and closed ones it retains), by id.
+  const resource_map& resources() const noexcept { return process_.resources; }
+  const resource* find_resource(std::uint64_t id) const;
+  /// The tasks with an operation pending on resource `id` at the last publication, ascending.
+  const std::vector<std::uint64_t>& tasks_waiting_on(std::uint64_t id) const;
   /// What the lints found at the last publication (every task's `warnings` say the same).
   const lint_results& lints() const noexcept { return process_.lints; }
   const state_options& options() const noexcept { return options_; }
@@ -155,6 +162,9 @@ class state {
     task_map tasks;
     absl::flat_hash_map<std::uint64_t, task_ids> children;
     site_map sites;
+    resource_map resources;
+    // Resource id to the tasks waiting on it, rebuilt after each publication.
+    absl::flat_hash_map<std::uint64_t, std::vector<std::uint64_t>> waiting;
     absl::flat_hash_map<std::uint32_t, std::vector<frame>> stacks;
     absl::flat_hash_map<std::uint32_t, std::vector<frame>> await_stacks;
     process_counters counters;
@@ -179,6 +189,7 @@ class state {
   void end_publication();
   void publication_work();  // the part of end_publication over every task
   void run_lints();
+  void index_waiting_tasks();
   void forget_task(task_map::iterator it);
   void request_symbolization();
   // In place: GCC 12 warns about a variant built from a temporary here (-Wmaybe-uninitialized).

@@ -50,6 +50,12 @@ struct task_stats {
   std::uint32_t await_stack_id = 0;
   // Deep mode (state::deep_mode): every operation the task waits on, oldest first.
   std::vector<pending_operation> pending_ops;
+  // Deep mode: the operation whose completion woke its last poll, on resource `object_id`.
+  struct wake_source {
+    std::string operation;
+    std::uint64_t object_id = 0;
+  };
+  std::optional<wake_source> woken_by;
   std::int64_t sampled_ns = 0;  // the process time these stats were read at
 };
 

@@ -33,6 +33,15 @@ void erase_last_utf8(std::string& text) {
 
 bool is_list(screen_kind kind) { return kind != screen_kind::task; }
 
+// What enter on a list screen's row opens: a resource screen lists the tasks waiting on it.
+screen_kind item_screen(screen_kind list) {
+  switch (list) {
+    case screen_kind::sites: return screen_kind::site;
+    case screen_kind::resources: return screen_kind::resource;
+    default: return screen_kind::task;
+  }
+}
+
 }  // namespace
 
 void navigation::set_rows(const std::vector<std::uint64_t>& ids, std::size_t page_rows) {
@@ -110,7 +119,7 @@ ui_effect navigation::handle(const key_press& key) {
     case action::select:
       if (is_list(screen()) && !rows_.empty()) {
         const std::uint64_t id = rows_[cursor().selected];
-        open(screen() == screen_kind::sites ? screen_kind::site : screen_kind::task, id);
+        open(item_screen(screen()), id);
       }
       break;
     case action::back:
@@ -127,6 +136,10 @@ ui_effect navigation::handle(const key_press& key) {
       break;
     case action::show_sites:
       stack_.assign(1, frame{screen_kind::sites, 0, {}});
+      rows_.clear();
+      break;
+    case action::show_resources:
+      stack_.assign(1, frame{screen_kind::resources, 0, {}});
       rows_.clear();
       break;
     case action::start_filter:

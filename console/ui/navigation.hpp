@@ -12,7 +12,7 @@
 
 namespace asio_console::console {
 
-enum class screen_kind : std::uint8_t { tasks, task, sites, site };
+enum class screen_kind : std::uint8_t { tasks, task, sites, site, resources, resource };
 
 /// A list screen's selected row and the first row on screen.
 struct list_cursor {
@@ -31,7 +31,7 @@ enum class ui_effect : std::uint8_t {
 class navigation {
  public:
   screen_kind screen() const noexcept { return stack_.back().kind; }
-  /// The task a task screen shows, or the site a site screen shows.
+  /// The task a task screen shows, the site a site screen shows, the resource a resource screen shows.
   std::uint64_t focus() const noexcept { return stack_.back().focus; }
   /// The task whose details the current screen shows (0: none).
   std::uint64_t shown_task() const noexcept { return screen() == screen_kind::task ? focus() : 0; }

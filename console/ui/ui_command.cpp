@@ -9,6 +9,7 @@
 #include "record/record_command.hpp"
 #include "recording/recording_tee.hpp"
 #include "recording/replay_source.hpp"
+#include "model/resource_list.hpp"
 #include "model/site_summary.hpp"
 #include "model/task_table.hpp"
 #include "ui/navigation.hpp"
@@ -75,6 +76,8 @@ class ui_session {
         case screen_kind::task: draw_task(context); break;
         case screen_kind::sites: draw_sites(context); break;
         case screen_kind::site: draw_site(context); break;
+        case screen_kind::resources: draw_resources(context); break;
+        case screen_kind::resource: draw_resource(context); break;
       }
     }
     screen.present();
@@ -129,6 +132,19 @@ class ui_session {
                              visible_stacks(it->stacks, model_, options_.frames)};
     nav_.set_rows(ids_of(rows), static_cast<std::size_t>(list_rows(site_screen_list_top(context, stacks))));
     draw_site_screen(context, *it, stacks, rows);
+  }
+  void draw_resources(const frame_context& context) {
+    const std::vector<const resource*> rows = list_resources(model_, nav_.filter());
+    std::vector<std::uint64_t> ids;
+    for (const resource* r : rows) ids.push_back(r->id);
+    nav_.set_rows(ids, static_cast<std::size_t>(list_rows(chrome_height(context) + 1)));
+    draw_resources_screen(context, rows);
+  }
+  void draw_resource(const frame_context& context) {
+    const resource* shown = model_.find_resource(nav_.focus());
+    const std::vector<const task*> rows = shown != nullptr ? tasks_waiting_on(model_, *shown) : std::vector<const task*>();
+    nav_.set_rows(ids_of(rows), static_cast<std::size_t>(list_rows(resource_screen_list_top(context))));
+    draw_resource_screen(context, shown, rows);
   }
   static std::vector<std::uint64_t> ids_of(const std::vector<const task*>& rows) {
     std::vector<std::uint64_t> ids;

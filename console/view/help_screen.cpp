@@ -9,7 +9,8 @@ void draw_help_screen(const frame_context& context) {
   const char* lines[] = {
       "t            tasks view: every task, sortable",
       "s            sites view: tasks grouped by spawn location, by live count",
-      "enter        details of the selected task (stack, histograms) or site (stacks, its tasks)",
+      "r            resources view (deep mode): timers, sockets, channels... and the tasks waiting on each",
+      "enter        details of the selected task (stack, histograms), site (stacks, its tasks) or resource",
       "esc          back",
       "↑ ↓  k j     move the selection;  PgUp PgDn  Ctrl-U Ctrl-D  by a page;  g G  first, last",
       "← →  h l     choose the sort column;  i  invert the order",

@@ -8,6 +8,7 @@
 
 #include "model/frame_filter.hpp"
 #include "model/lints.hpp"
+#include "model/resource_list.hpp"
 #include "model/site_summary.hpp"
 #include "model/state.hpp"
 #include "ui/navigation.hpp"
@@ -42,6 +43,12 @@ int site_screen_list_top(const frame_context& context, const site_stacks& stacks
 void draw_site_screen(const frame_context& context, const site_summary& shown, const site_stacks& stacks,
                       const std::vector<const task*>& rows);
 void draw_help_screen(const frame_context& context);
+/// Deep mode's resources; the list's header row is one below chrome_height (a count line above).
+void draw_resources_screen(const frame_context& context, const std::vector<const resource*>& rows);
+/// Where a resource screen's list of waiting tasks starts.
+int resource_screen_list_top(const frame_context& context);
+/// A resource (nullptr once the process no longer keeps it) and the tasks waiting on it.
+void draw_resource_screen(const frame_context& context, const resource* shown, const std::vector<const task*>& rows);
 
 /// A row of tasks as the tasks and site screens list them (shared column layout).
 void draw_task_table(const frame_context& context, int top, const std::vector<const task*>& rows, bool show_sort);

@@ -72,10 +72,21 @@ int draw_pending_operations(int row, const frame_context& context, const task& t
       style::header);
   if (t.stats.pending_ops.empty()) put(row++, 3, "nothing: no Asio operation can wake it", style::dim);
   for (const pending_operation& op : t.stats.pending_ops) {
-    std::string line = absl::StrCat(op.operation, " on ", op.object_kind, " #", absl::Hex(op.object_id));
+    std::string line = absl::StrCat(op.operation, " on ", op.object_kind, " #", op.object_id);
     if (op.native_handle) absl::StrAppend(&line, "  fd ", *op.native_handle);
+    if (const resource* r = context.model.find_resource(op.object_id)) {
+      if (!r->local.empty()) absl::StrAppend(&line, "  local ", r->local);
+      if (!r->remote.empty()) absl::StrAppend(&line, "  remote ", r->remote);
+    }
     absl::StrAppend(&line, "  for ", format_duration(std::max<std::int64_t>(0, context.model.now_ns() - op.since_ns)));
     put(row++, 3, line);
+  }
+  if (const auto& woken = t.stats.woken_by) {
+    const resource* r = context.model.find_resource(woken->object_id);
+    put(row++, 3,
+        absl::StrCat("last woken by ", woken->operation, " on ", r != nullptr ? r->kind : "resource", " #",
+                     woken->object_id),
+        style::dim);
   }
   return row + 1;
 }

@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "e2e/example_process.hpp"
 #include "support/process.hpp"
 
 namespace {
@@ -22,55 +23,11 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 using asio::ip::tcp;
 using asio_console::testing::child_process;
+using asio_console::testing::connect_with_retries;
 using asio_console::testing::console_binary;
+using asio_console::testing::example;
 using asio_console::testing::free_loopback_port;
 using asio_console::testing::run_command;
-
-// An example program serving consoles on a port of its own.
-struct example {
-  std::string console_address = "127.0.0.1:" + std::to_string(free_loopback_port());
-  std::unique_ptr<child_process> process;
-
-  example(const std::string& binary, const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {binary};
-    argv.insert(argv.end(), args.begin(), args.end());
-    process = std::make_unique<child_process>(argv, std::vector<std::string>{"ASIO_CONSOLE_BIND=" + console_address});
-  }
-
-  json::array tasks() const {
-    const auto result = run_command({console_binary(), "dump", console_address, "--json", "--timeout=10s"}, 60s);
-    if (result.exit_code != 0) throw std::runtime_error("dump failed: " + result.err);
-    return json::parse(result.out).as_object().at("tasks").as_array();
-  }
-
-  // Dumps until `done(tasks)` holds, for at most 20 s.
-  template <typename Predicate>
-  json::array tasks_when(Predicate done) const {
-    const auto deadline = std::chrono::steady_clock::now() + 20s;
-    json::array last;
-    while (std::chrono::steady_clock::now() < deadline) {
-      try {
-        last = tasks();
-        if (done(last)) return last;
-      } catch (const std::runtime_error&) {
-        // not serving yet
-      }
-      std::this_thread::sleep_for(200ms);
-    }
-    return last;
-  }
-};
-
-tcp::socket connect_with_retries(asio::io_context& ctx, unsigned short port) {
-  for (int attempt = 0;; ++attempt) {
-    tcp::socket socket(ctx);
-    boost::system::error_code error;
-    socket.connect({asio::ip::address_v4::loopback(), port}, error);
-    if (!error) return socket;
-    if (attempt == 100) throw std::runtime_error("cannot connect to the example");
-    std::this_thread::sleep_for(100ms);
-  }
-}
 
 std::string location_file(const json::value& task) {
   return std::string(task.at("location").at("file").as_string());
@@ -119,65 +76,6 @@ TEST(BoostExamples, ChatServerShowsItsListenerIdleSessionsAndTheirEnd) {
   };
   const json::array after = chat.tasks_when(sessions_done);
   EXPECT_TRUE(sessions_done(after)) << json::serialize(after);
-}
-
-// Built deep (asio_console::deep): each session's reader waits on its own socket, by file
-// descriptor, and each writer on its timer; a client's leaving ends its pair's operations.
-TEST(BoostExamples, ChatServerBuiltDeepShowsWhatEachSessionWaitsOn) {
-  constexpr int client_count = 20;
-  const unsigned short port = free_loopback_port();
-  example chat(E2E_CHAT_SERVER_DEEP_BINARY, {std::to_string(port)});
-  asio::io_context ctx;
-  std::vector<tcp::socket> clients;
-  for (int i = 0; i < client_count; ++i) clients.push_back(connect_with_retries(ctx, port));
-  const auto waiting_on = [](const json::value& task, const char* kind) {
-    const json::array& ops = task.at("pending_ops").as_array();
-    return ops.size() == 1 && ops[0].at("object_kind") == kind;
-  };
-  const auto all_waiting = [&](const json::array& tasks) {
-    int readers = 0;
-    int writers = 0;
-    for (const json::value& t : tasks) {
-      if (t.at("parent_id").is_null() || t.at("state") != "idle") continue;
-      readers += waiting_on(t, "socket");
-      writers += waiting_on(t, "deadline_timer");
-    }
-    return readers == client_count && writers == client_count;
-  };
-  const json::array tasks = chat.tasks_when(all_waiting);
-  ASSERT_TRUE(all_waiting(tasks)) << json::serialize(tasks);
-  std::set<std::uint64_t> descriptors;
-  for (const json::value& t : tasks) {
-    if (t.at("parent_id").is_null()) {
-      ASSERT_EQ(t.at("pending_ops").as_array().size(), 1u) << json::serialize(t);
-      EXPECT_EQ(t.at("pending_ops").at(0).at("op"), "async_accept") << "the listener";
-      EXPECT_EQ(t.at("pending_ops").at(0).at("object_kind"), "acceptor");
-      continue;
-    }
-    const json::object& op = t.at("pending_ops").at(0).as_object();
-    if (op.at("object_kind") == "socket") {
-      EXPECT_EQ(op.at("op"), "async_receive");
-      ASSERT_TRUE(op.at("native_handle").is_number()) << json::serialize(op);
-      descriptors.insert(op.at("native_handle").to_number<std::uint64_t>());
-    } else {
-      EXPECT_EQ(op.at("op"), "async_wait");
-      EXPECT_TRUE(op.at("native_handle").is_null());
-    }
-    EXPECT_GT(op.at("since_ns").to_number<std::int64_t>(), 0);
-  }
-  EXPECT_EQ(descriptors.size(), static_cast<std::size_t>(client_count)) << "one socket each";
-
-  clients.erase(clients.begin() + client_count / 2, clients.end());  // half the clients leave
-  const auto half_left = [&](const json::array& all) {
-    int waiting = 0;
-    for (const json::value& t : all) {
-      if (!t.at("parent_id").is_null() && !t.at("pending_ops").as_array().empty()) ++waiting;
-      if (t.at("state") == "completed" && !t.at("pending_ops").as_array().empty()) return false;
-    }
-    return waiting == client_count;  // a reader and a writer for each client still there
-  };
-  const json::array after = chat.tasks_when(half_left);
-  EXPECT_TRUE(half_left(after)) << json::serialize(after);
 }
 
 TEST(BoostExamples, BeastAwaitableHttpServerShowsOneTaskPerConnection) {

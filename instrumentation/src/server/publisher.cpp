@@ -3,6 +3,7 @@
 #include "absl/hash/hash.h"
 #include "asio_console/instrumentation/clock.hpp"
 #include "asio_console/instrumentation/pending_operations.hpp"
+#include "asio_console/instrumentation/resources.hpp"
 #include "asio_console/instrumentation/snapshot.hpp"
 
 namespace asio_console::server_internal {
@@ -135,6 +136,10 @@ void fill_stats(v1::TaskStats& out, const task_snapshot& task, const operation_l
   out.set_self_wakes(task.self_wakes);
   out.set_pending_work(task.pending_work);
   out.set_await_stack_id(task.await_stack);
+  if (!task.woken_by_operation.empty()) {
+    out.mutable_woken_by()->set_operation(task.woken_by_operation);
+    out.mutable_woken_by()->set_object_id(task.woken_by_resource);
+  }
   if (ops == nullptr) return;
   for (const instrumentation::pending_operation* op : *ops) {
     v1::PendingOperation* wire = out.add_pending_ops();
@@ -144,6 +149,24 @@ void fill_stats(v1::TaskStats& out, const task_snapshot& task, const operation_l
     if (op->native_handle) wire->set_native_handle(*op->native_handle);
     wire->set_since_ns(op->since_ns);
   }
+}
+
+void fill_resource(v1::Resource& out, const instrumentation::resource& r) {
+  out.set_id(r.id);
+  out.set_kind(r.kind);
+  if (r.native_handle) out.set_native_handle(*r.native_handle);
+  out.set_local(r.local);
+  out.set_remote(r.remote);
+  out.set_ops_started(r.ops_started);
+  out.set_pending_ops(r.pending_ops);
+  out.set_created_ns(r.created_ns);
+  out.set_idle_since_ns(r.idle_since_ns);
+  out.set_closed_ns(r.closed_ns);
+}
+
+// What makes a resource worth resending.
+std::uint64_t signature_of(const instrumentation::resource& r) {
+  return absl::HashOf(r.ops_started, r.pending_ops, r.idle_since_ns, r.closed_ns, r.local, r.remote);
 }
 
 void fill_frame(v1::Frame& out, const instrumentation::symbolized_frame& frame) {
@@ -162,6 +185,7 @@ void publisher::reset() {
   strings_ = string_table();
   sites_.clear();
   site_counts_.clear();
+  resource_signatures_.clear();
 }
 
 void publisher::fill_task(v1::Task& out, const task_snapshot& task, const tracked_task& tracked,
@@ -252,6 +276,26 @@ publication publisher::publish(bool with_snapshot, std::uint64_t dropped_watcher
     tracked_.erase(it++);
   }
 
+  // Deep mode: the resources, those that changed in the delta.
+  const std::vector<instrumentation::resource> resources =
+      deep ? instrumentation::resources() : std::vector<instrumentation::resource>();
+  std::vector<const instrumentation::resource*> changed_resources;
+  for (const instrumentation::resource& r : resources) {
+    auto [it, inserted] = resource_signatures_.try_emplace(r.id);
+    const std::uint64_t signature = signature_of(r);
+    if (inserted || it->second.signature != signature) changed_resources.push_back(&r);
+    it->second = {signature, epoch_};
+  }
+  std::vector<std::uint64_t> removed_resources;
+  for (auto it = resource_signatures_.begin(); it != resource_signatures_.end();) {
+    if (it->second.epoch == epoch_) {
+      ++it;
+      continue;
+    }
+    removed_resources.push_back(it->first);
+    resource_signatures_.erase(it++);
+  }
+
   const instrumentation::registry_counters totals = registry_.counters();
   v1::Counters counters;
   counters.set_spawned(totals.spawned);
@@ -295,6 +339,10 @@ publication publisher::publish(bool with_snapshot, std::uint64_t dropped_watcher
   for (v1::TaskStats& stats : changed) *delta.room_for(stats.ByteSizeLong()).add_changed_stats() = std::move(stats);
   for (std::uint64_t id : removed) delta.room_for(10).add_removed_task_ids(id);
   for (v1::SiteStats& stats : site_stats) *delta.room_for(stats.ByteSizeLong()).add_site_stats() = stats;
+  for (const instrumentation::resource* r : changed_resources) {
+    fill_resource(*delta.room_for(r->kind.size() + r->local.size() + r->remote.size() + 64).add_resources(), *r);
+  }
+  for (std::uint64_t id : removed_resources) delta.room_for(10).add_removed_resource_ids(id);
 
   publication result;
   result.finish_sequence = finish_sequence;
@@ -309,6 +357,9 @@ publication publisher::publish(bool with_snapshot, std::uint64_t dropped_watcher
     for (const v1::Site& site : sites_) *full.room_for(site.ByteSizeLong()).add_new_sites() = site;
     for (v1::Task& task : everything) *full.room_for(task.ByteSizeLong()).add_new_tasks() = std::move(task);
     for (v1::SiteStats& stats : all_site_stats) *full.room_for(stats.ByteSizeLong()).add_site_stats() = stats;
+    for (const instrumentation::resource& r : resources) {
+      fill_resource(*full.room_for(r.kind.size() + r.local.size() + r.remote.size() + 64).add_resources(), r);
+    }
     result.snapshot = full.finish(counters);
   }
   return result;

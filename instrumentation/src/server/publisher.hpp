@@ -2,7 +2,7 @@
 // watcher at once: a delta (what changed since the previous publication) and, when a watcher needs
 // one, a snapshot (everything). Both are split into chunks under the message size limit.
 //
-// It remembers, per task it has published, a signature of the counters that matter (polls, wakes,
+// It remembers, per task (and, in deep mode, per resource) it has published, a signature of the counters that matter (polls, wakes,
 // phase), the ids of its interned strings and its record, so that unchanged tasks cost a few loads
 // and nothing on the wire. That memory exists only while a console is attached (see reset()).
 // Publisher-thread only; not thread-safe.
@@ -70,6 +70,12 @@ class publisher {
   };
   std::vector<site_count> site_counts_;  // last sent
   std::uint64_t epoch_ = 0;
+  // Deep mode: every resource sent, with what it was last sent as and the publication that saw it.
+  struct sent_resource {
+    std::uint64_t signature = 0;
+    std::uint64_t epoch = 0;
+  };
+  absl::flat_hash_map<std::uint64_t, sent_resource> resource_signatures_;
 };
 
 /// Fills the wire form of a task's stats.

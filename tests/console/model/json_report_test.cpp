@@ -12,6 +12,7 @@ namespace {
 namespace json = boost::json;
 using namespace asio_console::console;
 namespace v1 = asio_console::v1;
+using asio_console::testing::task_spec;
 using asio_console::testing::update_builder;
 constexpr std::int64_t second = 1'000'000'000;
 
@@ -169,6 +170,87 @@ TEST(JsonReport, DeepModeListsEachTasksPendingOperationsAndPlainModeNone) {
   EXPECT_EQ(ops[0].at("since_ns").to_number<std::int64_t>(), 90 * second);
   EXPECT_TRUE(ops[1].at("native_handle").is_null());
   EXPECT_TRUE(tasks.at(1).at("pending_ops").as_array().empty());
+}
+
+v1::Resource socket_resource(std::uint64_t id, int fd) {
+  v1::Resource r;
+  r.set_id(id);
+  r.set_kind("socket");
+  r.set_native_handle(fd);
+  r.set_local("127.0.0.1:5000");
+  r.set_remote("127.0.0.1:41000");
+  r.set_ops_started(3);
+  r.set_pending_ops(1);
+  r.set_created_ns(10 * second);
+  return r;
+}
+
+TEST(JsonReport, DeepModeListsTheResourcesWithTheTasksWaitingOnEach) {
+  v1::PendingOperation read;
+  read.set_operation("async_receive");
+  read.set_object_kind("socket");
+  read.set_object_id(7);
+  read.set_native_handle(12);
+  read.set_since_ns(90 * second);
+  v1::Resource timer;
+  timer.set_id(8);
+  timer.set_kind("deadline_timer");
+  timer.set_ops_started(5);
+  timer.set_idle_since_ns(95 * second);
+  update_builder updates;
+  state model;
+  ASSERT_TRUE(model.apply(updates.publication(100 * second, true)
+                              .deep_mode()
+                              .new_task({.id = 1, .pending_ops = {read}})
+                              .new_task({.id = 2, .pending_ops = {read}})
+                              .new_task({.id = 3})
+                              .resource(socket_resource(7, 12))
+                              .resource(timer)
+                              .build())
+                  .ok());
+  std::ostringstream out;
+  write_json_report(out, model);
+  const json::array resources = json::parse(out.str()).at("resources").as_array();
+  ASSERT_EQ(resources.size(), 2u);
+  const json::value& socket = resources[0];
+  EXPECT_EQ(socket.at("id"), 7);
+  EXPECT_EQ(socket.at("kind"), "socket");
+  EXPECT_EQ(socket.at("native_handle"), 12);
+  EXPECT_EQ(socket.at("local"), "127.0.0.1:5000");
+  EXPECT_EQ(socket.at("remote"), "127.0.0.1:41000");
+  EXPECT_EQ(socket.at("pending_ops"), 1);
+  EXPECT_EQ(socket.at("ops_started"), 3);
+  EXPECT_EQ(socket.at("task_ids"), (json::array{1, 2}));
+  EXPECT_EQ(socket.at("closed"), false);
+  const json::value& idle_timer = resources[1];
+  EXPECT_TRUE(idle_timer.at("native_handle").is_null());
+  EXPECT_TRUE(idle_timer.at("local").is_null());
+  EXPECT_TRUE(idle_timer.at("remote").is_null());
+  EXPECT_TRUE(idle_timer.at("task_ids").as_array().empty());
+  EXPECT_EQ(idle_timer.at("idle_ns").to_number<std::int64_t>(), 5 * second);
+}
+
+TEST(JsonReport, WokenByNamesTheOperationAndItsResourceOrIsNull) {
+  update_builder updates;
+  state model;
+  task_spec woken{.id = 1};
+  woken.woken_by_operation = "async_wait";
+  woken.woken_by_object = 8;
+  ASSERT_TRUE(model.apply(updates.publication(second, true).deep_mode().new_task(woken).new_task({.id = 2}).build()).ok());
+  std::ostringstream out;
+  write_json_report(out, model);
+  const json::array tasks = json::parse(out.str()).at("tasks").as_array();
+  EXPECT_EQ(tasks.at(0).at("woken_by"), (json::object{{"op", "async_wait"}, {"object_id", 8}}));
+  EXPECT_TRUE(tasks.at(1).at("woken_by").is_null());
+}
+
+TEST(JsonReport, PlainModeHasAnEmptyResourcesList) {
+  update_builder updates;
+  state model;
+  ASSERT_TRUE(model.apply(updates.publication(second, true).new_task({.id = 1}).build()).ok());
+  std::ostringstream out;
+  write_json_report(out, model);
+  EXPECT_TRUE(json::parse(out.str()).at("resources").as_array().empty());
 }
 
 TEST(JsonReport, RootTasksHaveANullParentAndUnsampledOnesAnEmptyStack) {

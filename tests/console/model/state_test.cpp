@@ -450,3 +450,61 @@ TEST(ConsoleState, ABatchEndsAsOneByOneWouldWithTheWorkOverEveryTaskDoneOnce) {
 }
 
 }  // namespace
+
+namespace {
+
+v1::Resource resource_of(std::uint64_t id, const char* kind, std::uint32_t pending, std::int64_t closed_ns = 0) {
+  v1::Resource r;
+  r.set_id(id);
+  r.set_kind(kind);
+  r.set_pending_ops(pending);
+  r.set_ops_started(pending + 1);
+  r.set_closed_ns(closed_ns);
+  return r;
+}
+
+v1::PendingOperation operation_on(std::uint64_t object_id) {
+  v1::PendingOperation op;
+  op.set_operation("async_receive");
+  op.set_object_kind("socket");
+  op.set_object_id(object_id);
+  return op;
+}
+
+TEST(ConsoleState, ResourcesAreUpdatedRemovedAndIndexedByTheTasksWaitingOnThem) {
+  update_builder updates;
+  state model;
+  ASSERT_TRUE(model.apply(updates.publication(10 * second, true)
+                              .deep_mode()
+                              .new_task({.id = 1, .pending_ops = {operation_on(5)}})
+                              .new_task({.id = 2, .pending_ops = {operation_on(5), operation_on(6)}})
+                              .resource(resource_of(5, "socket", 2))
+                              .resource(resource_of(6, "channel", 1))
+                              .build())
+                  .ok());
+  ASSERT_EQ(model.resources().size(), 2u);
+  EXPECT_EQ(model.find_resource(5)->kind, "socket");
+  EXPECT_EQ(model.tasks_waiting_on(5), (std::vector<std::uint64_t>{1, 2}));
+  EXPECT_EQ(model.tasks_waiting_on(6), (std::vector<std::uint64_t>{2}));
+  EXPECT_TRUE(model.tasks_waiting_on(99).empty());
+
+  // The socket closes (its reads end); the channel is no longer kept.
+  ASSERT_TRUE(model.apply(updates.publication(11 * second)
+                              .changed({.id = 1})
+                              .changed({.id = 2})
+                              .resource(resource_of(5, "socket", 0, 11 * second))
+                              .removed_resource(6)
+                              .build())
+                  .ok());
+  ASSERT_NE(model.find_resource(5), nullptr);
+  EXPECT_TRUE(model.find_resource(5)->closed());
+  EXPECT_EQ(model.find_resource(6), nullptr);
+  EXPECT_TRUE(model.tasks_waiting_on(5).empty());
+
+  // A snapshot replaces them all.
+  ASSERT_TRUE(model.apply(updates.publication(12 * second, true).deep_mode().resource(resource_of(7, "acceptor", 1)).build()).ok());
+  ASSERT_EQ(model.resources().size(), 1u);
+  EXPECT_NE(model.find_resource(7), nullptr);
+}
+
+}  // namespace

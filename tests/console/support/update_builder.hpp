@@ -33,6 +33,8 @@ struct task_spec {
   std::int64_t pending_work = 1;  // -1: not sent
   std::uint32_t await_stack_id = 0;
   std::vector<v1::PendingOperation> pending_ops;  // deep mode
+  std::string woken_by_operation;                 // deep mode: "" when not woken by an operation
+  std::uint64_t woken_by_object = 0;
 };
 
 class update_builder {
@@ -87,6 +89,15 @@ class update_builder {
     update_.add_removed_task_ids(id);
     return *this;
   }
+  /// A resource (deep mode), new or changed.
+  update_builder& resource(const v1::Resource& r) {
+    *update_.add_resources() = r;
+    return *this;
+  }
+  update_builder& removed_resource(std::uint64_t id) {
+    update_.add_removed_resource_ids(id);
+    return *this;
+  }
   /// Says the process is built in deep mode (TaskStats.pending_ops are exact).
   update_builder& deep_mode() {
     update_.set_deep_mode(true);
@@ -122,6 +133,10 @@ class update_builder {
     if (spec.pending_work >= 0) out.set_pending_work(static_cast<std::uint64_t>(spec.pending_work));
     out.set_await_stack_id(spec.await_stack_id);
     for (const v1::PendingOperation& op : spec.pending_ops) *out.add_pending_ops() = op;
+    if (!spec.woken_by_operation.empty()) {
+      out.mutable_woken_by()->set_operation(spec.woken_by_operation);
+      out.mutable_woken_by()->set_object_id(spec.woken_by_object);
+    }
   }
 
   v1::Update update_;

@@ -78,6 +78,27 @@ TEST(Navigation, EnterOpensDetailsAndEscapeComesBack) {
   EXPECT_EQ(nav.screen(), screen_kind::tasks);
 }
 
+TEST(Navigation, RListsResourcesWhoseEnterListsTheirTasksWhoseEnterOpensOne) {
+  EXPECT_EQ(map_key('r', false, false).what, action::show_resources);
+  navigation nav;
+  nav.handle({action::show_resources});
+  EXPECT_EQ(nav.screen(), screen_kind::resources);
+  nav.set_rows({4, 9}, 10);
+  nav.handle({action::down});
+  nav.handle({action::select});
+  EXPECT_EQ(nav.screen(), screen_kind::resource);
+  EXPECT_EQ(nav.focus(), 9u);
+  nav.set_rows({21}, 10);
+  nav.handle({action::select});
+  EXPECT_EQ(nav.screen(), screen_kind::task) << "a waiting task opens its details";
+  EXPECT_EQ(nav.focus(), 21u);
+  nav.handle({action::back});
+  nav.handle({action::back});
+  EXPECT_EQ(nav.screen(), screen_kind::resources);
+  nav.set_rows({4, 9}, 10);
+  EXPECT_EQ(nav.cursor().selected_id, 9u);
+}
+
 TEST(Navigation, SortColumnCyclesAndInverts) {
   navigation nav;
   EXPECT_EQ(nav.order().column, task_column::total);

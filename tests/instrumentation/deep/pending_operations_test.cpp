@@ -185,7 +185,7 @@ TEST(PendingOperations, ManyTasksOnTwoThreadsStartAndEndOperationsWhileTheListIs
     asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
       asio::steady_timer timer(co_await asio::this_coro::executor);
       for (int round = 0; round < 20; ++round) {
-        timer.expires_after(100us);
+        timer.expires_after(2ms);  // long enough for the reader to see some, however loaded the machine
         co_await timer.async_wait(asio::use_awaitable);
       }
       ++finished;

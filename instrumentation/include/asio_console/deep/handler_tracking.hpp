@@ -4,9 +4,10 @@
 // Asio includes this header itself (BOOST_ASIO_CUSTOM_HANDLER_TRACKING names it) from inside its
 // own headers, so it includes no Asio header. Every Asio operation derives from tracked_operation:
 // when a task's poll starts one (CREATION), it is linked into a list of pending operations with
-// the task, the operation's and the object's names, the object and its native handle; when Asio
-// destroys it (completed, cancelled, or dropped with its io_context) it is unlinked. See
-// asio_console/instrumentation/pending_operations.hpp.
+// the task, the operation's name and the resource (the I/O object) it waits on; when Asio destroys
+// it (completed, cancelled, or dropped with its io_context) it is unlinked. COMPLETION notes what
+// woke the task; a socket's or descriptor's close ends its resource. See
+// asio_console/instrumentation/pending_operations.hpp and resources.hpp.
 //
 // An ODR-level switch: every translation unit that includes Asio must see the same definition, or
 // their operations differ in layout. asio_console::deep puts it on every target that links it.
@@ -24,7 +25,7 @@
 #define BOOST_ASIO_HANDLER_COMPLETION(args) ::asio_console::deep::detail::completion args
 #define BOOST_ASIO_HANDLER_INVOCATION_BEGIN(args) (void)0
 #define BOOST_ASIO_HANDLER_INVOCATION_END (void)0
-#define BOOST_ASIO_HANDLER_OPERATION(args) (void)0
+#define BOOST_ASIO_HANDLER_OPERATION(args) ::asio_console::deep::detail::object_operation args
 #define BOOST_ASIO_HANDLER_REACTOR_REGISTRATION(args) (void)0
 #define BOOST_ASIO_HANDLER_REACTOR_DEREGISTRATION(args) (void)0
 #define BOOST_ASIO_HANDLER_REACTOR_READ_EVENT 1

@@ -8,25 +8,27 @@ namespace boost::asio {
 class execution_context;
 }  // namespace boost::asio
 
+namespace asio_console::instrumentation {
+class task_record;
+}  // namespace asio_console::instrumentation
+
 namespace asio_console::deep::detail {
 
-class operation_shard;
+struct resource_record;
 
-// What a pending operation is, and its place in the list of pending operations (guarded by its
-// shard's mutex).
+// What a pending operation is, and its place in its resource's list of pending operations
+// (guarded by the mutex of the resource's shard).
 struct pending_record {
   std::uint64_t task_id = 0;  // 0: started outside any recorded task (not listed)
-  const char* operation = nullptr;    // "async_wait", "async_receive", ... (string literals)
-  const char* object_kind = nullptr;  // "deadline_timer", "socket", "channel", ...
-  const void* object = nullptr;
-  std::uintmax_t native_handle = 0;
+  instrumentation::task_record* task = nullptr;  // the record task_id was issued for
+  const char* operation = nullptr;  // "async_wait", "async_receive", ... (string literals)
+  resource_record* resource = nullptr;  // what it waits on; nullptr when in no list
   std::int64_t since_ns = 0;
   pending_record* previous = nullptr;
   pending_record* next = nullptr;
-  operation_shard* shard = nullptr;  // the list it is in; nullptr when in none
 };
 
-static_assert(sizeof(pending_record) == 72, "what README says deep mode adds to every operation");
+static_assert(sizeof(pending_record) == 56, "what README says deep mode adds to every operation");
 
 void forget(pending_record& record) noexcept;
 
@@ -42,13 +44,16 @@ class tracked_operation {
  protected:
   tracked_operation() noexcept = default;
   ~tracked_operation() {
-    if (asio_console_pending_.shard != nullptr) forget(asio_console_pending_);
+    if (asio_console_pending_.resource != nullptr) forget(asio_console_pending_);
   }
 };
 
 void creation(boost::asio::execution_context& context, tracked_operation& op, const char* object_kind,
               const void* object, std::uintmax_t native_handle, const char* operation) noexcept;
 void completion(const tracked_operation& op) noexcept;
+// An object's operation that is not asynchronous; "close" and "release" end a socket or descriptor.
+void object_operation(boost::asio::execution_context& context, const char* object_kind, const void* object,
+                      std::uintmax_t native_handle, const char* operation) noexcept;
 // Every translation unit that includes asio_console's co_spawn says once whether it is deep: a
 // program that mixes both is told at its first spawn (their Asio operations differ in layout).
 bool note_translation_unit(bool deep) noexcept;

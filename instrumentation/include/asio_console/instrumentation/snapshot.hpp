@@ -55,6 +55,10 @@ struct task_snapshot {
   // Executor copies holding outstanding work for the task: 0 while idle means no Asio operation
   // will resume it.
   std::uint64_t pending_work = 0;
+  // Deep mode: the operation whose completion woke the task's last poll (the id of its resource,
+  // see resources.hpp, and its name); empty when something else woke it or before any wake.
+  std::uint64_t woken_by_resource = 0;
+  std::string woken_by_operation;
 };
 
 struct site_snapshot {
