@@ -16,13 +16,14 @@ launcher=()
 if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASIO_CONSOLE_BUILD_BENCHMARKS=ON "${launcher[@]}" >/dev/null
 cmake --build build --target recorder_benchmark publisher_benchmark console_benchmark operation_benchmark \
-  operation_benchmark_deep instruction_count \
-  parked_tasks_plain parked_tasks_recorded churn http_server_plain http_server_recorded flex_server_plain \
+  operation_benchmark_deep deep_publisher_benchmark instruction_count \
+  parked_tasks_plain parked_tasks_recorded churn http_server_plain http_server_recorded http_server_deep flex_server_plain \
   flex_server_recorded asio-console >/dev/null
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-for benchmark in recorder_benchmark publisher_benchmark console_benchmark operation_benchmark operation_benchmark_deep; do
+for benchmark in recorder_benchmark publisher_benchmark console_benchmark operation_benchmark operation_benchmark_deep \
+  deep_publisher_benchmark; do
   echo "### $benchmark"
   echo
   build/benchmarks/$benchmark --benchmark_repetitions="$repetitions" --benchmark_min_time="$min_time" \

@@ -82,24 +82,30 @@ attach() {
 detach() { tmux kill-session -t "$session" 2>/dev/null || true; }
 
 # --- http, flex -----------------------------------------------------------------------------------
-# under_wrk <program> <title>: <program>_plain against <program>_recorded, alone and with the UI.
+# under_wrk <program> <title>: <program>_plain against <program>_recorded, alone and with the UI,
+# and <program>_deep (deep mode) the same way when it is built.
 under_wrk() {
   local program=$1 title=$2
   local doc_root=$scratch/www
   mkdir -p "$doc_root"
   head -c 1024 /dev/zero | tr '\0' 'x' >"$doc_root/index.html"
-  declare -A results=([plain]="" [recorded]="" [console]="")
+  local variants=(plain recorded console)
+  [ -x "$programs/${program}_deep" ] && variants+=(deep deep_console)
+  declare -A results=([plain]="" [recorded]="" [console]="" [deep]="" [deep_console]="")
   for ((round = 0; round < rounds; ++round)); do
-    for variant in plain recorded console; do
+    for variant in "${variants[@]}"; do
       local port console_port binary=$programs/${program}_plain
       port=$(free_port)
       console_port=$(free_port)
-      [ "$variant" = plain ] || binary=$programs/${program}_recorded
+      case $variant in
+        recorded | console) binary=$programs/${program}_recorded ;;
+        deep | deep_console) binary=$programs/${program}_deep ;;
+      esac
       ASIO_CONSOLE_BIND=127.0.0.1:$console_port start "$scratch/server.out" \
         "${pin_server[@]}" "$binary" 127.0.0.1 "$port" "$doc_root" 1
       local server=$started
       wait_for 10 listening "$port"
-      if [ "$variant" = console ]; then
+      if [ "$variant" = console ] || [ "$variant" = deep_console ]; then
         attach "$console_port"
         sleep 1
       fi
@@ -116,13 +122,15 @@ under_wrk() {
   plain=$(echo "${results[plain]}" | tr ' ' '\n' | grep . | median)
   echo "| $title, 1 io thread, wrk -t1 -c32 (${rounds} x ${http_seconds} s each) | median requests/s | vs plain |"
   echo "|---|---:|---:|"
-  for variant in plain recorded console; do
+  for variant in "${variants[@]}"; do
     local value
     value=$(echo "${results[$variant]}" | tr ' ' '\n' | grep . | median)
     case $variant in
       plain) echo "| plain Boost.Asio | $value | |" ;;
       recorded) echo "| asio_console::co_spawn, serve() running | $value | $(ratio "$value" "$plain") |" ;;
       console) echo "| ... and the terminal UI attached | $value | $(ratio "$value" "$plain") |" ;;
+      deep) echo "| built deep (asio_console::deep), serve() running | $value | $(ratio "$value" "$plain") |" ;;
+      deep_console) echo "| ... deep, and the terminal UI attached | $value | $(ratio "$value" "$plain") |" ;;
     esac
   done
   echo

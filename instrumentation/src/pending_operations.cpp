@@ -7,11 +7,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
-#include <string_view>
 
 #include "asio_console/deep/tracked_operation.hpp"
 #include "build_modes.hpp"
 #include "resource_table.hpp"
+#include "wake_word.hpp"
 #include "asio_console/instrumentation/clock.hpp"
 #include "asio_console/instrumentation/task_record.hpp"
 
@@ -21,10 +21,23 @@ namespace {
 std::atomic<std::uint32_t> deep_units{0};
 std::atomic<std::uint32_t> plain_units{0};
 
-// Kinds whose operations schedule a task's own resumption rather than wait on an object.
-bool is_executor(std::string_view kind) noexcept {
-  return kind == "io_context" || kind == "strand" || kind == "strand_executor" || kind == "thread_pool" ||
-         kind == "system_executor";
+// Kinds whose operations schedule a task's own resumption rather than wait on an object. Runs on
+// every operation: the first characters rule out most kinds before a comparison.
+bool is_executor(const char* kind) noexcept {
+  switch (kind[0]) {
+    case 'i': return std::strcmp(kind, "io_context") == 0;
+    case 's':
+      return (kind[1] == 't' || kind[1] == 'y') &&
+             (std::strcmp(kind, "strand") == 0 || std::strcmp(kind, "strand_executor") == 0 ||
+              std::strcmp(kind, "system_executor") == 0);
+    case 't': return std::strcmp(kind, "thread_pool") == 0;
+    default: return false;
+  }
+}
+
+// Asio calls an acceptor a socket; its operations say what it is.
+bool is_accept(const char* operation) noexcept {
+  return std::strncmp(operation, "async_a", 7) == 0 && std::strncmp(operation, "async_accept", 12) == 0;
 }
 
 }  // namespace
@@ -40,10 +53,8 @@ void creation(boost::asio::execution_context&, tracked_operation& tracked, const
   op.task_id = poll.generation;
   op.task = poll.task;
   op.operation = operation;
-  op.since_ns = instrumentation::steady_now_nanoseconds();
-  // Asio calls an acceptor a socket; its operations say what it is.
-  start_operation(op, std::strncmp(operation, "async_accept", 12) == 0 ? "acceptor" : object_kind, object,
-                  native_handle);
+  op.since = instrumentation::now_ticks();
+  start_operation(op, is_accept(operation) ? "acceptor" : object_kind, object, native_handle);
 }
 
 void completion(const tracked_operation& tracked) noexcept {
@@ -53,15 +64,16 @@ void completion(const tracked_operation& tracked) noexcept {
   // The task cannot finish while its operation is pending; the check is for a record already
   // reused by the time a dropped operation is destroyed.
   if (task.generation.load(std::memory_order_relaxed) != op.task_id) return;
-  task.woken_by_resource.store(op.resource->id, std::memory_order_relaxed);
-  task.woken_by_operation.store(op.operation, std::memory_order_relaxed);
-  task.woken_at_schedule.store(task.schedules.load(std::memory_order_relaxed), std::memory_order_relaxed);
+  task.woken_by.store(make_wake_word(op.resource->id, op.operation, task.schedules.load(std::memory_order_relaxed)),
+                      std::memory_order_relaxed);
 }
 
 void object_operation(boost::asio::execution_context&, const char* object_kind, const void* object,
                       std::uintmax_t native_handle, const char* operation) noexcept {
-  const std::string_view name = operation;
-  if (name == "close" || name == "release") close_resource(object_kind, object, native_handle);
+  // "cancel" comes often (every timer's re-arm); "close" and "release" end a socket.
+  if (operation[0] == 'c' ? std::strcmp(operation, "close") == 0 : std::strcmp(operation, "release") == 0) {
+    close_resource(object_kind, object, native_handle);
+  }
 }
 
 bool note_translation_unit(bool deep) noexcept {

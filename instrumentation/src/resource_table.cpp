@@ -76,6 +76,7 @@ class resource_shard {
   void trim() noexcept {
     trim([](const resource_record&) { return false; });
   }
+  std::size_t listed() const noexcept { return listed_; }
   template <typename Visit>
   void visit_listed(Visit visit) const {
     for (const resource_record* r = oldest_; r != nullptr; r = r->newer) visit(*r);
@@ -98,6 +99,10 @@ std::uint8_t shard_index(std::uintptr_t key) noexcept {
   return static_cast<std::uint8_t>((key >> 4 ^ key >> 12 ^ key) % shard_count);
 }
 
+std::int64_t nanoseconds_at(std::int64_t point) noexcept {
+  return point == 0 ? 0 : instrumentation::tick_clock::instance().to_steady_nanoseconds(point);
+}
+
 instrumentation::resource copy_of(const resource_record& r) {
   instrumentation::resource out;
   out.id = r.id;
@@ -107,9 +112,9 @@ instrumentation::resource copy_of(const resource_record& r) {
   out.remote = r.remote;
   out.ops_started = r.ops_started;
   out.pending_ops = r.pending;
-  out.created_ns = r.created_ns;
-  out.idle_since_ns = r.pending == 0 ? r.idle_since_ns : 0;
-  out.closed_ns = r.closed_ns;
+  out.created_ns = nanoseconds_at(r.created);
+  out.idle_since_ns = r.pending == 0 ? nanoseconds_at(r.idle_since) : 0;
+  out.closed_ns = nanoseconds_at(r.closed);
   return out;
 }
 
@@ -121,7 +126,7 @@ void append_operations(const resource_record& r, std::vector<instrumentation::pe
     copy.object_kind = r.kind;
     copy.object_id = r.id;
     if (r.native_handle != 0) copy.native_handle = r.native_handle;
-    copy.since_ns = op->since_ns;
+    copy.since_ns = nanoseconds_at(op->since);
     out.push_back(std::move(copy));
   }
 }
@@ -182,7 +187,7 @@ void start_operation(pending_record& op, const char* object_kind, const void* ob
   const std::uintptr_t key = key_of(object, native_handle);
   const std::uint8_t index = shard_index(key);
   resource_shard& shard = shards()[index];
-  const std::int64_t now = op.since_ns;
+  const std::int64_t now = op.since;
   std::lock_guard lock(shard.mutex);
   auto [it, inserted] = shard.open.try_emplace(key, nullptr);
   if (inserted) {
@@ -192,7 +197,7 @@ void start_operation(pending_record& op, const char* object_kind, const void* ob
     created->kind = object_kind;
     created->native_handle = is_handle(native_handle) ? native_handle : 0;
     created->shard = index;
-    created->created_ns = now;
+    created->created = now;
     it->second = created;
   }
   resource_record& r = *it->second;
@@ -209,13 +214,13 @@ void start_operation(pending_record& op, const char* object_kind, const void* ob
 void end_operation(pending_record& op) noexcept {
   resource_record& r = *op.resource;
   resource_shard& shard = shards()[r.shard];
-  const std::int64_t now = instrumentation::steady_now_nanoseconds();
+  const std::int64_t now = instrumentation::now_ticks();
   std::lock_guard lock(shard.mutex);
   (op.previous != nullptr ? op.previous->next : r.operations) = op.next;
   if (op.next != nullptr) op.next->previous = op.previous;
   op.resource = nullptr;
   if (--r.pending != 0) return;
-  r.idle_since_ns = now;
+  r.idle_since = now;
   if (r.open && r.native_handle == 0) {  // no close will come: it may end any time now
     shard.list(r);
     shard.trim();
@@ -226,14 +231,14 @@ void close_resource(const char*, const void* object, std::uintmax_t native_handl
   if (!is_handle(native_handle)) return;
   const std::uintptr_t key = key_of(object, native_handle);
   resource_shard& shard = shards()[shard_index(key)];
-  const std::int64_t now = instrumentation::steady_now_nanoseconds();
+  const std::int64_t now = instrumentation::now_ticks();
   std::lock_guard lock(shard.mutex);
   const auto it = shard.open.find(key);
   if (it == shard.open.end()) return;  // no operation was ever started on it
   resource_record& r = *it->second;
   shard.open.erase(it);
   r.open = false;
-  r.closed_ns = now;
+  r.closed = now;
   shard.list(r);
   shard.trim();
 }
@@ -255,12 +260,19 @@ namespace asio_console::instrumentation {
 std::vector<resource> resources() {
   using deep::detail::resource_record;
   const std::int64_t retention_ns = absl::ToInt64Nanoseconds(registry::instance().options().retention);
-  const std::int64_t now = steady_now_nanoseconds();
+  const tick_clock& clock = tick_clock::instance();
+  const ticks now = now_ticks();
   const auto expired = [&](const resource_record& r) {
-    return now - (r.open ? r.idle_since_ns : r.closed_ns) >= retention_ns;
+    return clock.to_nanoseconds(now - (r.open ? r.idle_since : r.closed)) >= retention_ns;
   };
   std::vector<resource> out;
   std::vector<deep::detail::endpoint_read> reads;
+  std::size_t count = 0;
+  for (deep::detail::resource_shard& shard : deep::detail::shards()) {
+    std::lock_guard lock(shard.mutex);
+    count += shard.open.size() + shard.listed();
+  }
+  out.reserve(count + count / 8);  // room for what starts meanwhile
   for (deep::detail::resource_shard& shard : deep::detail::shards()) {
     std::lock_guard lock(shard.mutex);
     shard.trim(expired);
@@ -289,13 +301,14 @@ std::vector<resource> resources() {
     if (!r.local_known && !read.local.empty()) r.local = read.local, r.local_known = true;
     if (!r.remote_known && !read.remote.empty()) r.remote = read.remote, r.remote_known = true;
   }
-  std::sort(out.begin(), out.end(), [](const resource& a, const resource& b) { return a.id < b.id; });
-  for (const deep::detail::endpoint_read& read : reads) {
-    const auto it = std::lower_bound(out.begin(), out.end(), read.id,
-                                     [](const resource& r, std::uint64_t id) { return r.id < id; });
-    if (it == out.end() || it->id != read.id) continue;
-    if (it->local.empty()) it->local = read.local;
-    if (it->remote.empty()) it->remote = read.remote;
+  if (reads.empty()) return out;
+  absl::flat_hash_map<std::uint64_t, const deep::detail::endpoint_read*> read_of;
+  for (const deep::detail::endpoint_read& read : reads) read_of[read.id] = &read;
+  for (resource& r : out) {
+    const auto it = read_of.find(r.id);
+    if (it == read_of.end()) continue;
+    if (r.local.empty()) r.local = it->second->local;
+    if (r.remote.empty()) r.remote = it->second->remote;
   }
   return out;
 }

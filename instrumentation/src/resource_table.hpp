@@ -24,9 +24,10 @@ struct resource_record {
   bool open = true;  // in its shard's map of open resources
   bool local_known = false;
   bool remote_known = false;
-  std::int64_t created_ns = 0;
-  std::int64_t idle_since_ns = 0;
-  std::int64_t closed_ns = 0;
+  // instrumentation::ticks (the hot path's clock), converted when copied out.
+  std::int64_t created = 0;
+  std::int64_t idle_since = 0;
+  std::int64_t closed = 0;
   pending_record* operations = nullptr;  // pending ones, newest first
   // In the shard's list of ended-or-idle resources (no pending operation, and closed or of a kind
   // with no close), oldest first.

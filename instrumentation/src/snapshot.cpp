@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "wake_word.hpp"
+
 namespace asio_console::instrumentation {
 
 const char* to_string(task_state state) noexcept {
@@ -51,13 +53,10 @@ task_snapshot snapshot_of(const task_record& record, std::int64_t now_ns) {
   out.pending_work = static_cast<std::uint64_t>(
       std::max<std::int64_t>(0, record.pending_work.load(std::memory_order_relaxed) -
                                  record.pending_work_base.load(std::memory_order_relaxed)));
-  // The completion comes before the wake it causes: one schedule since then at most.
-  const std::uint64_t woken_at = record.woken_at_schedule.load(std::memory_order_relaxed);
-  const char* woken_by = record.woken_by_operation.load(std::memory_order_relaxed);
-  if (woken_by != nullptr && woken_at >= record.schedules_at_spawn &&
-      schedules + record.schedules_at_spawn <= woken_at + 1) {
-    out.woken_by_resource = record.woken_by_resource.load(std::memory_order_relaxed);
-    out.woken_by_operation = woken_by;
+  if (const auto woken = deep::detail::read_wake_word(record.woken_by.load(std::memory_order_relaxed),
+                                                        schedules + record.schedules_at_spawn)) {
+    out.woken_by_resource = woken->resource_id;
+    out.woken_by_operation = woken->operation;
   }
   if (finished) {
     out.state = task_state::completed;

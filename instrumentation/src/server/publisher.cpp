@@ -116,7 +116,7 @@ std::uint64_t digest_of(const operation_list* ops) {
   if (ops == nullptr) return 0;
   std::uint64_t digest = ops->size();
   for (const instrumentation::pending_operation* op : *ops) {
-    digest = absl::HashOf(digest, op->object_id, op->since_ns, op->operation);
+    digest = absl::HashOf(digest, op->object_id, op->since_ns, op->operation.data());
   }
   return digest;
 }
@@ -143,8 +143,8 @@ void fill_stats(v1::TaskStats& out, const task_snapshot& task, const operation_l
   if (ops == nullptr) return;
   for (const instrumentation::pending_operation* op : *ops) {
     v1::PendingOperation* wire = out.add_pending_ops();
-    wire->set_operation(op->operation);
-    wire->set_object_kind(op->object_kind);
+    wire->set_operation(std::string(op->operation));
+    wire->set_object_kind(std::string(op->object_kind));
     wire->set_object_id(op->object_id);
     if (op->native_handle) wire->set_native_handle(*op->native_handle);
     wire->set_since_ns(op->since_ns);
@@ -153,7 +153,7 @@ void fill_stats(v1::TaskStats& out, const task_snapshot& task, const operation_l
 
 void fill_resource(v1::Resource& out, const instrumentation::resource& r) {
   out.set_id(r.id);
-  out.set_kind(r.kind);
+  out.set_kind(std::string(r.kind));
   if (r.native_handle) out.set_native_handle(*r.native_handle);
   out.set_local(r.local);
   out.set_remote(r.remote);

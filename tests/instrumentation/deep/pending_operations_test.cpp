@@ -156,7 +156,7 @@ TEST(PendingOperations, TwoAtOnceAreBothListedAndTheLoserGoesWhenCancelled) {
   }, asio::detached, {.name = "racer"});
   run_until(ctx, [] { return of("racer").size() == 2; });
   std::set<std::string> kinds;
-  for (const pending_operation& op : of("racer")) kinds.insert(op.object_kind);
+  for (const pending_operation& op : of("racer")) kinds.insert(std::string(op.object_kind));
   EXPECT_EQ(kinds, (std::set<std::string>{"deadline_timer", "socket"}));
   asio::write(sockets.client, asio::buffer("x", 1));
   run_until(ctx, [&] { return done; });

@@ -234,7 +234,7 @@ TEST(Resources, TwoAtOnceAreTwoResourcesAndTheWakerIsNamed) {
     return objects.size() == 2;
   });
   std::set<std::string> kinds;
-  for (std::uint64_t id : objects) kinds.insert(find(id)->kind);
+  for (std::uint64_t id : objects) kinds.insert(std::string(find(id)->kind));
   EXPECT_EQ(kinds, (std::set<std::string>{"deadline_timer", "socket"}));
   asio::write(sockets.client, asio::buffer("x", 1));
   run_until(ctx, [&] { return done && waited_on_by("two-resources").has_value(); });

@@ -23,7 +23,7 @@ struct pending_record {
   instrumentation::task_record* task = nullptr;  // the record task_id was issued for
   const char* operation = nullptr;  // "async_wait", "async_receive", ... (string literals)
   resource_record* resource = nullptr;  // what it waits on; nullptr when in no list
-  std::int64_t since_ns = 0;
+  std::int64_t since = 0;  // instrumentation::ticks: when it started
   pending_record* previous = nullptr;
   pending_record* next = nullptr;
 };

@@ -10,15 +10,16 @@
 
 #include <cstdint>
 #include <optional>
-#include <string>
+#include <string_view>
 #include <vector>
 
 namespace asio_console::instrumentation {
 
 struct pending_operation {
   std::uint64_t task_id = 0;
-  std::string operation;    // "async_wait", "async_receive", "async_accept", ...
-  std::string object_kind;  // "deadline_timer", "socket", "acceptor", "channel", "signal_set", ...
+  // Asio's names (string literals: valid for the program's life).
+  std::string_view operation;    // "async_wait", "async_receive", "async_accept", ...
+  std::string_view object_kind;  // "deadline_timer", "socket", "acceptor", "channel", "signal_set", ...
   std::uint64_t object_id = 0;  // the same for every operation on one object while it lives
   std::optional<std::uint64_t> native_handle;  // the file descriptor of a socket or descriptor
   std::int64_t since_ns = 0;  // steady_clock nanoseconds: when the task started it

@@ -19,13 +19,14 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace asio_console::instrumentation {
 
 struct resource {
   std::uint64_t id = 0;  // pending_operation::object_id of its operations; never reused
-  std::string kind;      // "deadline_timer", "socket", "acceptor", "channel", "signal_set", ...
+  std::string_view kind;  // "deadline_timer", "socket", "acceptor", ... (a string literal)
   std::optional<std::uint64_t> native_handle;  // the file descriptor of a socket or descriptor
   // A socket's endpoints ("127.0.0.1:5000", "[::1]:443", a unix path); empty while unknown.
   std::string local;
@@ -40,7 +41,8 @@ struct resource {
 /// Ended resources kept at most (the newest are kept).
 inline constexpr std::size_t max_retained_resources = 10'000;
 
-/// Every live resource and every ended one still retained, by id.
+/// Every live resource and every ended one still retained, in no particular order (sorting a
+/// million of them would cost a publication more than copying them).
 std::vector<resource> resources();
 
 }  // namespace asio_console::instrumentation

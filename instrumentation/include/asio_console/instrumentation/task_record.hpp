@@ -106,12 +106,9 @@ class task_record {
   // The address of the task's coroutine stack top (`top_of_stack_` in Asio's entry-point frame)
   // while that frame exists; null before it is known and once it is gone.
   std::atomic<const void*> await_anchor{nullptr};
-  // Deep mode: the operation whose completion last woke the task (its name, a string literal, and
-  // the id of its resource), and `schedules` when it completed: it woke the task's last poll while
-  // no other wake came since (see snapshot_of).
-  std::atomic<const char*> woken_by_operation{nullptr};
-  std::atomic<std::uint64_t> woken_by_resource{0};
-  std::atomic<std::uint64_t> woken_at_schedule{0};
+  // Deep mode: the operation whose completion last woke the task, packed in one word (see
+  // deep::detail::wake_word); 0 before any. Plain builds never write it.
+  std::atomic<std::uint64_t> woken_by{0};
 
   // --- cold: written at spawn before publication, immutable until reclaimed -------------------
   std::uint64_t id() const noexcept { return generation.load(std::memory_order_relaxed) & ~finished_bit; }
