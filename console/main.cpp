@@ -1,4 +1,4 @@
-// asio-console: the terminal UI (asio-console [TARGET]), and the commands dump, record and replay.
+// asio-console: the terminal UI (asio-console [TARGET]), and the commands dump, record, replay and ps.
 #include <sys/stat.h>
 
 #include <iostream>
@@ -9,6 +9,7 @@
 #include "absl/flags/parse.h"
 #include "cli/flags.hpp"
 #include "dump/dump_command.hpp"
+#include "ps/ps_command.hpp"
 #include "record/record_command.hpp"
 #include "ui/ui_command.hpp"
 
@@ -65,6 +66,10 @@ int main(int argc, char** argv) {
   const console::lint_thresholds thresholds = console::thresholds_from_flags();
   absl::StatusOr<console::frame_filter> frames = console::frame_filter::with_collapsed(absl::GetFlag(FLAGS_collapse));
   if (!frames.ok()) return usage_error(std::string(frames.status().message()));
+  if (command == "ps") {
+    if (!named.empty()) return usage_error("ps takes no argument");
+    return console::run_ps(absl::GetFlag(FLAGS_timeout), std::cout, std::cerr);
+  }
   if (command == "replay") {
     if (named.empty()) return usage_error("replay needs the FILE to replay");
     return console::run_replay(named, ui_options_from_flags(thresholds, *frames));
@@ -86,12 +91,23 @@ int main(int argc, char** argv) {
     dump.model.growth_window = absl::GetFlag(FLAGS_growth_window);
     dump.at = absl::GetFlag(FLAGS_at);
     if (dump.at && *dump.at < absl::ZeroDuration()) return usage_error("--at must not be negative");
-    if (names_a_file(named)) return console::run_dump_recording(named, dump, std::cout, std::cerr);
+    if (!console::is_process_id(named) && names_a_file(named)) {
+      return console::run_dump_recording(named, dump, std::cout, std::cerr);
+    }
     if (dump.at) return usage_error("--at is for a recording FILE; \"" + named + "\" is none");
   }
 
   const std::string target_text = named.empty() ? std::string(console::default_target) : named;
-  absl::StatusOr<console::target> where = console::parse_target(target_text);
+  absl::StatusOr<console::target> where = absl::UnknownError("");
+  if (console::is_process_id(named)) {  // a pid: the address its entry gives
+    where = console::target_of_process(std::stoll(named));
+    if (!where.ok()) {
+      std::cerr << "asio-console: " << where.status().message() << '\n';
+      return 1;
+    }
+  } else {
+    where = console::parse_target(target_text);
+  }
   if (!where.ok()) {
     if (command == "dump") return usage_error(std::string(where.status().message()) + ", and there is no file of that name");
     return usage_error(std::string(where.status().message()));

@@ -108,12 +108,15 @@ bool belongs_to(const absl::CommandLineFlag& flag, const std::string& command) {
   if (command == "dump") return absl::StrContains(file, "cli/dump_flags");
   if (command == "record") return absl::StrContains(file, "cli/record_flags") || absl::StrContains(file, "cli/recording_flags");
   if (command == "replay") return absl::StrContains(file, "cli/ui_flags") && flag.Name() != "record";
+  if (command == "ps") return false;
   return absl::StrContains(file, "cli/ui_flags") || absl::StrContains(file, "cli/recording_flags");
 }
 }  // namespace
 
 void configure_help(const std::string& command) {
-  const std::string targets = "TARGET is host:port (default 127.0.0.1:6669) or unix:PATH.";
+  const std::string targets =
+      "TARGET is host:port (default 127.0.0.1:6669), unix:PATH, or the PID of a process that serves\n"
+      "asio-console (asio-console ps lists them).";
   if (command == "dump") {
     absl::SetProgramUsageMessage(absl::StrCat(
         "usage: asio-console dump [TARGET | FILE] [--json | --stacks] [--at=DURATION] [flags]\n\n"
@@ -132,12 +135,18 @@ void configure_help(const std::string& command) {
         "usage: asio-console replay FILE [flags]\n\n"
         "The terminal UI fed from a recording (asio-console record, or asio-console --record=FILE):\n"
         "space pauses, , and . step one publication, [ and ] jump 10 s, { and } to the start and the end.");
+  } else if (command == "ps") {
+    absl::SetProgramUsageMessage(
+        "usage: asio-console ps [--timeout=D]\n\n"
+        "Lists this user's processes that serve asio-console (pid, program, address, live and idle\n"
+        "tasks, the site with the most live tasks); attach to one with asio-console PID.");
   } else {
     absl::SetProgramUsageMessage(absl::StrCat(
         "usage: asio-console [TARGET] [--record=FILE] [flags]   the terminal UI (press ? in it for the keys)\n"
         "       asio-console dump [TARGET | FILE] [--json]       one snapshot, printed (dump --help)\n"
         "       asio-console record [TARGET] --output=FILE       a recording (record --help)\n"
-        "       asio-console replay FILE                         the UI on a recording (replay --help)\n\n",
+        "       asio-console replay FILE                         the UI on a recording (replay --help)\n"
+        "       asio-console ps                                  the processes to attach to, by pid\n\n",
         targets));
   }
 }

@@ -56,8 +56,8 @@ absl::StatusOr<lint_set> lints_from_names(const std::vector<std::string>& names)
 /// "512MiB", "2GB", "1000" -> bytes; the error names the flag and the forms it takes.
 absl::StatusOr<std::uint64_t> parse_byte_size(std::string_view flag, std::string_view text);
 
-/// The commands: the terminal UI (""), "dump", "record", "replay".
-inline constexpr std::string_view commands[] = {"", "dump", "record", "replay"};
+/// The commands: the terminal UI (""), "dump", "record", "replay", "ps".
+inline constexpr std::string_view commands[] = {"", "dump", "record", "replay", "ps"};
 
 /// Sets the usage message of one command.
 void configure_help(const std::string& command);

@@ -104,14 +104,16 @@ int print(const state& model, std::string_view name, const dump_options& options
 
 }  // namespace
 
+absl::Status take_one_look(const target& where, const dump_options& options, state& model) {
+  live_connection connection(where, {.timeout = options.timeout, .reconnect = false});
+  return take_one_look(connection, model, options, where);
+}
+
 int run_dump(const target& where, const dump_options& options, std::ostream& out, std::ostream& errors) {
   state model(options.model);
-  {
-    live_connection connection(where, {.timeout = options.timeout, .reconnect = false});
-    if (absl::Status looked = take_one_look(connection, model, options, where); !looked.ok()) {
-      errors << "asio-console: " << looked.message() << '\n';
-      return 1;
-    }
+  if (absl::Status looked = take_one_look(where, options, model); !looked.ok()) {
+    errors << "asio-console: " << looked.message() << '\n';
+    return 1;
   }
   return print(model, where.text, options, out, errors);
 }

@@ -37,6 +37,9 @@ struct dump_options {
 /// a lint of `fail_on` fired (one line on `errors` names them).
 int run_dump(const target& where, const dump_options& options, std::ostream& out, std::ostream& errors);
 
+/// Connects and reads `model` as run_dump does, without printing; the error is one line.
+absl::Status take_one_look(const target& where, const dump_options& options, state& model);
+
 /// The same for a recording (`asio-console dump FILE`), as of options.at: the model the console
 /// had live at that moment, stacks and lints included. A file cut short dumps what is whole after
 /// one line on `errors` saying so; an unreadable one is exit code 1 after one line.

@@ -1,5 +1,8 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>  // program_invocation_short_name
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -9,7 +12,9 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "asio_console/serve.hpp"
+#include "discovery/process_directory.hpp"
 #include "bind_address.hpp"
 #include "instrument_service.hpp"
 #include "publisher.hpp"
@@ -48,11 +53,13 @@ class server::impl {
       bound = address.grpc_uri.substr(0, address.grpc_uri.rfind(':') + 1) + std::to_string(port);
     }
     publisher_thread_ = std::thread([this] { publish_until_stopped(); });
+    register_process(bound);
     return bound;
   }
 
   void stop() {
     if (stopped_.exchange(true)) return;
+    registration_ = {};  // no longer listed by `asio-console ps`
     hub_.stop();
     if (publisher_thread_.joinable()) publisher_thread_.join();
     if (grpc_server_) {
@@ -65,6 +72,22 @@ class server::impl {
   }
 
  private:
+  // Listed for `asio-console ps` and attach by pid; serving goes on without it.
+  void register_process(const std::string& bound) {
+    discovery::process_entry entry;
+    entry.pid = ::getpid();
+    entry.program = program_invocation_short_name;
+    entry.console = bound;
+    entry.started_unix_ns = absl::ToUnixNanos(absl::Now());
+    absl::StatusOr<discovery::registration> listed = discovery::registration::create(entry);
+    if (listed.ok()) {
+      registration_ = *std::move(listed);
+    } else {
+      std::fprintf(stderr, "asio-console: this process is not listed for `asio-console ps`: %s\n",
+                   std::string(listed.status().message()).c_str());
+    }
+  }
+
   void publish_until_stopped() {
     server_internal::publisher publisher(registry_, options_.max_message_bytes,
                                          absl::ToInt64Nanoseconds(options_.publish_interval));
@@ -125,6 +148,7 @@ class server::impl {
   server_internal::instrument_service service_;
   std::unique_ptr<grpc::Server> grpc_server_;
   std::thread publisher_thread_;
+  discovery::registration registration_;
   std::atomic<bool> stopped_{false};
 };
 

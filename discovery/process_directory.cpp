@@ -1,0 +1,201 @@
+#include "discovery/process_directory.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace asio_console::discovery {
+namespace {
+
+constexpr const char* header = "asio-console process 1";
+
+std::string mode_text(mode_t mode) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
+  return text;
+}
+
+// What makes `info` (of `path`) this user's alone, or why not.
+absl::Status check_private(const std::string& path, const struct stat& info, bool directory) {
+  if (directory ? !S_ISDIR(info.st_mode) : !S_ISREG(info.st_mode)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, " is not a ", directory ? "directory" : "regular file", ": refusing it"));
+  }
+  if (info.st_uid != ::geteuid()) {
+    return absl::PermissionDeniedError(absl::StrCat(path, " is owned by uid ", info.st_uid, ", not by this user (uid ",
+                                                    ::geteuid(), "): refusing it"));
+  }
+  if ((info.st_mode & 077) != 0) {
+    return absl::PermissionDeniedError(
+        absl::StrCat(path, " is open to other users (mode ", mode_text(info.st_mode), "): refusing it"));
+  }
+  return absl::OkStatus();
+}
+
+// The directory, made (0700) if `create` and missing; an error if it is not this user's alone.
+absl::Status prepare_directory(const std::string& path, bool create) {
+  if (create && ::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
+    return absl::UnavailableError(absl::StrCat("cannot make ", path, ": ", std::strerror(errno)));
+  }
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) != 0) {
+    if (errno == ENOENT) return absl::NotFoundError(absl::StrCat(path, " does not exist"));
+    return absl::UnavailableError(absl::StrCat("cannot read ", path, ": ", std::strerror(errno)));
+  }
+  return check_private(path, info, /*directory=*/true);
+}
+
+absl::StatusOr<std::string> read_private_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return absl::UnavailableError(absl::StrCat("cannot read ", path, ": ", std::strerror(errno)));
+  struct stat info {};
+  absl::Status status = ::fstat(fd, &info) == 0 ? check_private(path, info, /*directory=*/false)
+                                                 : absl::UnavailableError(absl::StrCat("cannot read ", path));
+  std::string text;
+  if (status.ok()) {
+    char buffer[4096];
+    for (ssize_t got; (got = ::read(fd, buffer, sizeof buffer)) > 0 && text.size() < 64 * 1024;) {
+      text.append(buffer, static_cast<std::size_t>(got));
+    }
+  }
+  ::close(fd);
+  if (!status.ok()) return status;
+  return text;
+}
+
+// Running, and the same program as the entry says (a reused pid runs another one).
+bool is_running(const process_entry& entry) {
+  if (entry.pid <= 0 || (::kill(static_cast<pid_t>(entry.pid), 0) != 0 && errno != EPERM)) return false;
+  std::ifstream comm("/proc/" + std::to_string(entry.pid) + "/comm");
+  std::string name;
+  if (!std::getline(comm, name)) return true;  // no /proc: the pid is all there is
+  return entry.program.substr(0, 15) == name.substr(0, 15);  // the kernel keeps 15 characters
+}
+
+bool all_digits(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
+std::string directory_path() {
+  const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+  if (runtime != nullptr && runtime[0] == '/') return absl::StrCat(runtime, "/asio-console");
+  return absl::StrCat("/tmp/asio-console-", ::geteuid());
+}
+
+std::string to_text(const process_entry& entry) {
+  return absl::StrCat(header, "\npid=", entry.pid, "\nprogram=", entry.program, "\nconsole=", entry.console,
+                      "\nmetrics=", entry.metrics, "\nstarted_unix_ns=", entry.started_unix_ns, "\n");
+}
+
+absl::StatusOr<process_entry> parse_entry(const std::string& text) {
+  const std::vector<std::string> lines = absl::StrSplit(text, '\n', absl::SkipEmpty());
+  if (lines.empty() || lines.front() != header) return absl::DataLossError("not an asio-console process entry");
+  process_entry entry;
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    const std::size_t equals = lines[i].find('=');
+    if (equals == std::string::npos) return absl::DataLossError(absl::StrCat("malformed line \"", lines[i], "\""));
+    const std::string key = lines[i].substr(0, equals);
+    const std::string value = lines[i].substr(equals + 1);
+    bool parsed = true;
+    if (key == "pid") parsed = absl::SimpleAtoi(value, &entry.pid);
+    else if (key == "program") entry.program = value;
+    else if (key == "console") entry.console = value;
+    else if (key == "metrics") entry.metrics = value;
+    else if (key == "started_unix_ns") parsed = absl::SimpleAtoi(value, &entry.started_unix_ns);
+    // Unknown keys are for later versions.
+    if (!parsed) return absl::DataLossError(absl::StrCat("malformed ", key, " \"", value, "\""));
+  }
+  if (entry.pid <= 0 || entry.console.empty()) return absl::DataLossError("the entry names no pid or no console address");
+  return entry;
+}
+
+absl::StatusOr<registration> registration::create(const process_entry& entry, const std::string& directory) {
+  if (absl::Status ready = prepare_directory(directory, /*create=*/true); !ready.ok()) return ready;
+  const std::string path = absl::StrCat(directory, "/", entry.pid);
+  const std::string temporary = path + ".new";
+  ::unlink(temporary.c_str());  // left by a process of the same pid that died while writing
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return absl::UnavailableError(absl::StrCat("cannot write ", temporary, ": ", std::strerror(errno)));
+  const std::string text = to_text(entry);
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  if (!written || ::rename(temporary.c_str(), path.c_str()) != 0) {
+    ::unlink(temporary.c_str());
+    return absl::UnavailableError(absl::StrCat("cannot write ", path, ": ", std::strerror(errno)));
+  }
+  return registration(path);
+}
+
+registration::registration(registration&& other) noexcept : path_(std::exchange(other.path_, {})) {}
+
+registration& registration::operator=(registration&& other) noexcept {
+  if (this != &other) {
+    if (!path_.empty()) ::unlink(path_.c_str());
+    path_ = std::exchange(other.path_, {});
+  }
+  return *this;
+}
+
+registration::~registration() {
+  if (!path_.empty()) ::unlink(path_.c_str());
+}
+
+absl::StatusOr<std::vector<process_entry>> list_processes(const std::string& directory) {
+  if (absl::Status ready = prepare_directory(directory, /*create=*/false); !ready.ok()) {
+    if (absl::IsNotFound(ready)) return std::vector<process_entry>();
+    return ready;
+  }
+  DIR* listing = ::opendir(directory.c_str());
+  if (listing == nullptr) return absl::UnavailableError(absl::StrCat("cannot list ", directory, ": ", std::strerror(errno)));
+  std::vector<std::string> names;
+  while (const dirent* item = ::readdir(listing)) {
+    if (all_digits(item->d_name)) names.emplace_back(item->d_name);
+  }
+  ::closedir(listing);
+  std::vector<process_entry> running;
+  for (const std::string& name : names) {
+    const std::string path = absl::StrCat(directory, "/", name);
+    absl::StatusOr<std::string> text = read_private_file(path);
+    if (!text.ok()) {
+      if (absl::IsPermissionDenied(text.status()) || absl::IsFailedPrecondition(text.status())) return text.status();
+      continue;  // removed meanwhile
+    }
+    absl::StatusOr<process_entry> entry = parse_entry(*text);
+    if (!entry.ok() || absl::StrCat(entry->pid) != name || !is_running(*entry)) {
+      ::unlink(path.c_str());  // a dead process's, or not an entry at all
+      continue;
+    }
+    running.push_back(*std::move(entry));
+  }
+  std::sort(running.begin(), running.end(), [](const process_entry& a, const process_entry& b) { return a.pid < b.pid; });
+  return running;
+}
+
+absl::StatusOr<process_entry> find_process(std::int64_t pid, const std::string& directory) {
+  absl::StatusOr<std::vector<process_entry>> all = list_processes(directory);
+  if (!all.ok()) return all.status();
+  for (process_entry& entry : *all) {
+    if (entry.pid == pid) return std::move(entry);
+  }
+  if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+    return absl::NotFoundError(absl::StrCat("no process ", pid, " is running"));
+  }
+  return absl::NotFoundError(absl::StrCat("process ", pid, " serves no asio-console (no entry in ", directory, ")"));
+}
+
+}  // namespace asio_console::discovery
