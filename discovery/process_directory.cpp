@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -89,6 +90,13 @@ bool all_digits(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+// "PID" or "PID.N" (see registration::create); the pid, or "" for any other name.
+std::string_view pid_part(std::string_view name) {
+  const std::size_t dot = name.find('.');
+  if (dot == std::string_view::npos) return all_digits(name) ? name : std::string_view();
+  return all_digits(name.substr(0, dot)) && all_digits(name.substr(dot + 1)) ? name.substr(0, dot) : std::string_view();
+}
+
 }  // namespace
 
 std::string directory_path() {
@@ -126,7 +134,11 @@ absl::StatusOr<process_entry> parse_entry(const std::string& text) {
 
 absl::StatusOr<registration> registration::create(const process_entry& entry, const std::string& directory) {
   if (absl::Status ready = prepare_directory(directory, /*create=*/true); !ready.ok()) return ready;
-  const std::string path = absl::StrCat(directory, "/", entry.pid);
+  // A process serving more than once has an entry per server: PID, then PID.2, PID.3, ...
+  static std::atomic<std::uint32_t> servers{0};
+  const std::uint32_t number = servers.fetch_add(1, std::memory_order_relaxed) + 1;
+  const std::string path =
+      number == 1 ? absl::StrCat(directory, "/", entry.pid) : absl::StrCat(directory, "/", entry.pid, ".", number);
   const std::string temporary = path + ".new";
   ::unlink(temporary.c_str());  // left by a process of the same pid that died while writing
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -164,7 +176,7 @@ absl::StatusOr<std::vector<process_entry>> list_processes(const std::string& dir
   if (listing == nullptr) return absl::UnavailableError(absl::StrCat("cannot list ", directory, ": ", std::strerror(errno)));
   std::vector<std::string> names;
   while (const dirent* item = ::readdir(listing)) {
-    if (all_digits(item->d_name)) names.emplace_back(item->d_name);
+    if (!pid_part(item->d_name).empty()) names.emplace_back(item->d_name);
   }
   ::closedir(listing);
   std::vector<process_entry> running;
@@ -176,13 +188,15 @@ absl::StatusOr<std::vector<process_entry>> list_processes(const std::string& dir
       continue;  // removed meanwhile
     }
     absl::StatusOr<process_entry> entry = parse_entry(*text);
-    if (!entry.ok() || absl::StrCat(entry->pid) != name || !is_running(*entry)) {
+    if (!entry.ok() || absl::StrCat(entry->pid) != std::string(pid_part(name)) || !is_running(*entry)) {
       ::unlink(path.c_str());  // a dead process's, or not an entry at all
       continue;
     }
     running.push_back(*std::move(entry));
   }
-  std::sort(running.begin(), running.end(), [](const process_entry& a, const process_entry& b) { return a.pid < b.pid; });
+  std::sort(running.begin(), running.end(), [](const process_entry& a, const process_entry& b) {
+    return a.pid != b.pid ? a.pid < b.pid : a.console < b.console;
+  });
   return running;
 }
 

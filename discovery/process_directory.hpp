@@ -39,7 +39,8 @@ absl::StatusOr<process_entry> parse_entry(const std::string& text);
 /// An entry in the directory while it lives (moves, never copies); removing it is the destructor's.
 class registration {
  public:
-  /// Creates the directory if needed and writes `entry` (named by its pid) in it, atomically.
+  /// Creates the directory if needed and writes `entry` in it, atomically: named by its pid (a
+  /// process that serves more than once has PID.2, PID.3, ... too).
   static absl::StatusOr<registration> create(const process_entry& entry, const std::string& directory = directory_path());
   registration() = default;
   registration(registration&& other) noexcept;
@@ -56,7 +57,8 @@ class registration {
 /// yet is no process; a directory or file not this user's alone is an error.
 absl::StatusOr<std::vector<process_entry>> list_processes(const std::string& directory = directory_path());
 
-/// The entry of process `pid`; an error says it is not running or serves no console.
+/// The entry of process `pid` (its first server's, when it serves more than once); an error says it
+/// is not running or serves no console.
 absl::StatusOr<process_entry> find_process(std::int64_t pid, const std::string& directory = directory_path());
 
 }  // namespace asio_console::discovery

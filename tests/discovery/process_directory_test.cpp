@@ -58,6 +58,22 @@ TEST_F(ProcessDirectory, AnEntryIsPrivateListedAndRemovedWithItsRegistration) {
   EXPECT_FALSE(find_process(::getpid(), directory_).ok());
 }
 
+TEST_F(ProcessDirectory, AProcessServingTwiceHasAnEntryForEach) {
+  process_entry second = me();
+  second.console = "127.0.0.1:7001";
+  absl::StatusOr<registration> one = registration::create(me(), directory_);
+  absl::StatusOr<registration> two = registration::create(second, directory_);
+  ASSERT_TRUE(one.ok() && two.ok());
+  EXPECT_NE(one->path(), two->path());
+  absl::StatusOr<std::vector<process_entry>> all = list_processes(directory_);
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 2u);
+  *one = registration();  // the first stops serving; the second is still listed
+  all = list_processes(directory_);
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ(all->front().console, "127.0.0.1:7001");
+}
+
 TEST_F(ProcessDirectory, ADeadProcesssEntryIsIgnoredAndRemoved) {
   const pid_t child = ::fork();
   if (child == 0) ::_exit(0);
