@@ -297,7 +297,10 @@ TEST(Resources, ChurnKeepsTheTableBounded) {
 TEST(Resources, TheTableIsReadWhileTwoThreadsChurnThroughSockets) {
   asio::io_context ctx;
   auto work = asio::make_work_guard(ctx);
-  tcp::acceptor acceptor(ctx, {asio::ip::address_v4::loopback(), 0});
+  // The acceptor is used by its loop and closed at the end: on one strand (two threads run ctx).
+  const auto acceptor_strand = asio::make_strand(ctx);
+  tcp::acceptor acceptor(acceptor_strand, {asio::ip::address_v4::loopback(), 0});
+  const tcp::endpoint listening = acceptor.local_endpoint();
   std::atomic<int> finished{0};
   constexpr int tasks = 50;
   for (int i = 0; i < tasks; ++i) {
@@ -305,7 +308,7 @@ TEST(Resources, TheTableIsReadWhileTwoThreadsChurnThroughSockets) {
       auto ex = co_await asio::this_coro::executor;
       for (int round = 0; round < 10; ++round) {
         tcp::socket client(ex);
-        co_await client.async_connect(acceptor.local_endpoint(), asio::use_awaitable);
+        co_await client.async_connect(listening, asio::use_awaitable);
         asio::steady_timer pause(ex, 50us);
         co_await pause.async_wait(asio::use_awaitable);
         client.close();
@@ -313,7 +316,7 @@ TEST(Resources, TheTableIsReadWhileTwoThreadsChurnThroughSockets) {
       ++finished;
     }, asio::detached, {.name = "connecter"});
   }
-  asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+  asio_console::co_spawn(acceptor_strand, [&]() -> asio::awaitable<void> {
     for (;;) {
       tcp::socket peer = co_await acceptor.async_accept(asio::use_awaitable);
       peer.close();
@@ -330,7 +333,7 @@ TEST(Resources, TheTableIsReadWhileTwoThreadsChurnThroughSockets) {
     }
     ++reads;
   }
-  asio::post(ctx, [&] { acceptor.close(); });
+  asio::post(acceptor_strand, [&] { acceptor.close(); });
   work.reset();
   first.join();
   second.join();
