@@ -37,7 +37,7 @@ bool is_executor(const char* kind) noexcept {
 
 // Asio calls an acceptor a socket; its operations say what it is.
 bool is_accept(const char* operation) noexcept {
-  return std::strncmp(operation, "async_a", 7) == 0 && std::strncmp(operation, "async_accept", 12) == 0;
+  return std::strncmp(operation, "async_accept", 12) == 0;
 }
 
 }  // namespace
