@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "dump/stack_lines.hpp"
 #include "model/format.hpp"
+#include "model/resource_list.hpp"
 #include "model/site_diagnosis.hpp"
 #include "model/site_summary.hpp"
 #include "model/task_table.hpp"
@@ -26,6 +27,25 @@ int warning_count(const task& t) {
   int count = 0;
   for (lint_kind kind : all_lint_kinds) count += t.warnings.contains(kind);
   return count;
+}
+
+// Deep mode: the open resources, as the resources view lists them, and how many closed ones are kept.
+void write_resources(std::ostream& out, const state& model) {
+  const std::vector<const resource*> rows = list_resources(model, "");
+  const std::size_t open = static_cast<std::size_t>(
+      std::count_if(rows.begin(), rows.end(), [](const resource* r) { return !r->closed(); }));
+  out << absl::StrFormat("\nResources (deep mode): %d open, %d closed and kept\n", open, rows.size() - open);
+  out << absl::StrFormat("  %8s %-15s %6s %-22s %-22s %7s %8s %6s %8s\n", "ID", "Kind", "FD", "Local", "Remote",
+                         "Pending", "Started", "Tasks", "Idle");
+  const std::int64_t now = model.now_ns();
+  for (const resource* r : rows) {
+    if (r->closed()) continue;
+    out << absl::StrFormat("  %8d %-15s %6s %-22s %-22s %7d %8d %6d %8s\n", r->id, r->kind,
+                           r->native_handle ? absl::StrCat(*r->native_handle) : "-", r->local.empty() ? "-" : r->local,
+                           r->remote.empty() ? "-" : r->remote, r->pending_ops, r->ops_started,
+                           model.tasks_waiting_on(r->id).size(),
+                           r->pending_ops != 0 ? "-" : format_duration(r->idle_for_ns(now)));
+  }
 }
 
 }  // namespace
@@ -86,6 +106,8 @@ void write_text_report(std::ostream& out, std::string_view target, const state& 
       write_stack_lines(out, stacks.front().frames, "        ");
     }
   }
+
+  if (model.deep_mode()) write_resources(out, model);
 
   out << "\nTasks, by total time\n";
   out << absl::StrFormat("  %-8s %8s %8s %-9s %-20s %8s %8s %8s %8s %8s  %-28s %s\n", "Warn", "ID", "Parent", "State",

@@ -149,6 +149,16 @@ TEST(ChatServerDeep, TheResourcesAreEachClientsSocketWithItsEndpointsAndItsReade
   }
   EXPECT_EQ(acceptors, 1);
 
+  // The text dump lists the same sockets.
+  const auto text = asio_console::testing::run_command(
+      {console_binary(), "dump", run.chat.console_address, "--sample-for=0s"}, 60s);
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_TRUE(contains(text.out, "Resources (deep mode): ")) << text.out;
+  for (const tcp::socket& client : run.clients) {
+    const std::string row = line_with(text.out, text_of(client.local_endpoint()));
+    EXPECT_TRUE(contains(row, "socket") && contains(row, server_endpoint)) << text.out;
+  }
+
   // A client leaves: its socket is closed (kept, marked so, for the retention time).
   const std::string leaving = text_of(run.clients.front().local_endpoint());
   run.clients.erase(run.clients.begin());
