@@ -9,6 +9,7 @@
 #include <set>
 
 #include "e2e/example_process.hpp"
+#include "support/loopback.hpp"
 #include "support/process.hpp"
 #include "support/tmux_session.hpp"
 
@@ -19,15 +20,12 @@ using namespace std::chrono_literals;
 using asio::ip::tcp;
 using asio_console::testing::connect_with_retries;
 using asio_console::testing::console_binary;
+using asio_console::testing::endpoint_text;
 using asio_console::testing::example;
 using asio_console::testing::free_loopback_port;
 using asio_console::testing::tmux_session;
 
 constexpr int client_count = 20;
-
-std::string text_of(const tcp::endpoint& endpoint) {
-  return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
-}
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
@@ -127,8 +125,8 @@ TEST(ChatServerDeep, TheResourcesAreEachClientsSocketWithItsEndpointsAndItsReade
   const std::map<std::string, json::object> sockets = open_sockets(report);
   const std::string server_endpoint = "127.0.0.1:" + std::to_string(run.port);
   for (const tcp::socket& client : run.clients) {
-    const auto it = sockets.find(text_of(client.local_endpoint()));
-    ASSERT_NE(it, sockets.end()) << "the server's socket of client " << text_of(client.local_endpoint());
+    const auto it = sockets.find(endpoint_text(client.local_endpoint()));
+    ASSERT_NE(it, sockets.end()) << "the server's socket of client " << endpoint_text(client.local_endpoint());
     const json::object& socket = it->second;
     EXPECT_EQ(socket.at("local"), json::value(server_endpoint));
     EXPECT_EQ(socket.at("pending_ops"), 1);
@@ -155,12 +153,12 @@ TEST(ChatServerDeep, TheResourcesAreEachClientsSocketWithItsEndpointsAndItsReade
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_TRUE(contains(text.out, "Resources (deep mode): ")) << text.out;
   for (const tcp::socket& client : run.clients) {
-    const std::string row = line_with(text.out, text_of(client.local_endpoint()));
+    const std::string row = line_with(text.out, endpoint_text(client.local_endpoint()));
     EXPECT_TRUE(contains(row, "socket") && contains(row, server_endpoint)) << text.out;
   }
 
   // A client leaves: its socket is closed (kept, marked so, for the retention time).
-  const std::string leaving = text_of(run.clients.front().local_endpoint());
+  const std::string leaving = endpoint_text(run.clients.front().local_endpoint());
   run.clients.erase(run.clients.begin());
   const auto closed = [&](const json::object& now) {
     for (const json::value& r : now.at("resources").as_array()) {
@@ -179,7 +177,7 @@ TEST(ChatServerDeep, TheResourcesViewListsEachSocketAndAClientsLeavingClosesIt) 
   tmux_session ui(console_binary() + " " + run.chat.console_address, 200, 70);
   ui.send({"r"});
   std::vector<std::string> endpoints;
-  for (const tcp::socket& client : run.clients) endpoints.push_back(text_of(client.local_endpoint()));
+  for (const tcp::socket& client : run.clients) endpoints.push_back(endpoint_text(client.local_endpoint()));
   std::string shown;
   // One row per client: its socket, on the server's port, with the client's endpoint as remote.
   const auto every_socket = [&](const std::string& screen) {

@@ -30,6 +30,12 @@ inline std::optional<task_snapshot> task_named(const registry_snapshot& snap, st
   return found;
 }
 
+/// The id of the newest task with this name in a fresh snapshot; 0 when there is none.
+inline std::uint64_t id_of_task_named(std::string_view name) {
+  const std::optional<task_snapshot> task = task_named(snapshot(), name);
+  return task ? task->id : 0;
+}
+
 /// Tasks whose parent is `parent_id`.
 inline std::vector<task_snapshot> children_of(const registry_snapshot& snap, std::uint64_t parent_id) {
   std::vector<task_snapshot> result;

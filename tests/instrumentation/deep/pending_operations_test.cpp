@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "support/loopback.hpp"
 #include "support/run_until.hpp"
 #include "support/snapshot_queries.hpp"
 
@@ -21,35 +22,21 @@ using namespace std::chrono_literals;
 using asio::ip::tcp;
 using asio_console::instrumentation::pending_operation;
 using asio_console::instrumentation::pending_operations;
+using asio_console::testing::loopback_pair;
 using asio_console::testing::run_until;
+using asio_console::testing::id_of_task_named;
 
 static_assert(ASIO_CONSOLE_DEEP, "this program is built in deep mode");
 
-std::uint64_t task_id(std::string_view name) {
-  const auto task = asio_console::testing::task_named(asio_console::testing::snapshot(), name);
-  return task ? task->id : 0;
-}
-
 // The pending operations of the task called `name`.
 std::vector<pending_operation> of(std::string_view name) {
-  const std::uint64_t id = task_id(name);
+  const std::uint64_t id = id_of_task_named(name);
   std::vector<pending_operation> mine;
   for (pending_operation& op : pending_operations()) {
     if (id != 0 && op.task_id == id) mine.push_back(std::move(op));
   }
   return mine;
 }
-
-struct loopback_pair {
-  tcp::acceptor acceptor;
-  tcp::socket client;
-  tcp::socket server;
-  explicit loopback_pair(asio::io_context& ctx)
-      : acceptor(ctx, {asio::ip::address_v4::loopback(), 0}), client(ctx), server(ctx) {
-    client.connect(acceptor.local_endpoint());
-    server = acceptor.accept();
-  }
-};
 
 TEST(PendingOperations, ATimerWaitIsListedWithItsTimerUntilItIsCancelled) {
   EXPECT_TRUE(asio_console::instrumentation::deep_mode());

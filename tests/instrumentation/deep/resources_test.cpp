@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "support/loopback.hpp"
 #include "support/run_until.hpp"
 #include "support/snapshot_queries.hpp"
 
@@ -25,16 +26,14 @@ using asio_console::instrumentation::pending_operation;
 using asio_console::instrumentation::pending_operations;
 using asio_console::instrumentation::resource;
 using asio_console::instrumentation::resources;
+using asio_console::testing::endpoint_text;
+using asio_console::testing::loopback_pair;
 using asio_console::testing::run_until;
-
-std::uint64_t task_id(std::string_view name) {
-  const auto task = asio_console::testing::task_named(asio_console::testing::snapshot(), name);
-  return task ? task->id : 0;
-}
+using asio_console::testing::id_of_task_named;
 
 // The resource the task called `name` waits on, when it waits on exactly one.
 std::optional<resource> waited_on_by(std::string_view name) {
-  const std::uint64_t id = task_id(name);
+  const std::uint64_t id = id_of_task_named(name);
   std::vector<std::uint64_t> objects;
   for (const pending_operation& op : pending_operations()) {
     if (id != 0 && op.task_id == id) objects.push_back(op.object_id);
@@ -52,21 +51,6 @@ std::optional<resource> find(std::uint64_t id) {
   }
   return std::nullopt;
 }
-
-std::string text_of(const tcp::endpoint& endpoint) {
-  return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
-}
-
-struct loopback_pair {
-  tcp::acceptor acceptor;
-  tcp::socket client;
-  tcp::socket server;
-  explicit loopback_pair(asio::io_context& ctx)
-      : acceptor(ctx, {asio::ip::address_v4::loopback(), 0}), client(ctx), server(ctx) {
-    client.connect(acceptor.local_endpoint());
-    server = acceptor.accept();
-  }
-};
 
 TEST(Resources, ATimerIsPendingWhileWaitedOnThenIdleWithItsCountKept) {
   asio::io_context ctx;
@@ -108,8 +92,8 @@ TEST(Resources, ASocketHasItsDescriptorAndBothEndpointsAndItsCloseEndsIt) {
   const resource socket = *waited_on_by("socket-resource");
   EXPECT_EQ(socket.kind, "socket");
   EXPECT_EQ(socket.native_handle, static_cast<std::uint64_t>(sockets.server.native_handle()));
-  EXPECT_EQ(socket.local, text_of(sockets.server.local_endpoint()));
-  EXPECT_EQ(socket.remote, text_of(sockets.client.local_endpoint()));
+  EXPECT_EQ(socket.local, endpoint_text(sockets.server.local_endpoint()));
+  EXPECT_EQ(socket.remote, endpoint_text(sockets.client.local_endpoint()));
   EXPECT_EQ(socket.pending_ops, 1u);
   sockets.server.close();
   run_until(ctx, [&] { return done; });
@@ -117,7 +101,7 @@ TEST(Resources, ASocketHasItsDescriptorAndBothEndpointsAndItsCloseEndsIt) {
   ASSERT_TRUE(closed.has_value()) << "a closed socket is kept for the retention time";
   EXPECT_GT(closed->closed_ns, 0);
   EXPECT_EQ(closed->pending_ops, 0u) << "its read was cancelled by the close";
-  EXPECT_EQ(closed->remote, text_of(sockets.client.local_endpoint()));
+  EXPECT_EQ(closed->remote, endpoint_text(sockets.client.local_endpoint()));
 }
 
 TEST(Resources, AMovedSocketKeepsItsResourceAndAReusedDescriptorGetsANewOne) {
@@ -176,7 +160,7 @@ TEST(Resources, AnAcceptorHasItsLocalEndpointAndNoRemote) {
   run_until(ctx, [] { return waited_on_by("accepting").has_value(); });
   const resource listening = *waited_on_by("accepting");
   EXPECT_EQ(listening.kind, "acceptor");
-  EXPECT_EQ(listening.local, text_of(acceptor.local_endpoint()));
+  EXPECT_EQ(listening.local, endpoint_text(acceptor.local_endpoint()));
   EXPECT_EQ(listening.remote, "");
   tcp::socket client(ctx);
   client.connect(acceptor.local_endpoint());
@@ -227,7 +211,7 @@ TEST(Resources, TwoAtOnceAreTwoResourcesAndTheWakerIsNamed) {
   std::set<std::uint64_t> objects;
   run_until(ctx, [&] {
     objects.clear();
-    const std::uint64_t id = task_id("two-resources");
+    const std::uint64_t id = id_of_task_named("two-resources");
     for (const pending_operation& op : pending_operations()) {
       if (id != 0 && op.task_id == id) objects.insert(op.object_id);
     }
