@@ -167,7 +167,7 @@ bool has_endpoints(const resource_record& r) noexcept {
 }
 bool wants_endpoints(const resource_record& r) noexcept {
   return r.open && has_endpoints(r) &&
-         (!r.local_known || (!r.remote_known && std::string_view(r.kind) == "socket"));
+         (r.local.empty() || (r.remote.empty() && std::string_view(r.kind) == "socket"));
 }
 
 // An open socket whose endpoints are to be read, and what was read.
@@ -298,8 +298,8 @@ std::vector<resource> resources() {
     const auto it = shard.open.find(read.key);
     if (it == shard.open.end() || it->second->id != read.id) continue;
     resource_record& r = *it->second;
-    if (!r.local_known && !read.local.empty()) r.local = read.local, r.local_known = true;
-    if (!r.remote_known && !read.remote.empty()) r.remote = read.remote, r.remote_known = true;
+    if (r.local.empty()) r.local = read.local;
+    if (r.remote.empty()) r.remote = read.remote;
   }
   if (reads.empty()) return out;
   absl::flat_hash_map<std::uint64_t, const deep::detail::endpoint_read*> read_of;

@@ -22,8 +22,6 @@ struct resource_record {
   std::uint32_t pending = 0;
   std::uint8_t shard = 0;
   bool open = true;  // in its shard's map of open resources
-  bool local_known = false;
-  bool remote_known = false;
   // instrumentation::ticks (the hot path's clock), converted when copied out.
   std::int64_t created = 0;
   std::int64_t idle_since = 0;
@@ -34,7 +32,7 @@ struct resource_record {
   resource_record* older = nullptr;
   resource_record* newer = nullptr;
   bool listed = false;
-  std::string local;
+  std::string local;  // a socket's endpoints once read (see resources()); empty until then
   std::string remote;
 };
 
