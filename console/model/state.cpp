@@ -316,6 +316,7 @@ void state::publication_work() {
 
 void state::index_waiting_tasks() {
   process_.waiting.clear();
+  if (!process_.deep_mode) return;  // no task has pending operations to index
   for (const auto& [id, t] : process_.tasks) {
     for (const pending_operation& op : t.stats.pending_ops) process_.waiting[op.object_id].push_back(id);
   }

@@ -490,6 +490,7 @@ TEST(ConsoleState, ResourcesAreUpdatedRemovedAndIndexedByTheTasksWaitingOnThem) 
 
   // The socket closes (its reads end); the channel is no longer kept.
   ASSERT_TRUE(model.apply(updates.publication(11 * second)
+                              .deep_mode()
                               .changed({.id = 1})
                               .changed({.id = 2})
                               .resource(resource_of(5, "socket", 0, 11 * second))
