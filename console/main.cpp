@@ -98,15 +98,13 @@ int main(int argc, char** argv) {
   }
 
   const std::string target_text = named.empty() ? std::string(console::default_target) : named;
-  absl::StatusOr<console::target> where = absl::UnknownError("");
-  if (console::is_process_id(named)) {  // a pid: the address its entry gives
-    where = console::target_of_process(std::stoll(named));
-    if (!where.ok()) {
-      std::cerr << "asio-console: " << where.status().message() << '\n';
-      return 1;
-    }
-  } else {
-    where = console::parse_target(target_text);
+  // A pid names the address its entry gives (asio-console ps); not finding it is no usage error.
+  const bool by_pid = console::is_process_id(named);
+  const absl::StatusOr<console::target> where =
+      by_pid ? console::target_of_process(std::stoll(named)) : console::parse_target(target_text);
+  if (by_pid && !where.ok()) {
+    std::cerr << "asio-console: " << where.status().message() << '\n';
+    return 1;
   }
   if (!where.ok()) {
     if (command == "dump") return usage_error(std::string(where.status().message()) + ", and there is no file of that name");
