@@ -32,7 +32,7 @@ int run_ps(absl::Duration timeout, std::ostream& out, std::ostream& errors) {
     errors << "asio-console: " << processes.status().message() << '\n';
     return 1;
   }
-  out << absl::StrFormat("%-8s %-20s %-24s %8s %8s  %s\n", "PID", "PROGRAM", "CONSOLE", "LIVE", "IDLE", "TOP SITE");
+  out << absl::StrFormat("%-8s %-24s %-24s %8s %8s  %s\n", "PID", "PROGRAM", "CONSOLE", "LIVE", "IDLE", "TOP SITE");
   for (const discovery::process_entry& process : *processes) {
     std::string live = "-", idle = "-", top;
     absl::StatusOr<target> where = parse_target(process.console);
@@ -42,12 +42,9 @@ int run_ps(absl::Duration timeout, std::ostream& out, std::ostream& errors) {
     state model(look.model);
     absl::Status looked = where.ok() ? take_one_look(*where, look, model) : where.status();
     if (looked.ok()) {
-      std::uint64_t live_tasks = 0, idle_tasks = 0;
-      for (const auto& [id, t] : model.tasks()) {
-        live_tasks += !t.completed();
-        idle_tasks += t.stats.state == task_state::idle;
-      }
-      live = absl::StrCat(live_tasks);
+      std::uint64_t idle_tasks = 0;
+      for (const auto& [id, t] : model.tasks()) idle_tasks += t.stats.state == task_state::idle;
+      live = absl::StrCat(model.counters().live);  // the process's own count
       idle = absl::StrCat(idle_tasks);
       const std::vector<site_summary> sites = summarize_sites(model);
       if (!sites.empty() && sites.front().live > 0) {
@@ -56,7 +53,7 @@ int run_ps(absl::Duration timeout, std::ostream& out, std::ostream& errors) {
     } else {
       top = absl::StrCat("not answering: ", looked.message());
     }
-    out << absl::StrFormat("%-8d %-20s %-24s %8s %8s  %s\n", process.pid, process.program, process.console, live, idle,
+    out << absl::StrFormat("%-8d %-24s %-24s %8s %8s  %s\n", process.pid, process.program, process.console, live, idle,
                            top);
   }
   out.flush();
