@@ -164,6 +164,20 @@ void fill_resource(v1::Resource& out, const instrumentation::resource& r) {
   out.set_closed_ns(r.closed_ns);
 }
 
+// Erases the entries of `sent` (tasks or resources published before) that this publication's walk
+// did not see, telling `removed` of each first.
+template <typename Map, typename Removed>
+void erase_unseen(Map& sent, std::uint64_t epoch, Removed removed) {
+  for (auto it = sent.begin(); it != sent.end();) {
+    if (it->second.epoch == epoch) {
+      ++it;
+      continue;
+    }
+    removed(it->first, it->second);
+    sent.erase(it++);
+  }
+}
+
 // What makes a resource worth resending.
 std::uint64_t signature_of(const instrumentation::resource& r) {
   return absl::HashOf(r.ops_started, r.pending_ops, r.idle_since_ns, r.closed_ns, r.local, r.remote);
@@ -266,15 +280,10 @@ publication publisher::publish(bool with_snapshot, std::uint64_t dropped_watcher
   });
 
   std::vector<std::uint64_t> removed;
-  for (auto it = tracked_.begin(); it != tracked_.end();) {
-    if (it->second.epoch == epoch_) {
-      ++it;
-      continue;
-    }
-    removed.push_back(it->first);
-    for (std::uint32_t id : it->second.strings) strings_.release(id);
-    tracked_.erase(it++);
-  }
+  erase_unseen(tracked_, epoch_, [&](std::uint64_t id, const tracked_task& gone) {
+    removed.push_back(id);
+    for (std::uint32_t string : gone.strings) strings_.release(string);
+  });
 
   // Deep mode: the resources, those that changed in the delta.
   const std::vector<instrumentation::resource> resources =
@@ -287,14 +296,7 @@ publication publisher::publish(bool with_snapshot, std::uint64_t dropped_watcher
     it->second = {signature, epoch_};
   }
   std::vector<std::uint64_t> removed_resources;
-  for (auto it = resource_signatures_.begin(); it != resource_signatures_.end();) {
-    if (it->second.epoch == epoch_) {
-      ++it;
-      continue;
-    }
-    removed_resources.push_back(it->first);
-    resource_signatures_.erase(it++);
-  }
+  erase_unseen(resource_signatures_, epoch_, [&](std::uint64_t id, const sent_resource&) { removed_resources.push_back(id); });
 
   const instrumentation::registry_counters totals = registry_.counters();
   v1::Counters counters;
