@@ -38,6 +38,17 @@ recorder_options recorder_options::from_environment(std::vector<std::string>& pr
         return absl::InvalidArgumentError("expected on or off");
       },
       [](bool on) { return on ? "on" : "off"; }, problems);
+  detail::read_environment(
+      "ASIO_CONSOLE_LONG_POLL", options.long_poll,
+      [](absl::string_view text) -> absl::StatusOr<absl::Duration> {
+        absl::Duration threshold;
+        if (absl::ParseDuration(text, &threshold) && threshold > absl::ZeroDuration() &&
+            threshold <= absl::Hours(1)) {
+          return threshold;
+        }
+        return absl::InvalidArgumentError("expected a duration from 1ns to 1h such as 50ms");
+      },
+      duration_text, problems);
   return options;
 }
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "asio_console/instrumentation/await_stacks.hpp"
+#include "asio_console/instrumentation/snapshot.hpp"
 #include "build_modes.hpp"
 #include "finished_queues.hpp"
 #include "record_pool.hpp"
@@ -39,6 +40,9 @@ void registry::configure(const recorder_options& options) {
   retention_ns_.store(absl::ToInt64Nanoseconds(options.retention), std::memory_order_relaxed);
   max_retained_.store(options.max_retained, std::memory_order_relaxed);
   detail::await_stacks_enabled.store(options.await_stacks, std::memory_order_relaxed);
+  const double long_poll_ticks = static_cast<double>(absl::ToInt64Nanoseconds(options.long_poll)) /
+                                 tick_clock::instance().nanoseconds_per_tick();
+  detail::long_poll_ticks.store(static_cast<ticks>(long_poll_ticks), std::memory_order_relaxed);
 }
 
 recorder_options registry::options() const {
@@ -148,6 +152,11 @@ std::size_t registry::reclaim_locked(std::int64_t now_steady_ns) {
   detail::reclaimed_list taken = finished_->take_reclaimable(policy);
   if (taken.count == 0) return 0;
   for (task_record* record = taken.first; record != nullptr; record = record->next) {
+    const task_counts counts = counts_of(*record);  // final: the task finished, no poll runs
+    reclaimed_totals_.polls += counts.polls;
+    reclaimed_totals_.wakes += counts.wakes;
+    reclaimed_totals_.busy_ns += counts.busy_ns;
+    reclaimed_totals_.finished_by_outcome[static_cast<std::size_t>(record->outcome.load(std::memory_order_relaxed))]++;
     // No poll is running (take_reclaimable checked), so no one is recording into its histograms.
     if (task_extras* extras = record->extras.exchange(nullptr, std::memory_order_acq_rel)) {
       if (extras->histograms.load(std::memory_order_relaxed) != nullptr) {
@@ -164,8 +173,14 @@ std::size_t registry::reclaim_locked(std::int64_t now_steady_ns) {
 }
 
 void registry::visit_records(absl::FunctionRef<void(const task_record&)> visit) {
+  reclaimed_totals ignored;
+  visit_records(visit, ignored);
+}
+
+void registry::visit_records(absl::FunctionRef<void(const task_record&)> visit, reclaimed_totals& totals) {
   std::lock_guard lock(reader_mutex_);
   reclaim_locked(steady_now_nanoseconds());
+  totals = reclaimed_totals_;
   pool_->visit([&](task_record& record) {
     if (record.phase.load(std::memory_order_acquire) != record_phase::free) visit(record);
   });
@@ -211,15 +226,22 @@ task_histograms* registry::attach_histograms(const task_record& record) {
 
 registry_counters registry::counters() const {
   registry_counters result;
+  result.finished = finished_count_.load(std::memory_order_relaxed);  // first: spawned is never behind it
   sites_->visit([&](const site& s) { result.spawned += s.spawned(); });
-  result.finished = finished_count_.load(std::memory_order_relaxed);
   result.live = result.spawned - result.finished;
   result.retained = finished_->size();
   result.reclaimed = reclaimed_.load(std::memory_order_relaxed);
   result.forced_reclaims = forced_reclaims_.load(std::memory_order_relaxed);
   result.records_allocated = pool_->allocated();
   result.unrecorded = unrecorded_.load(std::memory_order_relaxed);
+  result.long_polls = detail::long_polls.load(std::memory_order_relaxed);
   return result;
+}
+
+std::size_t registry::memory_bytes() const {
+  return pool_->allocated() * sizeof(task_record) +
+         histograms_attached_.load(std::memory_order_relaxed) * sizeof(task_histograms) + stacks_->memory_bytes() +
+         await_stacks_->memory_bytes();
 }
 
 }  // namespace asio_console::instrumentation

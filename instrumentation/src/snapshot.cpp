@@ -27,6 +27,49 @@ const char* to_string(task_outcome outcome) noexcept {
   return "unknown";
 }
 
+namespace {
+
+// The counters a snapshot and counts_of share, and the schedule count the wake word is checked by.
+struct counter_reading {
+  task_counts counts;
+  std::uint64_t schedules = 0;  // since the spawn
+};
+
+counter_reading read_counters(const task_record& record) noexcept {
+  counter_reading out;
+  task_counts& counts = out.counts;
+  const bool finished = record.phase.load(std::memory_order_acquire) == record_phase::finished;
+  // Schedules first: polls only follow schedules, so a later read of polls is never behind, and
+  // wakes <= polls holds in every snapshot even while the task runs on another thread.
+  out.schedules = record.schedules.load(std::memory_order_acquire) - record.schedules_at_spawn;
+  const std::uint64_t poll_word = record.poll_word.load(std::memory_order_acquire);
+  const std::uint64_t active = poll_word & task_record::active_poll_mask;
+  counts.polls = ((poll_word & ~task_record::active_poll_mask) - record.poll_word_at_spawn) /
+                 task_record::started_poll_one;
+  counts.wakes = out.schedules > 0 ? out.schedules - 1 : 0;  // the first schedule is the spawn's dispatch
+  counts.pending_work = static_cast<std::uint64_t>(
+      std::max<std::int64_t>(0, record.pending_work.load(std::memory_order_relaxed) -
+                                 record.pending_work_base.load(std::memory_order_relaxed)));
+  if (finished) {
+    counts.state = task_state::completed;
+  } else if (active != 0) {
+    counts.state = task_state::running;
+  } else if (out.schedules > counts.polls) {
+    counts.state = task_state::scheduled;
+  } else {
+    counts.state = task_state::idle;
+  }
+  return out;
+}
+
+}  // namespace
+
+task_counts counts_of(const task_record& record) noexcept {
+  task_counts counts = read_counters(record).counts;
+  counts.busy_ns = tick_clock::instance().to_nanoseconds(record.busy.load(std::memory_order_relaxed));
+  return counts;
+}
+
 task_snapshot snapshot_of(const task_record& record, std::int64_t now_ns) {
   const tick_clock& clock = tick_clock::instance();
   task_snapshot out;
@@ -39,35 +82,19 @@ task_snapshot snapshot_of(const task_record& record, std::int64_t now_ns) {
   out.site_id = record.site_id;
   out.stack = record.stack;
 
-  const bool finished = record.phase.load(std::memory_order_acquire) == record_phase::finished;
-  // Schedules first: polls only follow schedules, so a later read of polls is never behind, and
-  // wakes <= polls holds in every snapshot even while the task runs on another thread.
-  const std::uint64_t schedules =
-      record.schedules.load(std::memory_order_acquire) - record.schedules_at_spawn;
-  const std::uint64_t poll_word = record.poll_word.load(std::memory_order_acquire);
-  const std::uint64_t active = poll_word & task_record::active_poll_mask;
-  out.polls = ((poll_word & ~task_record::active_poll_mask) - record.poll_word_at_spawn) /
-              task_record::started_poll_one;
-  out.wakes = schedules > 0 ? schedules - 1 : 0;  // the first schedule is the spawn's dispatch
+  const counter_reading reading = read_counters(record);
+  const bool finished = reading.counts.state == task_state::completed;
+  out.state = reading.counts.state;
+  out.polls = reading.counts.polls;
+  out.wakes = reading.counts.wakes;
+  out.pending_work = reading.counts.pending_work;
   out.self_wakes = record.self_wakes.load(std::memory_order_relaxed);
-  out.pending_work = static_cast<std::uint64_t>(
-      std::max<std::int64_t>(0, record.pending_work.load(std::memory_order_relaxed) -
-                                 record.pending_work_base.load(std::memory_order_relaxed)));
   if (const auto woken = deep::detail::read_wake_word(record.woken_by.load(std::memory_order_relaxed),
-                                                        schedules + record.schedules_at_spawn)) {
+                                                        reading.schedules + record.schedules_at_spawn)) {
     out.woken_by_resource = woken->resource_id;
     out.woken_by_operation = woken->operation;
   }
-  if (finished) {
-    out.state = task_state::completed;
-    out.outcome = record.outcome.load(std::memory_order_relaxed);
-  } else if (active != 0) {
-    out.state = task_state::running;
-  } else if (schedules > out.polls) {
-    out.state = task_state::scheduled;
-  } else {
-    out.state = task_state::idle;
-  }
+  if (finished) out.outcome = record.outcome.load(std::memory_order_relaxed);
 
   // Times accumulated so far, then the time they run up to for an unfinished task: read after
   // them, so that no counter is ahead of it (a snapshot of many tasks takes a while, and the
@@ -108,8 +135,9 @@ registry_snapshot take_snapshot(registry& from) {
   std::sort(out.tasks.begin(), out.tasks.end(),
             [](const task_snapshot& a, const task_snapshot& b) { return a.id < b.id; });
   from.visit_sites([&](const site& s) {
-    out.sites.push_back(site_snapshot{s.id(), s.file(), s.function(), s.line(), s.column(), s.spawned(),
-                                      s.finished()});
+    const std::uint64_t finished = s.finished();  // first: a later spawned is never behind it
+    out.sites.push_back(
+        site_snapshot{s.id(), s.file(), s.function(), s.line(), s.column(), s.spawned(), finished});
   });
   out.counters = from.counters();
   return out;

@@ -98,6 +98,24 @@ std::size_t stack_table::size() const {
   return stacks_.size();
 }
 
+std::size_t stack_table::memory_bytes() const {
+  std::size_t bytes = 0;
+  {
+    std::lock_guard lock(mutex_);
+    // Each stack is stored twice: in its slot and as its map key.
+    for (const auto& frames : stacks_) bytes += 2 * (sizeof(frames) + frames.capacity() * sizeof(std::uintptr_t));
+    bytes += ids_.capacity() * (sizeof(std::vector<std::uintptr_t>) + sizeof(stack_id) + 1);
+  }
+  std::lock_guard lock(symbol_mutex_);
+  for (const auto& [address, frames] : symbols_) {
+    bytes += sizeof(address) + sizeof(frames);
+    for (const symbolized_frame& frame : frames) {
+      bytes += sizeof(frame) + frame.function.capacity() + frame.file.capacity();
+    }
+  }
+  return bytes;
+}
+
 std::vector<symbolized_frame> stack_table::symbolize(stack_id id) {
   std::vector<symbolized_frame> calls;
   std::vector<symbolized_frame> awaiting;

@@ -15,15 +15,23 @@ namespace asio_console::testing {
 
 struct leaky_server {
   std::string console = "127.0.0.1:" + std::to_string(free_loopback_port());
+  std::string metrics;  // where its metrics are scraped, when it serves them
+  unsigned short http_port = free_loopback_port();
   child_process process;
 
-  explicit leaky_server(std::vector<std::string> args)
-      : process([&] {
-          args.insert(args.begin(), LEAKY_SERVER_BINARY);
-          args.push_back("--port=" + std::to_string(free_loopback_port()));
-          return args;
-        }(),
-                {"ASIO_CONSOLE_BIND=" + console}) {}
+  explicit leaky_server(std::vector<std::string> args, bool serve_metrics = false)
+      : metrics(serve_metrics ? "127.0.0.1:" + std::to_string(free_loopback_port()) : ""),
+        process(
+            [&] {
+              args.insert(args.begin(), LEAKY_SERVER_BINARY);
+              args.push_back("--port=" + std::to_string(http_port));
+              return args;
+            }(),
+            [&] {
+              std::vector<std::string> environment = {"ASIO_CONSOLE_BIND=" + console};
+              if (!metrics.empty()) environment.push_back("ASIO_CONSOLE_METRICS_BIND=" + metrics);
+              return environment;
+            }()) {}
 
   std::optional<boost::json::object> dump() {
     const std::optional<std::string> out = dump_as({"--json"});

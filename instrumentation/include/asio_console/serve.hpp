@@ -8,6 +8,8 @@
 // slowly is sent a fresh snapshot when it catches up, or is cut off; memory per console is bounded.
 // With no console attached the server does no work.
 //
+// With serve_options::metrics_bind it also serves Prometheus metrics (pull, on threads of its own).
+//
 // Errors (a bad address, an address in use, a non-loopback address without allow_remote) do not
 // throw: they are printed as one line on stderr and returned in server::status(); the application
 // keeps running, unobserved.
@@ -45,8 +47,16 @@ struct serve_options {
   /// Largest message sent; snapshots are split into chunks under it (gRPC's default limit is 4 MiB).
   std::size_t max_message_bytes = 1u << 20;
 
-  /// Defaults overridden by ASIO_CONSOLE_BIND, ASIO_CONSOLE_PUBLISH_INTERVAL (an Abseil duration)
-  /// and ASIO_CONSOLE_ALLOW_REMOTE (1 or true). Each bad variable adds one line to `problems`.
+  /// Where Prometheus scrapes this process's metrics ("host:port", path /metrics); empty: no
+  /// metrics endpoint. Loopback only unless allow_remote, as for `bind`. README lists the metrics.
+  std::string metrics_bind;
+  /// Spawn sites with metric series of their own (the top ones by live tasks); the rest are summed
+  /// into one series with site="other".
+  std::size_t metrics_top_sites = 20;
+
+  /// Defaults overridden by ASIO_CONSOLE_BIND, ASIO_CONSOLE_PUBLISH_INTERVAL (an Abseil duration),
+  /// ASIO_CONSOLE_ALLOW_REMOTE (1 or true), ASIO_CONSOLE_METRICS_BIND and
+  /// ASIO_CONSOLE_METRICS_TOP_SITES. Each bad variable adds one line to `problems`.
   static serve_options from_environment(std::vector<std::string>& problems);
 };
 
@@ -64,6 +74,8 @@ class server {
   const absl::Status& status() const noexcept { return status_; }
   /// The address consoles connect to ("127.0.0.1:40123" when port 0 was asked; "unix:/path").
   const std::string& address() const noexcept { return address_; }
+  /// Where the metrics are scraped ("127.0.0.1:9464"); empty without serve_options::metrics_bind.
+  const std::string& metrics_address() const noexcept { return metrics_address_; }
   /// Stops serving: consoles see their streams end. Idempotent.
   void stop();
 
@@ -74,6 +86,7 @@ class server {
   std::unique_ptr<impl> impl_;
   absl::Status status_ = absl::FailedPreconditionError("not started");
   std::string address_;
+  std::string metrics_address_;
 };
 
 /// Starts serving consoles with `options`.

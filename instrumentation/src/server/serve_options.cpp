@@ -1,4 +1,6 @@
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "asio_console/serve.hpp"
 #include "environment.hpp"
 
@@ -9,6 +11,17 @@ serve_options serve_options::from_environment(std::vector<std::string>& problems
   if (const char* text = std::getenv("ASIO_CONSOLE_BIND"); text != nullptr && *text != '\0') {
     options.bind = text;
   }
+  if (const char* text = std::getenv("ASIO_CONSOLE_METRICS_BIND"); text != nullptr && *text != '\0') {
+    options.metrics_bind = text;
+  }
+  instrumentation::detail::read_environment(
+      "ASIO_CONSOLE_METRICS_TOP_SITES", options.metrics_top_sites,
+      [](absl::string_view text) -> absl::StatusOr<std::size_t> {
+        std::size_t top = 0;
+        if (absl::SimpleAtoi(text, &top) && top <= 10'000) return top;
+        return absl::InvalidArgumentError("expected a whole number from 0 to 10000");
+      },
+      [](std::size_t n) { return absl::StrCat(n); }, problems);
   instrumentation::detail::read_environment(
       "ASIO_CONSOLE_PUBLISH_INTERVAL", options.publish_interval,
       [](absl::string_view text) -> absl::StatusOr<absl::Duration> {

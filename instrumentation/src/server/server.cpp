@@ -9,14 +9,17 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "asio_console/serve.hpp"
-#include "discovery/process_directory.hpp"
 #include "bind_address.hpp"
+#include "discovery/process_directory.hpp"
 #include "instrument_service.hpp"
+#include "metrics_collector.hpp"
+#include "prometheus/exposer.h"
 #include "publisher.hpp"
 #include "watcher_hub.hpp"
 
@@ -30,6 +33,24 @@ class server::impl {
       : options_(std::move(options)), registry_(registry), service_(hub_, registry_, options_) {}
 
   ~impl() { stop(); }
+
+  // Serves the metrics (before the consoles' port, so that a failure here leaves nothing running).
+  // Returns the address bound.
+  absl::StatusOr<std::string> start_metrics(const server_internal::bind_address& address) {
+    try {
+      exposer_ = std::make_unique<prometheus::Exposer>(address.grpc_uri, /*num_threads=*/2);
+    } catch (const std::exception&) {  // civetweb's bind failed
+      return absl::UnavailableError(absl::StrCat("cannot serve metrics on ", options_.metrics_bind,
+                                                 ": the address is in use or not available here"));
+    }
+    metrics_ = std::make_shared<server_internal::metrics_collector>(registry_, options_.metrics_top_sites,
+                                                                    [this] { return hub_.dropped_watchers(); });
+    exposer_->RegisterCollectable(metrics_);
+    const std::vector<int> ports = exposer_->GetListeningPorts();
+    const std::string host = address.grpc_uri.substr(0, address.grpc_uri.rfind(':') + 1);
+    metrics_address_ = ports.empty() ? address.grpc_uri : host + std::to_string(ports.front());
+    return metrics_address_;
+  }
 
   absl::StatusOr<std::string> start(const server_internal::bind_address& address) {
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -60,6 +81,7 @@ class server::impl {
   void stop() {
     if (stopped_.exchange(true)) return;
     registration_ = {};  // no longer listed by `asio-console ps`
+    exposer_.reset();    // waits for a scrape in progress
     hub_.stop();
     if (publisher_thread_.joinable()) publisher_thread_.join();
     if (grpc_server_) {
@@ -78,6 +100,7 @@ class server::impl {
     entry.pid = ::getpid();
     entry.program = program_invocation_short_name;
     entry.console = bound;
+    entry.metrics = metrics_address_;
     entry.started_unix_ns = absl::ToUnixNanos(absl::Now());
     absl::StatusOr<discovery::registration> listed = discovery::registration::create(entry);
     if (listed.ok()) {
@@ -148,6 +171,9 @@ class server::impl {
   server_internal::instrument_service service_;
   std::unique_ptr<grpc::Server> grpc_server_;
   std::thread publisher_thread_;
+  std::shared_ptr<server_internal::metrics_collector> metrics_;
+  std::unique_ptr<prometheus::Exposer> exposer_;
+  std::string metrics_address_;
   discovery::registration registration_;
   std::atomic<bool> stopped_{false};
 };
@@ -160,6 +186,7 @@ server& server::operator=(server&& other) noexcept {
     impl_ = std::move(other.impl_);
     status_ = std::move(other.status_);
     address_ = std::move(other.address_);
+    metrics_address_ = std::move(other.metrics_address_);
   }
   return *this;
 }
@@ -187,11 +214,39 @@ server serve(serve_options options) {
         ": it is not a loopback address; set allow_remote (ASIO_CONSOLE_ALLOW_REMOTE=1) to expose task "
         "names, fields and stacks to the network")));
   }
+  std::optional<server_internal::bind_address> metrics;
+  if (!options.metrics_bind.empty()) {
+    absl::StatusOr<server_internal::bind_address> parsed = server_internal::parse_bind_address(options.metrics_bind);
+    if (!parsed.ok()) return fail(parsed.status());
+    if (!parsed->unix_path.empty()) {
+      return fail(absl::InvalidArgumentError(
+          absl::StrCat("bad metrics address '", options.metrics_bind, "': Prometheus scrapes host:port")));
+    }
+    if (!parsed->loopback && !options.allow_remote) {
+      return fail(absl::PermissionDeniedError(absl::StrCat(
+          "refusing to serve metrics on ", options.metrics_bind,
+          ": it is not a loopback address; set allow_remote (ASIO_CONSOLE_ALLOW_REMOTE=1) to expose spawn sites "
+          "to the network")));
+    }
+    metrics = *std::move(parsed);
+  }
   auto impl = std::make_unique<server::impl>(options, instrumentation::registry::instance());
+  if (metrics) {
+    absl::StatusOr<std::string> bound = impl->start_metrics(*metrics);
+    if (!bound.ok()) return fail(bound.status());
+    result.metrics_address_ = *std::move(bound);
+  }
   absl::StatusOr<std::string> bound = impl->start(*address);
-  if (!bound.ok()) return fail(bound.status());
+  if (!bound.ok()) {
+    result.metrics_address_.clear();
+    return fail(bound.status());
+  }
   if (!address->loopback) {
     std::fprintf(stderr, "asio-console: serving on %s, reachable from the network\n", bound->c_str());
+  }
+  if (metrics && !metrics->loopback) {
+    std::fprintf(stderr, "asio-console: serving metrics on %s, reachable from the network\n",
+                 result.metrics_address_.c_str());
   }
   result.impl_ = std::move(impl);
   result.address_ = *std::move(bound);

@@ -108,7 +108,7 @@ TEST(RecordingInput, EmptyForeignCorruptedAndMissingFilesAreOneLineAndExitOne) {
   std::ofstream(foreign) << "{\"tasks\": []}\n";
   const std::string corrupted = temp_path("corrupted.rec");
   std::ofstream(corrupted) << "asio-console recording\n" << std::string("\x10\x00\x00\x00", 4) << std::string(16, 'x');
-  for (const std::string& command : {"dump", "replay"}) {
+  for (const std::string command : {"dump", "replay"}) {
     expect_one_line(console({command, empty}), 1, "is empty, not an asio-console recording");
     expect_one_line(console({command, foreign}), 1, "is not an asio-console recording");
     expect_one_line(console({command, corrupted}), 1, "is corrupted at byte 23");

@@ -18,6 +18,8 @@ struct serve_options {
   absl::Duration publish_interval = absl::Seconds(1);
   std::size_t watcher_buffer_bytes = 32u << 20;
   std::size_t max_message_bytes = 1u << 20;
+  std::string metrics_bind;
+  std::size_t metrics_top_sites = 20;
 
   static serve_options from_environment(std::vector<std::string>&) { return {}; }
 };
@@ -30,6 +32,7 @@ class server {
     return ok_status;
   }
   const std::string& address() const noexcept { return address_; }
+  const std::string& metrics_address() const noexcept { return address_; }
   void stop() {}
 
  private:

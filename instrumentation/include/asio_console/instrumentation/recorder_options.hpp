@@ -5,6 +5,7 @@
 //   ASIO_CONSOLE_MAX_RETAINED  at most this many finished tasks are kept (older ones are reclaimed)
 //   ASIO_CONSOLE_STACKS        spawn stack sampling: off | all | first=N,every=M
 //   ASIO_CONSOLE_AWAIT_STACKS  where tasks are suspended: on (the default) | off
+//   ASIO_CONSOLE_LONG_POLL     polls longer than this are counted as long (Abseil duration)
 //
 // A bad value leaves that setting at its default and yields a one-line explanation.
 #pragma once
@@ -28,6 +29,9 @@ struct recorder_options {
   /// Whether tasks record where they are suspended (their await stack) and spawn stacks continue
   /// through the coroutines awaiting the spawner.
   bool await_stacks = true;
+  /// Polls that hold their thread longer than this are counted (registry_counters::long_polls, the
+  /// metric asio_console_long_polls_total). The console's long-poll lint has the same default.
+  absl::Duration long_poll = absl::Milliseconds(100);
 
   /// Defaults overridden by the environment. Each bad variable adds one line to `problems`.
   static recorder_options from_environment(std::vector<std::string>& problems);

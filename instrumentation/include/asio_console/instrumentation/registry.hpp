@@ -43,6 +43,17 @@ struct registry_counters {
   std::uint64_t forced_reclaims = 0;  // reclaimed before every watcher saw them (count bound)
   std::uint64_t records_allocated = 0;  // capacity: records ever carved from chunks
   std::uint64_t unrecorded = 0;  // spawns that ran unrecorded (not in spawned)
+  std::uint64_t long_polls = 0;  // polls longer than recorder_options::long_poll
+};
+
+/// What the tasks reclaimed so far did, summed. A reader that adds the records one visit sees to
+/// the totals taken with it (visit_records(visit, totals)) gets sums that never go down: a record
+/// leaves the visits exactly when it joins these.
+struct reclaimed_totals {
+  std::uint64_t polls = 0;
+  std::uint64_t wakes = 0;
+  std::int64_t busy_ns = 0;
+  std::uint64_t finished_by_outcome[5] = {};  // indexed by task_outcome (none stays 0)
 };
 
 class registry {
@@ -86,6 +97,8 @@ class registry {
   /// Calls `visit` for every live or retained record, under the reader lock. Retained records past
   /// their retention are reclaimed first. `visit` must not call back into the registry.
   void visit_records(absl::FunctionRef<void(const task_record&)> visit);
+  /// The same, and sets `totals` to what the records reclaimed before this visit added up to.
+  void visit_records(absl::FunctionRef<void(const task_record&)> visit, reclaimed_totals& totals);
 
   /// Calls `visit` for every site, in creation order.
   void visit_sites(absl::FunctionRef<void(const site&)> visit) const;
@@ -104,6 +117,9 @@ class registry {
   static constexpr std::size_t max_histograms = 1024;
 
   registry_counters counters() const;
+  /// Bytes the recorder holds for its records, histograms and interned stacks (an estimate that
+  /// leaves out task names and fields).
+  std::size_t memory_bytes() const;
   /// Sampled spawn stacks.
   stack_table& stacks() noexcept { return *stacks_; }
   /// Where tasks are suspended (see await_stacks.hpp).
@@ -127,6 +143,7 @@ class registry {
   std::atomic<std::uint64_t> reclaim_barrier_{no_barrier};
 
   std::mutex reader_mutex_;  // visitors and reclamation
+  reclaimed_totals reclaimed_totals_;  // guarded by reader_mutex_
 
   std::unique_ptr<detail::record_pool> pool_;
   std::unique_ptr<detail::site_table> sites_;

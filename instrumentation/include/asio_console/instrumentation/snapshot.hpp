@@ -79,6 +79,16 @@ struct registry_snapshot {
   registry_counters counters;
 };
 
+/// What a record's counters say, read as snapshot_of reads them, without copying its strings.
+struct task_counts {
+  task_state state = task_state::idle;
+  std::uint64_t polls = 0;
+  std::uint64_t wakes = 0;
+  std::uint64_t pending_work = 0;
+  std::int64_t busy_ns = 0;  // polls that ended (the one in progress is not counted yet)
+};
+task_counts counts_of(const task_record& record) noexcept;
+
 /// Copies one record. `now` is the steady-clock time durations of unfinished tasks run up to.
 task_snapshot snapshot_of(const task_record& record, std::int64_t now_ns);
 

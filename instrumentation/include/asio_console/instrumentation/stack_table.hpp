@@ -66,6 +66,8 @@ class stack_table {
 
   /// Number of distinct stacks interned so far.
   std::size_t size() const;
+  /// Bytes held by the interned stacks and the symbol cache (an estimate).
+  std::size_t memory_bytes() const;
 
  private:
   stack_id intern_locked(std::vector<std::uintptr_t> key);
@@ -75,7 +77,7 @@ class stack_table {
   std::vector<std::vector<std::uintptr_t>> stacks_;  // id - 1 → frames
   absl::flat_hash_map<std::vector<std::uintptr_t>, stack_id> ids_;
 
-  std::mutex symbol_mutex_;
+  mutable std::mutex symbol_mutex_;
   absl::flat_hash_map<std::uintptr_t, std::vector<symbolized_frame>> symbols_;
 };
 

@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <utility>
@@ -168,6 +169,10 @@ inline task_record* current_task() noexcept { return detail::current_poll.task; 
 namespace detail {
 // Whether tasks record where they are suspended (recorder_options::await_stacks).
 inline std::atomic<bool> await_stacks_enabled{true};
+// Polls longer than recorder_options::long_poll, in ticks, and how many there were (for metrics):
+// a poll pays one compare of its length; only a long one touches the shared count.
+inline std::atomic<ticks> long_poll_ticks{std::numeric_limits<ticks>::max()};
+inline std::atomic<std::uint64_t> long_polls{0};
 }  // namespace detail
 
 /// Records where `record`, the task polled on this thread, is suspended now: called when the task
@@ -303,6 +308,9 @@ class poll_scope {
     const ticks end = now_ticks();
     const ticks length = end - start_;
     record_->busy.fetch_add(length, std::memory_order_relaxed);
+    if (length > detail::long_poll_ticks.load(std::memory_order_relaxed)) [[unlikely]] {
+      detail::long_polls.fetch_add(1, std::memory_order_relaxed);
+    }
     if (length > record_->longest_poll.load(std::memory_order_relaxed)) {
       record_->longest_poll.store(length, std::memory_order_relaxed);
     }
