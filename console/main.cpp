@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "cli/flags.hpp"
 #include "dump/dump_command.hpp"
 #include "ps/ps_command.hpp"
@@ -48,15 +47,13 @@ int main(int argc, char** argv) {
     }
   }
   console::configure_help(command);
-  std::vector<std::string> normalized = console::normalize_flag_names(argc, argv);
-  if (console::asks_for_help(normalized)) {
+  if (console::asks_for_help(std::vector<std::string>(argv, argv + argc))) {
     console::print_help(std::cout, command);
     return 0;
   }
-  std::vector<char*> args;
-  for (std::string& arg : normalized) args.push_back(arg.data());
-  std::vector<char*> positional = absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
-  positional.erase(positional.begin());                       // the program
+  absl::StatusOr<std::vector<std::string>> arguments = console::parse_flags(argc, argv);
+  if (!arguments.ok()) return usage_error(std::string(arguments.status().message()));
+  std::vector<std::string> positional = *std::move(arguments);
   if (!command.empty()) positional.erase(positional.begin());  // the command
   if (const std::string foreign = console::foreign_flag(command); !foreign.empty()) return usage_error(foreign);
   const std::string what = command == "replay" ? "FILE" : command == "dump" ? "TARGET or FILE" : "TARGET";

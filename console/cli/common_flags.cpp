@@ -27,21 +27,6 @@ ABSL_FLAG(std::vector<std::string>, collapse, {},
 
 namespace asio_console::console {
 
-std::vector<std::string> normalize_flag_names(int argc, char** argv) {
-  std::vector<std::string> args(argv, argv + argc);
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    std::string& arg = args[i];
-    if (arg == "--") break;
-    if (!absl::StartsWith(arg, "-") || arg.size() < 2) continue;
-    const std::size_t name_begin = absl::StartsWith(arg, "--") ? 2 : 1;
-    const std::size_t name_end = std::min(arg.find('='), arg.size());
-    for (std::size_t c = name_begin; c < name_end; ++c) {
-      if (arg[c] == '-') arg[c] = '_';
-    }
-  }
-  return args;
-}
-
 lint_thresholds thresholds_from_flags() {
   lint_thresholds t;
   t.idle_too_long = absl::GetFlag(FLAGS_idle_too_long);

@@ -1,7 +1,8 @@
 // The asio-console command line: flags shared by the terminal UI and `dump`, and each one's own.
 //
-// Flags are Abseil flags. Their names are written with dashes on the command line
-// (`--retain-for=30s`); normalize_flag_names() turns those into the underscores Abseil declares.
+// Flags are Abseil flags, read by parse_flags() rather than Abseil's parser so that a bad one is a
+// usage error like any other (one line, exit code 2). Their names are written with dashes on the
+// command line (`--retain-for=30s`); underscores work too.
 #pragma once
 
 #include <cstdint>
@@ -44,8 +45,11 @@ ABSL_DECLARE_FLAG(std::string, max_bytes);
 
 namespace asio_console::console {
 
-/// "--retain-for=1s" -> "--retain_for=1s"; everything after a lone "--" is left alone.
-std::vector<std::string> normalize_flag_names(int argc, char** argv);
+/// Sets the flags in argv[1..] (`--name=value`, `--name value`, `--bool`, `--nobool`; names with
+/// dashes or underscores) and returns the other arguments, in order; everything after a lone "--"
+/// is an argument. An unknown flag, a missing or bad value, or a negative duration is an error
+/// whose message names the flag (cli/parse_flags.cpp).
+absl::StatusOr<std::vector<std::string>> parse_flags(int argc, char** argv);
 
 /// The lint thresholds the flags set.
 lint_thresholds thresholds_from_flags();

@@ -23,8 +23,10 @@ reclaimed_list finished_queues::take_reclaimable(const reclaim_policy& policy) {
       task_record* record = s.head;
       if ((record->poll_word.load(std::memory_order_acquire) & task_record::active_poll_mask) != 0) break;
       const bool seen = record->finish_sequence <= policy.barrier;
-      const bool expired = clock.to_steady_nanoseconds(record->last_poll_edge.load(std::memory_order_relaxed)) +
-                               policy.retention_ns <= policy.now_steady_ns;
+      // Elapsed against retention, not finish + retention against now: a retention of centuries
+      // (saturated at the largest int64) must not overflow into "expired long ago".
+      const bool expired = policy.now_steady_ns - clock.to_steady_nanoseconds(record->last_poll_edge.load(
+                                                      std::memory_order_relaxed)) >= policy.retention_ns;
       const bool over_limit = size_.load(std::memory_order_relaxed) > policy.max_retained;
       if (!(over_limit || (expired && seen))) break;
       s.head = record->next;

@@ -92,6 +92,20 @@ TEST_F(RegistryTest, FinishedTasksStayVisibleForTheRetentionWindow) {
   expect_exact_accounting();
 }
 
+TEST_F(RegistryTest, ARetentionOfCenturiesKeepsFinishedTasksInsteadOfOverflowing) {
+  // 3,000,000 hours saturate int64 nanoseconds; finish time + retention used to wrap negative.
+  configure_retention(absl::Hours(3'000'000), 1'000'000);
+  const auto handle = spawn_here();
+  const std::uint32_t site_id = handle.record->site_id;
+  registry::instance().finish(handle, task_outcome::completed);
+  registry::instance().reclaim();
+  EXPECT_EQ(visible_finished(site_id), 1u) << "kept, as asked";
+  configure_retention(absl::ZeroDuration(), 1'000'000);
+  registry::instance().reclaim();
+  EXPECT_EQ(visible_finished(site_id), 0u);
+  expect_exact_accounting();
+}
+
 TEST_F(RegistryTest, CountBoundReclaimsTheOldestFirst) {
   configure_retention(absl::Hours(1), 5);
   registry::instance().reclaim();
