@@ -149,13 +149,14 @@ std::size_t registry::reclaim_locked(std::int64_t now_steady_ns) {
   const detail::reclaim_policy policy{now_steady_ns, retention_ns_.load(std::memory_order_relaxed),
                                       max_retained_.load(std::memory_order_relaxed),
                                       reclaim_barrier_.load(std::memory_order_relaxed)};
+  if (!detached_histograms_.empty()) free_detached_histograms_locked();
   detail::reclaimed_list taken = finished_->take_reclaimable(policy);
   if (taken.count == 0) return 0;
   for (task_record* record = taken.first; record != nullptr; record = record->next) {
-    const task_counts counts = counts_of(*record);  // final: the task finished, no poll runs
-    reclaimed_totals_.polls += counts.polls;
-    reclaimed_totals_.wakes += counts.wakes;
-    reclaimed_totals_.busy_ns += counts.busy_ns;
+    const task_totals totals = totals_of(*record);  // final: the task finished, no poll runs
+    reclaimed_totals_.polls += totals.polls;
+    reclaimed_totals_.wakes += totals.wakes;
+    reclaimed_busy_ += totals.busy;  // in nanoseconds when read: this runs for every record
     reclaimed_totals_.finished_by_outcome[static_cast<std::size_t>(record->outcome.load(std::memory_order_relaxed))]++;
     // No poll is running (take_reclaimable checked), so no one is recording into its histograms.
     if (task_extras* extras = record->extras.exchange(nullptr, std::memory_order_acq_rel)) {
@@ -181,6 +182,7 @@ void registry::visit_records(absl::FunctionRef<void(const task_record&)> visit, 
   std::lock_guard lock(reader_mutex_);
   reclaim_locked(steady_now_nanoseconds());
   totals = reclaimed_totals_;
+  totals.busy_ns = tick_clock::instance().to_nanoseconds(reclaimed_busy_);
   pool_->visit([&](task_record& record) {
     if (record.phase.load(std::memory_order_acquire) != record_phase::free) visit(record);
   });
@@ -209,6 +211,7 @@ task_histograms* registry::attach_histograms(const task_record& record) {
   if (extras != nullptr) {
     if (task_histograms* existing = extras->histograms.load(std::memory_order_acquire)) return existing;
   }
+  if (histograms_attached_.load(std::memory_order_relaxed) >= max_histograms) free_detached_histograms_locked();
   if (histograms_attached_.fetch_add(1, std::memory_order_relaxed) >= max_histograms) {
     histograms_attached_.fetch_sub(1, std::memory_order_relaxed);
     return nullptr;
@@ -222,6 +225,27 @@ task_histograms* registry::attach_histograms(const task_record& record) {
   auto* fresh = new task_histograms();
   extras->histograms.store(fresh, std::memory_order_release);
   return fresh;
+}
+
+void registry::detach_histograms(const task_record& record) {
+  task_extras* extras = record.extras.load(std::memory_order_acquire);
+  if (extras == nullptr) return;
+  // Sequentially consistent, as a poll's start and its loads of the pointer: either a poll that
+  // still holds the old pointer shows in the poll word read afterwards, or it sees null.
+  task_histograms* histograms = extras->histograms.exchange(nullptr, std::memory_order_seq_cst);
+  if (histograms == nullptr) return;
+  detached_histograms_.push_back({&record, histograms});
+  free_detached_histograms_locked();
+}
+
+void registry::free_detached_histograms_locked() {
+  std::erase_if(detached_histograms_, [&](const detached_histograms& d) {
+    // A poll running now either started after the pointer was cleared or holds it still.
+    if ((d.record->poll_word.load(std::memory_order_seq_cst) & task_record::active_poll_mask) != 0) return false;
+    delete d.histograms;
+    histograms_attached_.fetch_sub(1, std::memory_order_relaxed);
+    return true;
+  });
 }
 
 registry_counters registry::counters() const {

@@ -39,14 +39,11 @@ counter_reading read_counters(const task_record& record) noexcept {
   counter_reading out;
   task_counts& counts = out.counts;
   const bool finished = record.phase.load(std::memory_order_acquire) == record_phase::finished;
-  // Schedules first: polls only follow schedules, so a later read of polls is never behind, and
-  // wakes <= polls holds in every snapshot even while the task runs on another thread.
-  out.schedules = record.schedules.load(std::memory_order_acquire) - record.schedules_at_spawn;
-  const std::uint64_t poll_word = record.poll_word.load(std::memory_order_acquire);
-  const std::uint64_t active = poll_word & task_record::active_poll_mask;
-  counts.polls = ((poll_word & ~task_record::active_poll_mask) - record.poll_word_at_spawn) /
-                 task_record::started_poll_one;
-  counts.wakes = out.schedules > 0 ? out.schedules - 1 : 0;  // the first schedule is the spawn's dispatch
+  const task_totals totals = totals_of(record);
+  out.schedules = totals.schedules;
+  const std::uint64_t active = totals.active_polls;
+  counts.polls = totals.polls;
+  counts.wakes = totals.wakes;
   counts.pending_work = static_cast<std::uint64_t>(
       std::max<std::int64_t>(0, record.pending_work.load(std::memory_order_relaxed) -
                                  record.pending_work_base.load(std::memory_order_relaxed)));

@@ -194,6 +194,18 @@ void fill_frame(v1::Frame& out, const instrumentation::symbolized_frame& frame) 
 publisher::publisher(instrumentation::registry& registry, std::size_t max_message_bytes, std::int64_t interval_ns)
     : registry_(registry), max_message_bytes_(max_message_bytes), interval_ns_(interval_ns) {}
 
+void publisher::keep_histograms_of(const absl::flat_hash_set<std::uint64_t>& watched) {
+  absl::flat_hash_set<std::uint64_t> unwatched;
+  for (std::uint64_t id : with_histograms_) {
+    if (!watched.contains(id)) unwatched.insert(id);
+  }
+  if (unwatched.empty()) return;
+  registry_.visit_records([&](const task_record& record) {
+    if (unwatched.contains(record.id())) registry_.detach_histograms(record);
+  });
+  for (std::uint64_t id : unwatched) with_histograms_.erase(id);
+}
+
 void publisher::reset() {
   tracked_.clear();
   strings_ = string_table();
@@ -376,6 +388,7 @@ std::optional<v1::TaskDetails> publisher::details(std::uint64_t task_id) {
     details.set_task_id(task_id);
     details.set_now_ns(now_ns);
     if (const auto* histograms = registry_.attach_histograms(record)) {
+      with_histograms_.insert(task_id);
       const auto& clock = instrumentation::tick_clock::instance();
       fill_histogram(*details.mutable_poll_times(), histograms->poll_times.summarize(clock));
       fill_histogram(*details.mutable_scheduled_times(), histograms->scheduled_times.summarize(clock));

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
 #include "asio_console/instrumentation/registry.hpp"
 #include "asio_console/instrumentation/pending_operations.hpp"
@@ -42,6 +43,10 @@ class publisher {
   /// Details of one task, or nullopt when the registry no longer has it.
   std::optional<v1::TaskDetails> details(std::uint64_t task_id);
 
+  /// Stops the histograms details() started for tasks that are not in `watched` (the tasks the
+  /// details streams follow now), so that their slots serve other tasks.
+  void keep_histograms_of(const absl::flat_hash_set<std::uint64_t>& watched);
+
   /// Forgets everything published (no watcher left); the next publication starts from scratch.
   void reset();
 
@@ -63,6 +68,7 @@ class publisher {
   std::int64_t interval_ns_;
   string_table strings_;
   absl::flat_hash_map<std::uint64_t, tracked_task> tracked_;
+  absl::flat_hash_set<std::uint64_t> with_histograms_;  // task ids details() attached them to
   std::vector<v1::Site> sites_;                      // every site sent so far, by id - 1
   struct site_count {
     std::uint64_t spawned = 0, finished = 0, unrecorded = 0;

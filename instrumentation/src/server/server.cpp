@@ -12,6 +12,7 @@
 #include <optional>
 #include <thread>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "asio_console/serve.hpp"
@@ -122,6 +123,7 @@ class server::impl {
       auto details = hub_.details_streams();
       if (updates.empty() && details.empty()) {
         if (watched) {  // the last console left: free what was tracked for it
+          publisher.keep_histograms_of({});
           publisher.reset();
           registry_.set_reclaim_barrier(instrumentation::registry::no_barrier);
           watched = false;
@@ -146,7 +148,9 @@ class server::impl {
         if (snapshot_sent && !snapshot) return_free_memory();
         snapshot_sent = snapshot;
       }
+      absl::flat_hash_set<std::uint64_t> followed;
       for (const auto& stream : details) {
+        followed.insert(stream->task_id());
         if (auto found = publisher.details(stream->task_id())) {
           stream->offer(std::move(*found));
         } else {
@@ -154,6 +158,7 @@ class server::impl {
                                    absl::StrCat("task ", stream->task_id(), " is not (or no longer) known")));
         }
       }
+      publisher.keep_histograms_of(followed);  // a task nobody follows frees its histogram slot
     }
   }
 

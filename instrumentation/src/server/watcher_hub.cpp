@@ -1,8 +1,22 @@
 #include "watcher_hub.hpp"
 
+#include <sys/random.h>
+
 #include <algorithm>
+#include <random>
 
 namespace asio_console::server_internal {
+
+std::uint64_t watcher_hub::next_watcher_id() {
+  std::uint64_t id = 0;
+  while (id == 0) {  // 0 names no watcher
+    if (::getrandom(&id, sizeof id, 0) != static_cast<ssize_t>(sizeof id)) {
+      std::random_device entropy;  // the same kernel source, another way in
+      id = (std::uint64_t{entropy()} << 32) | entropy();
+    }
+  }
+  return id;
+}
 
 void watcher_hub::add(std::shared_ptr<update_stream> stream) {
   {

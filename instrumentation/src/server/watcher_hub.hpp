@@ -15,7 +15,9 @@ namespace asio_console::server_internal {
 
 class watcher_hub {
  public:
-  std::uint64_t next_watcher_id() { return next_id_.fetch_add(1, std::memory_order_relaxed); }
+  /// A fresh watcher id: 64 random bits from the kernel, so that only the console that reads the
+  /// stream (its first message carries the id) can pause or resume it, not one that guesses.
+  std::uint64_t next_watcher_id();
   /// Counts the update streams cut off for falling behind (update_stream::start).
   std::atomic<std::uint64_t>& cut_off_counter() noexcept { return cut_off_; }
   std::uint64_t dropped_watchers() const noexcept { return cut_off_.load(std::memory_order_relaxed); }
@@ -39,7 +41,6 @@ class watcher_hub {
   void stop();
 
  private:
-  std::atomic<std::uint64_t> next_id_{1};
   std::atomic<std::uint64_t> cut_off_{0};
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -7,7 +7,9 @@
 #include <boost/asio/experimental/channel.hpp>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/support/byte_buffer.h>
+#include <memory>
 #include <thread>
+#include <vector>
 
 #include "support/update_reader.hpp"
 
@@ -140,6 +142,74 @@ TEST(ServerDetails, HistogramsFillWhileTheTaskIsWatched) {
   context.TryCancel();
   reader->Finish();
   stop = true;
+  runner.join();
+}
+
+TEST(ServerDetails, HistogramSlotsComeBackWhenNobodyWatchesTheirTasks) {
+  // More long-lived tasks than there are histogram slots, watched a batch at a time and left: each
+  // batch gets histograms (the slots of the batches before are free again), including for a task
+  // that polls every millisecond on another thread while its histograms are let go.
+  constexpr int tasks = static_cast<int>(asio_console::instrumentation::registry::max_histograms) + 200;
+  asio::io_context ctx;
+  asio::steady_timer forever(ctx, asio::steady_timer::time_point::max());
+  std::atomic<bool> stop{false};
+  std::vector<std::uint64_t> ids;
+  std::atomic<std::uint64_t> ticking_id{0};
+  for (int i = 0; i < tasks; ++i) {
+    asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+      ids.push_back(asio_console::instrumentation::current_task()->id());
+      boost::system::error_code ignored;
+      co_await forever.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }, asio::detached);
+  }
+  asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+    ticking_id = asio_console::instrumentation::current_task()->id();
+    asio::steady_timer tick(co_await asio::this_coro::executor);
+    while (!stop) {
+      tick.expires_after(1ms);
+      co_await tick.async_wait(asio::use_awaitable);
+    }
+  }, asio::detached);
+  ctx.poll();
+  ASSERT_EQ(ids.size(), static_cast<std::size_t>(tasks));
+  std::thread runner([&] { ctx.run(); });
+
+  asio_console::server server = start_server();
+  auto stub = asio_console::testing::connect(server.address());
+  // Watches `batch` at once; true when each got histograms (a slot still held by a stream that
+  // just ended may make one wait a publication or two).
+  const auto watch = [&](const std::vector<std::uint64_t>& batch) {
+    std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+    std::vector<std::unique_ptr<grpc::ClientReader<v1::TaskDetails>>> readers;
+    for (std::uint64_t id : batch) {
+      contexts.push_back(std::make_unique<grpc::ClientContext>());
+      contexts.back()->set_deadline(std::chrono::system_clock::now() + 30s);
+      v1::TaskDetailsRequest request;
+      request.set_task_id(id);
+      readers.push_back(stub->WatchTaskDetails(contexts.back().get(), request));
+    }
+    bool all = true;
+    for (std::size_t i = 0; i < readers.size(); ++i) {
+      v1::TaskDetails details;
+      bool attached = false;
+      for (int read = 0; read < 20 && !attached && readers[i]->Read(&details); ++read) attached = details.note().empty();
+      EXPECT_TRUE(attached) << "task " << batch[i] << ": " << details.note();
+      all = all && attached;
+    }
+    for (std::size_t i = 0; i < readers.size(); ++i) {
+      contexts[i]->TryCancel();
+      readers[i]->Finish();
+    }
+    return all;
+  };
+  ASSERT_TRUE(watch({ticking_id.load()}));
+  for (std::size_t first = 0; first < ids.size(); first += 100) {
+    std::vector<std::uint64_t> batch(ids.begin() + first, ids.begin() + std::min(ids.size(), first + 100));
+    ASSERT_TRUE(watch(batch)) << "batch from " << first;
+  }
+  EXPECT_TRUE(watch({ticking_id.load()})) << "watched again after it was let go while it ran";
+  stop = true;
+  asio::post(ctx, [&] { forever.cancel(); });
   runner.join();
 }
 

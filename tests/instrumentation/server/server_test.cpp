@@ -142,6 +142,36 @@ TEST_F(ServerTest, PauseOfAnUnknownWatcherIsNotFound) {
   EXPECT_EQ(stub->Pause(&context, request, &response).error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
+TEST_F(ServerTest, AnotherClientCannotPauseAConsoleByGuessingItsId) {
+  update_reader victim(server_.address());
+  update_reader attacker(server_.address());
+  ASSERT_TRUE(victim.read_until([](const console_model& m) { return m.snapshots == 1; }));
+  ASSERT_TRUE(attacker.read_until([](const console_model& m) { return m.snapshots == 1; }));
+  const std::uint64_t own = attacker.model().watcher_id;
+  // Ids near its own and the small ones a counter would hand out: none is another's.
+  auto stub = asio_console::testing::connect(server_.address());
+  int paused = 0;
+  const auto try_pause = [&](std::uint64_t id) {
+    if (id == own) return;
+    grpc::ClientContext context;
+    asio_console::v1::PauseRequest request;
+    request.set_watcher_id(id);
+    asio_console::v1::PauseResponse response;
+    paused += stub->Pause(&context, request, &response).ok();
+  };
+  for (std::uint64_t id = 1; id <= 200; ++id) try_pause(id);
+  for (std::uint64_t delta = 1; delta <= 100; ++delta) {
+    try_pause(own + delta);
+    try_pause(own - delta);
+  }
+  EXPECT_EQ(paused, 0) << "a guessed id paused a console";
+  spawn_waiting("seen-after-the-attack");
+  EXPECT_TRUE(victim.read_until([](const console_model& m) { return m.named("seen-after-the-attack").has_value(); }))
+      << "the victim still gets its updates";
+  EXPECT_GT(victim.model().watcher_id > own ? victim.model().watcher_id - own : own - victim.model().watcher_id, 1u << 20)
+      << "ids are not handed out in sequence";
+}
+
 TEST_F(ServerTest, ConsoleThatDiesMidStreamCanReconnect) {
   spawn_waiting("survives-reconnect");
   {

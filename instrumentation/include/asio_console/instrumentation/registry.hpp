@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <vector>
 #include <source_location>
 
 #include "absl/functional/function_ref.h"
@@ -115,6 +116,9 @@ class registry {
   /// once; returns null beyond that.
   task_histograms* attach_histograms(const task_record& record);
   static constexpr std::size_t max_histograms = 1024;
+  /// Stops recording them for this record (from a visitor too), when no console watches the task
+  /// any more: the slot is free again once no poll that may still write them runs.
+  void detach_histograms(const task_record& record);
 
   registry_counters counters() const;
   /// Bytes the recorder holds for its records, histograms and interned stacks (an estimate that
@@ -132,6 +136,7 @@ class registry {
   std::size_t reclaim_locked(std::int64_t now_steady_ns);
   stack_id capture_spawn_stack(task_record* parent);
   std::size_t try_reclaim_from_spawn();
+  void free_detached_histograms_locked();
 
   mutable std::mutex options_mutex_;
   recorder_options options_;
@@ -143,7 +148,14 @@ class registry {
   std::atomic<std::uint64_t> reclaim_barrier_{no_barrier};
 
   std::mutex reader_mutex_;  // visitors and reclamation
-  reclaimed_totals reclaimed_totals_;  // guarded by reader_mutex_
+  reclaimed_totals reclaimed_totals_;  // guarded by reader_mutex_; busy_ns is set when read,
+  ticks reclaimed_busy_ = 0;           // busy ticks of the reclaimed records (reader_mutex_)
+  // Histograms detached while a poll of their task ran, freed once none does (reader_mutex_).
+  struct detached_histograms {
+    const task_record* record;  // records are never freed: reading its poll word stays valid
+    task_histograms* histograms;
+  };
+  std::vector<detached_histograms> detached_histograms_;
 
   std::unique_ptr<detail::record_pool> pool_;
   std::unique_ptr<detail::site_table> sites_;

@@ -89,6 +89,27 @@ struct task_counts {
 };
 task_counts counts_of(const task_record& record) noexcept;
 
+/// The counters that only rise, raw: a few loads, for the registry to add up over every record
+/// it reclaims. Schedules are read first: polls only follow schedules, so polls read after them
+/// are never behind, and wakes <= polls holds even while the task runs on another thread.
+struct task_totals {
+  std::uint64_t schedules = 0;  // since the spawn; the first is the spawn's dispatch
+  std::uint64_t polls = 0;
+  std::uint64_t wakes = 0;
+  std::uint64_t active_polls = 0;
+  ticks busy = 0;
+};
+inline task_totals totals_of(const task_record& record) noexcept {
+  task_totals out;
+  out.schedules = record.schedules.load(std::memory_order_acquire) - record.schedules_at_spawn;
+  const std::uint64_t poll_word = record.poll_word.load(std::memory_order_acquire);
+  out.active_polls = poll_word & task_record::active_poll_mask;
+  out.polls = ((poll_word & ~task_record::active_poll_mask) - record.poll_word_at_spawn) / task_record::started_poll_one;
+  out.wakes = out.schedules > 0 ? out.schedules - 1 : 0;
+  out.busy = record.busy.load(std::memory_order_relaxed);
+  return out;
+}
+
 /// Copies one record. `now` is the steady-clock time durations of unfinished tasks run up to.
 task_snapshot snapshot_of(const task_record& record, std::int64_t now_ns);
 

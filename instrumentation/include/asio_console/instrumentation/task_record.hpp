@@ -46,7 +46,8 @@ enum class record_phase : std::uint8_t { free, live, finished };
 struct task_extras {
   std::string name;
   std::vector<std::pair<std::string, std::string>> fields;
-  // Set once (registry::attach_histograms), freed with the extras when the record is reclaimed.
+  // Set by registry::attach_histograms while a console watches the task, cleared by
+  // detach_histograms when none does; freed then or with the extras when the record is reclaimed.
   std::atomic<task_histograms*> histograms{nullptr};
 
   task_extras() = default;
@@ -328,7 +329,8 @@ class poll_scope {
  private:
   static task_histograms* histograms_of(const task_record& record) noexcept {
     const task_extras* extras = record.extras.load(std::memory_order_acquire);
-    return extras != nullptr ? extras->histograms.load(std::memory_order_acquire) : nullptr;
+    // Sequentially consistent (a plain load on x86): registry::detach_histograms relies on it.
+    return extras != nullptr ? extras->histograms.load(std::memory_order_seq_cst) : nullptr;
   }
 
   task_record* record_ = nullptr;
