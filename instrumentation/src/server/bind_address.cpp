@@ -1,12 +1,18 @@
 #include "bind_address.hpp"
 
 #include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <cctype>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "unix_socket.hpp"
 
 namespace asio_console::server_internal {
 namespace {
@@ -44,7 +50,9 @@ absl::StatusOr<bind_address> parse_bind_address(std::string_view input) {
   if (absl::StartsWith(address, "unix:")) {
     const std::string path = address.substr(5);
     if (path.empty() || path.front() != '/') return invalid(text, "a unix socket needs an absolute path");
-    return bind_address{address, path, true};
+    absl::StatusOr<std::string> decoded = percent_decoded(path);  // as gRPC reads it
+    if (!decoded.ok()) return invalid(text, std::string(decoded.status().message()));
+    return bind_address{address, *std::move(decoded), true, "", 0};
   }
   std::string host, port_text;
   if (absl::StartsWith(address, "[")) {
@@ -66,7 +74,30 @@ absl::StatusOr<bind_address> parse_bind_address(std::string_view input) {
   if (!is_ip_or_name(host)) return invalid(text, absl::StrCat("'", host, "' is not a host name or IP address"));
   const std::string uri = host.find(':') != std::string::npos ? absl::StrCat("[", host, "]:", port)
                                                               : absl::StrCat(host, ":", port);
-  return bind_address{uri, "", is_loopback_host(host)};
+  return bind_address{uri, "", is_loopback_host(host), host, port};
+}
+
+absl::Status check_port_free(const bind_address& address, std::string_view shown_as) {
+  if (!address.unix_path.empty() || address.port == 0) return absl::OkStatus();
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  const std::string port = absl::StrCat(address.port);
+  if (::getaddrinfo(address.host.c_str(), port.c_str(), &hints, &found) != 0) return absl::OkStatus();  // gRPC says why
+  bool in_use = false;
+  for (const addrinfo* a = found; a != nullptr && !in_use; a = a->ai_next) {
+    const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    const int on = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);  // as gRPC binds
+    in_use = ::bind(fd, a->ai_addr, a->ai_addrlen) != 0 && errno == EADDRINUSE;
+    ::close(fd);
+  }
+  ::freeaddrinfo(found);
+  if (!in_use) return absl::OkStatus();
+  return absl::UnavailableError(absl::StrCat("cannot listen on ", std::string(shown_as), ": the address is in use"));
 }
 
 }  // namespace asio_console::server_internal

@@ -10,11 +10,17 @@ namespace asio_console::server_internal {
 
 struct bind_address {
   std::string grpc_uri;   // what grpc::ServerBuilder takes
-  std::string unix_path;  // non-empty for unix sockets
+  std::string unix_path;  // non-empty for unix sockets: the file's path, %-escapes decoded
   bool loopback = false;  // 127.0.0.0/8, ::1, localhost, or a unix socket
+  std::string host;       // TCP only
+  int port = 0;
 };
 
 /// Parses "host:port", "[v6]:port" or "unix:/path". Port must be 0..65535.
 absl::StatusOr<bind_address> parse_bind_address(std::string_view text);
+
+/// For a TCP address with a port: an error saying it is in use if a socket cannot bind it now
+/// (as gRPC would bind it), so that the caller says so before gRPC logs its own lines. Else OK.
+absl::Status check_port_free(const bind_address& address, std::string_view shown_as);
 
 }  // namespace asio_console::server_internal

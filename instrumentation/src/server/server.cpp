@@ -22,6 +22,7 @@
 #include "metrics_collector.hpp"
 #include "prometheus/exposer.h"
 #include "publisher.hpp"
+#include "unix_socket.hpp"
 #include "watcher_hub.hpp"
 
 namespace asio_console {
@@ -38,6 +39,9 @@ class server::impl {
   // Serves the metrics (before the consoles' port, so that a failure here leaves nothing running).
   // Returns the address bound.
   absl::StatusOr<std::string> start_metrics(const server_internal::bind_address& address) {
+    if (absl::Status free = server_internal::check_port_free(address, options_.metrics_bind); !free.ok()) {
+      return absl::UnavailableError(absl::StrCat("cannot serve metrics on ", options_.metrics_bind, ": the address is in use"));
+    }
     try {
       exposer_ = std::make_unique<prometheus::Exposer>(address.grpc_uri, /*num_threads=*/2);
     } catch (const std::exception&) {  // civetweb's bind failed
@@ -55,22 +59,36 @@ class server::impl {
 
   absl::StatusOr<std::string> start(const server_internal::bind_address& address) {
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+    if (absl::Status free = server_internal::check_port_free(address, options_.bind); !free.ok()) return free;
     grpc::ServerBuilder builder;
     int port = 0;
-    builder.AddListeningPort(address.grpc_uri, grpc::InsecureServerCredentials(),
-                             address.unix_path.empty() ? &port : nullptr);
+    std::string uri = address.grpc_uri;
+    if (!address.unix_path.empty()) {
+      absl::StatusOr<server_internal::unix_socket_binding> prepared =
+          server_internal::unix_socket_binding::prepare(address.unix_path);
+      if (!prepared.ok()) return prepared.status();
+      unix_socket_.emplace(*std::move(prepared));
+      uri = unix_socket_->grpc_uri();
+    }
+    builder.AddListeningPort(uri, grpc::InsecureServerCredentials(), address.unix_path.empty() ? &port : nullptr);
     // Without this gRPC binds with SO_REUSEPORT, and a second process would share the port silently.
     builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
     builder.RegisterService(&service_);
     grpc_server_ = builder.BuildAndStart();
     if (!grpc_server_ || (address.unix_path.empty() && port == 0)) {
       grpc_server_.reset();
+      unix_socket_.reset();
       return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.bind,
                                                  ": the address is in use or not available here"));
     }
     std::string bound = options_.bind;
-    if (!address.unix_path.empty()) {
-      ::chmod(address.unix_path.c_str(), 0600);  // only this user may attach
+    if (unix_socket_) {
+      if (absl::Status placed = unix_socket_->place(); !placed.ok()) {  // mode 0600, then at its path
+        grpc_server_->Shutdown();
+        grpc_server_.reset();
+        unix_socket_.reset();
+        return placed;
+      }
     } else {
       bound = address.grpc_uri.substr(0, address.grpc_uri.rfind(':') + 1) + std::to_string(port);
     }
@@ -91,6 +109,7 @@ class server::impl {
       grpc_server_->Wait();
       grpc_server_.reset();
     }
+    unix_socket_.reset();  // removes the socket, if it is still ours
     registry_.set_reclaim_barrier(instrumentation::registry::no_barrier);
   }
 
@@ -175,6 +194,7 @@ class server::impl {
   watcher_hub hub_;
   server_internal::instrument_service service_;
   std::unique_ptr<grpc::Server> grpc_server_;
+  std::optional<server_internal::unix_socket_binding> unix_socket_;
   std::thread publisher_thread_;
   std::shared_ptr<server_internal::metrics_collector> metrics_;
   std::unique_ptr<prometheus::Exposer> exposer_;

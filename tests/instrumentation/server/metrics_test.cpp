@@ -10,7 +10,9 @@
 #include <fstream>
 #include <map>
 #include <thread>
+#include <unistd.h>
 
+#include "discovery/process_directory.hpp"
 #include "site_selection.hpp"
 #include "support/http_get.hpp"
 #include "support/prometheus_text.hpp"
@@ -93,6 +95,20 @@ TEST(Metrics, OffUnlessAskedFor) {
   asio_console::server server = asio_console::serve(options);
   ASSERT_TRUE(server.ok()) << server.status();
   EXPECT_TRUE(server.metrics_address().empty());
+}
+
+TEST(Metrics, TheProcessEntryNamesTheMetricsAddress) {
+  asio_console::server server = asio_console::serve(metrics_options());
+  ASSERT_TRUE(server.ok()) << server.status();
+  const auto processes = asio_console::discovery::list_processes();
+  ASSERT_TRUE(processes.ok()) << processes.status();
+  bool found = false;
+  for (const asio_console::discovery::process_entry& entry : *processes) {
+    if (entry.pid != ::getpid() || entry.console != server.address()) continue;
+    found = true;
+    EXPECT_EQ(entry.metrics, server.metrics_address());
+  }
+  EXPECT_TRUE(found) << "an entry for this server in " << asio_console::discovery::directory_path();
 }
 
 TEST(Metrics, AScrapeIsPrometheusTextThatPromtoolAccepts) {

@@ -1,11 +1,13 @@
 // asio_console::serve with real gRPC clients on loopback: snapshot then deltas, several watchers,
 // pause and resume, reconnects, stopping, bad addresses, the version check.
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <asio_console/asio_console.hpp>
 #include <boost/asio.hpp>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "support/update_reader.hpp"
@@ -227,9 +229,23 @@ TEST(ServeOptions, AddressInUseIsAClearErrorAndTheFirstServerKeepsServing) {
   ASSERT_TRUE(first.ok()) << first.status();
   asio_console::serve_options options = test_options();
   options.bind = first.address();
+  // What the process prints: our one line, not gRPC's log lines before it.
+  const auto captured = std::filesystem::temp_directory_path() / ("asio-console-stderr-" + std::to_string(::getpid()));
+  std::fflush(stderr);
+  const int saved_stderr = ::dup(2);
+  const int file = ::open(captured.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ::dup2(file, 2);
   const asio_console::server second = asio_console::serve(options);
+  std::fflush(stderr);
+  ::dup2(saved_stderr, 2);
+  ::close(saved_stderr);
+  ::close(file);
+  std::ifstream in(captured);
+  const std::string printed((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::filesystem::remove(captured);
   EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable) << second.status();
   EXPECT_NE(second.status().message().find("in use"), std::string::npos) << second.status();
+  EXPECT_EQ(printed, "asio-console: cannot listen on " + first.address() + ": the address is in use\n");
   update_reader console(first.address());
   EXPECT_TRUE(console.read_until([](const console_model& m) { return m.snapshots == 1; }));
 }
@@ -251,6 +267,75 @@ TEST(ServeOptions, UnixSocketIsPrivateToItsUser) {
   }
   server.stop();
   std::filesystem::remove_all(dir);
+}
+
+// A fresh directory for unix sockets, removed at the end.
+struct socket_directory {
+  std::filesystem::path path = std::filesystem::temp_directory_path() /
+                               ("asio-console-sockets-" + std::to_string(::getpid()));
+  socket_directory() { std::filesystem::create_directories(path); }
+  ~socket_directory() { std::filesystem::remove_all(path); }
+};
+
+asio_console::server serve_unix(const std::string& uri_path) {
+  asio_console::serve_options options = test_options();
+  options.bind = "unix:" + uri_path;
+  return asio_console::serve(options);
+}
+
+TEST(ServeOptions, AUnixPathALiveServerAnswersOnIsInUseAndStaysItsOwn) {
+  socket_directory dir;
+  const std::string path = (dir.path / "console.sock").string();
+  asio_console::server first = serve_unix(path);
+  ASSERT_TRUE(first.ok()) << first.status();
+  asio_console::server second = serve_unix(path);
+  EXPECT_FALSE(second.ok());
+  EXPECT_NE(second.status().message().find("in use"), std::string::npos) << second.status();
+  update_reader console(first.address());
+  EXPECT_TRUE(console.read_until([](const console_model& m) { return m.snapshots == 1; })) << "the first still serves";
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path), {}), 1) << "no directory left behind";
+}
+
+TEST(ServeOptions, AStaleUnixSocketIsReplacedAndOtherFilesAreNot) {
+  socket_directory dir;
+  const std::string path = (dir.path / "console.sock").string();
+  {
+    // A socket file whose server is gone (closed without removing it).
+    asio::io_context ctx;
+    asio::local::stream_protocol::acceptor stale(ctx, asio::local::stream_protocol::endpoint(path));
+  }
+  ASSERT_TRUE(std::filesystem::is_socket(path));
+  asio_console::server server = serve_unix(path);
+  ASSERT_TRUE(server.ok()) << server.status();
+  update_reader console(server.address());
+  EXPECT_TRUE(console.read_until([](const console_model& m) { return m.snapshots == 1; }));
+  server.stop();
+  EXPECT_FALSE(std::filesystem::exists(path)) << "its socket is removed when it stops";
+
+  const std::string regular = (dir.path / "notes.txt").string();
+  std::ofstream(regular) << "keep me";
+  asio_console::server refused = serve_unix(regular);
+  EXPECT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("not a socket"), std::string::npos) << refused.status();
+  EXPECT_TRUE(std::filesystem::is_regular_file(regular));
+}
+
+TEST(ServeOptions, AnEscapedUnixPathIsPrivateAtThePathItReallyHasEvenUnderUmaskZero) {
+  socket_directory dir;
+  const mode_t saved = ::umask(0);
+  asio_console::server server = serve_unix((dir.path / "r%2Esock").string());
+  ::umask(saved);
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string real = (dir.path / "r.sock").string();
+  struct stat info {};
+  ASSERT_EQ(::stat(real.c_str(), &info), 0) << "the socket is at the decoded path";
+  EXPECT_TRUE(S_ISSOCK(info.st_mode));
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  update_reader console(server.address());
+  EXPECT_TRUE(console.read_until([](const console_model& m) { return m.snapshots == 1; }));
+  asio_console::server malformed = serve_unix((dir.path / "bad%zz").string());
+  EXPECT_FALSE(malformed.ok());
+  EXPECT_NE(malformed.status().message().find("malformed % escape"), std::string::npos) << malformed.status();
 }
 
 TEST(ServeOptions, EnvironmentIsReadAndBadValuesExplained) {
