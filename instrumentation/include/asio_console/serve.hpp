@@ -46,6 +46,9 @@ struct serve_options {
   std::size_t watcher_buffer_bytes = 32u << 20;
   /// Largest message sent; snapshots are split into chunks under it (gRPC's default limit is 4 MiB).
   std::size_t max_message_bytes = 1u << 20;
+  /// A console that has not taken a message for this long (a write waits on it) is cut off and
+  /// what gRPC buffered for it is freed, whatever else it does.
+  absl::Duration stall_timeout = absl::Seconds(30);
 
   /// Where Prometheus scrapes this process's metrics ("host:port", path /metrics); empty: no
   /// metrics endpoint. Loopback only unless allow_remote, as for `bind`. README lists the metrics.

@@ -2,9 +2,9 @@
 
 namespace asio_console::server_internal {
 
-std::shared_ptr<details_stream> details_stream::start(std::uint64_t task_id) {
+std::shared_ptr<details_stream> details_stream::start(std::uint64_t task_id, grpc::CallbackServerContext* context) {
   auto stream = std::make_shared<details_stream>(task_id);
-  stream->change([&] { stream->keep_alive_until_done(stream); });
+  stream->change([&] { stream->keep_alive_until_done(stream, context); });
   return stream;
 }
 

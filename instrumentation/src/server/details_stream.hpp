@@ -13,7 +13,7 @@ namespace asio_console::server_internal {
 
 class details_stream final : public write_reactor<v1::TaskDetails> {
  public:
-  static std::shared_ptr<details_stream> start(std::uint64_t task_id);
+  static std::shared_ptr<details_stream> start(std::uint64_t task_id, grpc::CallbackServerContext* context);
   explicit details_stream(std::uint64_t task_id) : task_id_(task_id) {}
 
   std::uint64_t task_id() const noexcept { return task_id_; }

@@ -24,7 +24,7 @@ constexpr std::size_t max_stacks_per_request = 1024;
 
 }  // namespace
 
-grpc::ServerWriteReactor<v1::Update>* instrument_service::WatchUpdates(grpc::CallbackServerContext*,
+grpc::ServerWriteReactor<v1::Update>* instrument_service::WatchUpdates(grpc::CallbackServerContext* context,
                                                                        const v1::WatchUpdatesRequest* request) {
   const std::uint32_t version = request->protocol_version();
   if (version != 0 && version != v1::PROTOCOL_VERSION_1) {
@@ -33,14 +33,14 @@ grpc::ServerWriteReactor<v1::Update>* instrument_service::WatchUpdates(grpc::Cal
         absl::StrCat("this process speaks asio-console protocol version 1, the console asked for ", version)));
   }
   auto stream = update_stream::start(hub_.next_watcher_id(), absl::ToInt64Nanoseconds(options_.publish_interval),
-                                     options_.watcher_buffer_bytes, hub_.cut_off_counter());
+                                     options_.watcher_buffer_bytes, hub_.cut_off_counter(), context);
   hub_.add(stream);
   return stream.get();
 }
 
 grpc::ServerWriteReactor<v1::TaskDetails>* instrument_service::WatchTaskDetails(
-    grpc::CallbackServerContext*, const v1::TaskDetailsRequest* request) {
-  auto stream = details_stream::start(request->task_id());
+    grpc::CallbackServerContext* context, const v1::TaskDetailsRequest* request) {
+  auto stream = details_stream::start(request->task_id(), context);
   hub_.add(stream);
   return stream.get();
 }

@@ -137,9 +137,20 @@ class server::impl {
     const auto interval = absl::ToChronoNanoseconds(options_.publish_interval);
     bool watched = false;
     bool snapshot_sent = false;
+    bool trim_after_cut_off = false;
     while (hub_.wait_for_work(interval)) {
       auto updates = hub_.update_streams();
       auto details = hub_.details_streams();
+      // Consoles that stopped reading: cut off, and what gRPC held for them given back.
+      const auto stalled = absl::ToChronoNanoseconds(options_.stall_timeout);
+      bool cut_off = false;
+      for (const auto& stream : updates) cut_off |= stream->cut_off_if_stalled(stalled);
+      for (const auto& stream : details) {
+        cut_off |= stream->cut_off_if_stalled(
+            stalled, grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "cut off: the console read nothing"));
+      }
+      if (trim_after_cut_off) return_free_memory();  // the streams cut off last time are gone now
+      trim_after_cut_off = cut_off;
       if (updates.empty() && details.empty()) {
         if (watched) {  // the last console left: free what was tracked for it
           publisher.keep_histograms_of({});

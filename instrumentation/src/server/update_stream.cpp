@@ -5,10 +5,11 @@
 namespace asio_console::server_internal {
 
 std::shared_ptr<update_stream> update_stream::start(std::uint64_t watcher_id, std::int64_t interval_ns,
-                                                    std::size_t budget_bytes, std::atomic<std::uint64_t>& cut_off) {
+                                                    std::size_t budget_bytes, std::atomic<std::uint64_t>& cut_off,
+                                                    grpc::CallbackServerContext* context) {
   auto stream = std::make_shared<update_stream>(watcher_id, interval_ns, budget_bytes, cut_off);
   stream->change([&] {
-    stream->keep_alive_until_done(stream);
+    stream->keep_alive_until_done(stream, context);
     stream->enqueue_header("");
   });
   return stream;
@@ -84,6 +85,17 @@ void update_stream::offer(const publication& publication) {
       enqueue(publication.delta[i], last ? publication.finish_sequence : 0);
     }
   });
+}
+
+bool update_stream::cut_off_if_stalled(std::chrono::nanoseconds limit) {
+  const auto seconds = std::chrono::duration_cast<std::chrono::duration<double>>(limit).count();
+  if (!write_reactor::cut_off_if_stalled(
+          limit, grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                              absl::StrCat("cut off: the console read nothing for ", seconds, "s")))) {
+    return false;
+  }
+  cut_off_.fetch_add(1, std::memory_order_relaxed);
+  return true;
 }
 
 bool update_stream::wants_snapshot() {

@@ -30,13 +30,16 @@ class update_stream final : public write_reactor<v1::Update> {
   /// Creates a stream, sends its first message (the watcher id) and keeps it alive until gRPC is
   /// done with it. `cut_off` counts the streams cut off for falling behind (Counters.dropped_watchers).
   static std::shared_ptr<update_stream> start(std::uint64_t watcher_id, std::int64_t interval_ns,
-                                              std::size_t budget_bytes, std::atomic<std::uint64_t>& cut_off);
+                                              std::size_t budget_bytes, std::atomic<std::uint64_t>& cut_off,
+                                              grpc::CallbackServerContext* context);
   update_stream(std::uint64_t watcher_id, std::int64_t interval_ns, std::size_t budget_bytes,
                 std::atomic<std::uint64_t>& cut_off);
 
   // --- publisher thread ---------------------------------------------------------------------
   /// Queues what this watcher should receive of `publication`.
   void offer(const publication& publication);
+  /// Cuts the stream off (and counts it) if a write has waited `limit` for the console to read it.
+  bool cut_off_if_stalled(std::chrono::nanoseconds limit);
   /// The watcher can take a snapshot now (it needs one and its queue has drained).
   bool wants_snapshot();
   /// Finish sequence of the last publication fully written to this watcher.

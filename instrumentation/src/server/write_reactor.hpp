@@ -5,6 +5,7 @@
 // next (next_message) and what a finished write means to it (written); everything else is here.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -22,6 +23,21 @@ class write_reactor : public grpc::ServerWriteReactor<Message> {
   /// Ends the stream with `status` once the write in flight (if any) is done. Any thread.
   void end(grpc::Status status) {
     change([&] { finish_with(std::move(status)); });
+  }
+  /// If a write has been in flight for `limit` or longer (the console stopped reading), ends the
+  /// stream with `status` and cancels the call, so that gRPC lets go of what it buffered for it;
+  /// returns whether it did. Any thread.
+  bool cut_off_if_stalled(std::chrono::nanoseconds limit, grpc::Status status) {
+    {
+      std::lock_guard lock(mutex_);
+      if (!busy_ || finish_issued_ || done_ || cancelling_ || context_ == nullptr) return false;
+      if (std::chrono::steady_clock::now() - write_started_ < limit) return false;
+      finish_with(std::move(status));
+      cancelling_ = true;  // no Finish (hence no OnDone, which frees the context) until TryCancel returns
+    }
+    context_->TryCancel();  // outside the lock: gRPC may call OnCancel from here
+    change([&] { cancelling_ = false; });
+    return true;
   }
   /// True once gRPC is done with the stream; whoever holds it then forgets it.
   bool done() {
@@ -55,9 +71,10 @@ class write_reactor : public grpc::ServerWriteReactor<Message> {
   ~write_reactor() override = default;
 
   /// Keeps the stream alive until OnDone and makes it visible to gRPC's threads; call once, from
-  /// `decide` of the stream's first change().
-  void keep_alive_until_done(std::shared_ptr<void> self) {
+  /// `decide` of the stream's first change(). `context` is the call's, valid until OnDone.
+  void keep_alive_until_done(std::shared_ptr<void> self, grpc::CallbackServerContext* context) {
     self_ = std::move(self);
+    context_ = context;
     reactor_handoff::publish();  // before the first write can complete on a gRPC thread
   }
 
@@ -100,7 +117,7 @@ class write_reactor : public grpc::ServerWriteReactor<Message> {
     grpc::Status status;
   };
   action claim_next() {
-    if (busy_ || finish_issued_) return {};
+    if (busy_ || finish_issued_ || cancelling_) return {};
     if (finish_with_) {
       busy_ = true;
       finish_issued_ = true;
@@ -109,10 +126,14 @@ class write_reactor : public grpc::ServerWriteReactor<Message> {
     const Message* message = next_message();
     if (message == nullptr) return {};
     busy_ = true;
+    write_started_ = std::chrono::steady_clock::now();
     return {action::write, message, {}};
   }
 
   bool busy_ = false;
+  std::chrono::steady_clock::time_point write_started_;
+  bool cancelling_ = false;
+  grpc::CallbackServerContext* context_ = nullptr;
   bool finish_issued_ = false;
   std::optional<grpc::Status> finish_with_;
   bool done_ = false;

@@ -340,6 +340,53 @@ TEST(ServerLoad, AWatcherThatNeverReadsIsCutOffAtItsThirdTimeBehindAndCounted) {
   EXPECT_NE(status.error_message().find("falling behind 3 times"), std::string::npos) << status.error_message();
 }
 
+TEST(ServerLoad, AConsoleThatReadsNothingIsCutOffAtTheStallTimeoutAndCounted) {
+  // Tasks churn with a kilobyte each, more than a console's transport takes unread; its budget is
+  // so large that it never falls behind: only the stall timeout can cut it off.
+  auto& registry = asio_console::instrumentation::registry::instance();
+  const auto saved = registry.options();
+  auto bounded = saved;
+  bounded.max_retained = 2000;  // what each fresh console's snapshot carries stays small
+  registry.configure(bounded);
+  asio_console::serve_options options;
+  options.bind = "127.0.0.1:0";
+  options.publish_interval = absl::Milliseconds(50);
+  options.watcher_buffer_bytes = std::size_t{1} << 30;
+  options.stall_timeout = absl::Seconds(1);
+  asio_console::server server = asio_console::serve(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = asio_console::testing::connect(server.address());
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + 60s);
+  v1::WatchUpdatesRequest request;
+  request.set_protocol_version(1);
+  auto stalled = stub->WatchUpdates(&context, request);  // not read until the end
+
+  const auto churn_until = std::chrono::steady_clock::now() + 5s;
+  asio::io_context ctx;
+  for (int round = 0; std::chrono::steady_clock::now() < churn_until; ++round) {
+    for (int i = 0; i < 20; ++i) {
+      asio_console::co_spawn(ctx, []() -> asio::awaitable<void> { co_return; }, asio::detached,
+                             {.name = "churn", .fields = {{"payload", std::to_string(round * 20 + i) + std::string(1000, 'p')}}});
+    }
+    ctx.restart();
+    ctx.run();
+    std::this_thread::sleep_for(5ms);
+  }
+  update_reader look(server.address());
+  look.read_until([](const console_model& m) { return m.snapshots == 1 && m.counters.spawned() > 0; }, 30s);
+  EXPECT_EQ(look.model().counters.dropped_watchers(), 1u) << "the stalled console, counted";
+  // Cancelled by the server: what the client reads now ends at once, not at its deadline.
+  const auto reading = std::chrono::steady_clock::now();
+  v1::Update update;
+  while (stalled->Read(&update)) {
+  }
+  const grpc::Status status = stalled->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED) << status.error_message();
+  EXPECT_LT(std::chrono::steady_clock::now() - reading, 20s);
+  registry.configure(saved);
+}
+
 TEST(ServerLoad, MillionLiveTasksStreamWhole) {
   const int tasks = 1'000'000 / scale;
   using channel = asio::experimental::channel<void(boost::system::error_code)>;

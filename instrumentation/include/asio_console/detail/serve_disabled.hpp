@@ -18,6 +18,7 @@ struct serve_options {
   absl::Duration publish_interval = absl::Seconds(1);
   std::size_t watcher_buffer_bytes = 32u << 20;
   std::size_t max_message_bytes = 1u << 20;
+  absl::Duration stall_timeout = absl::Seconds(30);
   std::string metrics_bind;
   std::size_t metrics_top_sites = 20;
 
