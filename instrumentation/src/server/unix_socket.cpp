@@ -62,10 +62,10 @@ absl::StatusOr<unix_socket_binding> unix_socket_binding::prepare(const std::stri
   struct stat info {};
   if (::lstat(path.c_str(), &info) == 0) {
     if (!S_ISSOCK(info.st_mode)) {
-      return absl::AlreadyExistsError(absl::StrCat("cannot listen on unix:", path, ": it exists and is not a socket"));
+      return absl::UnavailableError(absl::StrCat("cannot listen on unix:", path, ": it exists and is not a socket"));
     }
     if (answers(path)) {
-      return absl::AlreadyExistsError(
+      return absl::UnavailableError(
           absl::StrCat("cannot listen on unix:", path, ": the address is in use (a server answers there)"));
     }
     ::unlink(path.c_str());  // stale: its server is gone
@@ -114,7 +114,7 @@ absl::Status unix_socket_binding::place() {
   // A hard link, not a rename: it fails if another server placed its socket there meanwhile.
   if (::link(bound.c_str(), path_.c_str()) != 0) {
     if (errno == EEXIST) {
-      return absl::AlreadyExistsError(absl::StrCat("cannot listen on unix:", path_, ": the address is in use"));
+      return absl::UnavailableError(absl::StrCat("cannot listen on unix:", path_, ": the address is in use"));
     }
     return absl::UnavailableError(absl::StrCat("cannot listen on unix:", path_, ": ", std::strerror(errno)));
   }

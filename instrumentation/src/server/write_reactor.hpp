@@ -25,19 +25,22 @@ class write_reactor : public grpc::ServerWriteReactor<Message> {
     change([&] { finish_with(std::move(status)); });
   }
   /// If a write has been in flight for `limit` or longer (the console stopped reading), ends the
-  /// stream with `status` and cancels the call, so that gRPC lets go of what it buffered for it;
-  /// returns whether it did. Any thread.
+  /// stream with `status` and cancels the call, so that gRPC lets go of what it buffered for it.
+  /// Returns whether this ended the stream (one already ending, waiting on that write, is only
+  /// cancelled). Any thread.
   bool cut_off_if_stalled(std::chrono::nanoseconds limit, grpc::Status status) {
+    bool ended_here = false;
     {
       std::lock_guard lock(mutex_);
       if (!busy_ || finish_issued_ || done_ || cancelling_ || context_ == nullptr) return false;
       if (std::chrono::steady_clock::now() - write_started_ < limit) return false;
+      ended_here = !ending();
       finish_with(std::move(status));
       cancelling_ = true;  // no Finish (hence no OnDone, which frees the context) until TryCancel returns
     }
     context_->TryCancel();  // outside the lock: gRPC may call OnCancel from here
     change([&] { cancelling_ = false; });
-    return true;
+    return ended_here;
   }
   /// True once gRPC is done with the stream; whoever holds it then forgets it.
   bool done() {
