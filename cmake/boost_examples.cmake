@@ -36,3 +36,23 @@ function(asio_console_switched_example name source)
   target_link_libraries(${name} PRIVATE asio_console)
   target_compile_options(${name} PRIVATE "SHELL:-include ${ASIO_CONSOLE_BOOST_EXAMPLES_SUPPORT}/serve_at_startup.hpp")
 endfunction()
+
+# asio_console_flex_server(<target> PLAIN|RECORDED): Beast's advanced_server_flex_awaitable (HTTP,
+# WebSocket and TLS detection), whose coroutines run on io_context's executor type itself, as Boost
+# ships it or switched: co_spawn, plus the one executor alias README names ("Concrete executor types").
+function(asio_console_flex_server name kind)
+  set(source ${BOOST_DOC_EXAMPLES}/beast/example/advanced/server-flex-awaitable/advanced_server_flex_awaitable.cpp)
+  if(kind STREQUAL "RECORDED")
+    asio_console_switched_example(${name} ${source}
+      "net::co_spawn(" "asio_console::co_spawn("
+      "using executor_type = net::io_context::executor_type"
+      "using executor_type = asio_console::task_executor<net::io_context::executor_type>")
+  else()
+    add_executable(${name} ${source})
+  endif()
+  find_package(OpenSSL REQUIRED)
+  find_package(Threads REQUIRED)
+  target_include_directories(${name} PRIVATE ${BOOST_DOC_EXAMPLES}/beast)
+  target_compile_options(${name} PRIVATE "SHELL:-include list")  # it uses std::list without including <list>
+  target_link_libraries(${name} PRIVATE OpenSSL::SSL OpenSSL::Crypto Boost::headers Threads::Threads)
+endfunction()
