@@ -8,7 +8,7 @@
 namespace asio_console::console {
 
 live_connection::live_connection(target where, live_connection_options options)
-    : where_(std::move(where)), options_(options), stub_(make_stub(where_)) {
+    : where_(std::move(where)), options_(options), stub_(make_stub(where_, options.timeout)) {
   calls_thread_ = std::thread([this] { run_calls(); });
   updates_thread_ = std::thread([this] { read_updates(); });
 }

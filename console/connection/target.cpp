@@ -1,8 +1,10 @@
 #include "connection/target.hpp"
 
+#include <algorithm>
+#include <cstdint>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include <algorithm>
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "model/format.hpp"
@@ -43,8 +45,12 @@ absl::StatusOr<target> parse_target(std::string_view text) {
   return target{shown, shown};
 }
 
-std::unique_ptr<v1::Instrument::Stub> make_stub(const target& where) {
+std::unique_ptr<v1::Instrument::Stub> make_stub(const target& where, absl::Duration connect_timeout) {
   grpc::ChannelArguments arguments;
+  // gRPC's name for how long one connection attempt, handshake included, may take (20s by
+  // default): a target that accepts and never answers fails within the console's --timeout.
+  arguments.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS,
+                   static_cast<int>(std::clamp<std::int64_t>(absl::ToInt64Milliseconds(connect_timeout), 100, 3'600'000)));
   arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   arguments.SetMaxReceiveMessageSize(64 << 20);
   // Fail over to a retry quickly: a console reconnects on its own schedule.
@@ -80,11 +86,14 @@ std::string describe_failure(const grpc::Status& status, const target& where, ab
     case grpc::StatusCode::DEADLINE_EXCEEDED:
       return absl::StrCat("no answer from ", where.text, " within ", format_duration(absl::ToInt64Nanoseconds(timeout)),
                           ": is it an asio-console target?");
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return absl::StrCat(where.text, " refused a request: ", reason);
     case grpc::StatusCode::UNIMPLEMENTED:
       return absl::StrCat(where.text, " does not serve the asio-console protocol");
     case grpc::StatusCode::FAILED_PRECONDITION:
       return absl::StrCat(where.text, ": ", reason);
     case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      if (reason.starts_with("too many streams")) return absl::StrCat(where.text, " refused this console: ", reason);
       return absl::StrCat(where.text, " cut this console off: ", reason);
     default:
       if (contains_ignoring_case(reason, "http")) {
@@ -93,6 +102,12 @@ std::string describe_failure(const grpc::Status& status, const target& where, ab
       return absl::StrCat(where.text, ": ", reason.empty() ? "call failed" : reason, " (gRPC status ",
                           static_cast<int>(status.error_code()), ")");
   }
+}
+
+std::string describe_slow_snapshot(const target& where, absl::Duration timeout) {
+  return absl::StrCat(where.text, " answered but its snapshot was not whole within ",
+                      format_duration(absl::ToInt64Nanoseconds(timeout)),
+                      ": the process is busy or has many tasks (a longer --timeout waits for it)");
 }
 
 }  // namespace asio_console::console

@@ -25,9 +25,12 @@ absl::StatusOr<target> parse_target(std::string_view text);
 
 /// A stub on a fresh channel of its own (so one console's calls never share a connection that a
 /// failed call poisoned).
-std::unique_ptr<v1::Instrument::Stub> make_stub(const target& where);
+/// `connect_timeout` bounds each connection attempt, the HTTP/2 handshake included.
+std::unique_ptr<v1::Instrument::Stub> make_stub(const target& where, absl::Duration connect_timeout);
 
 /// One line for a failed call: "cannot connect to 127.0.0.1:6669: Connection refused", ...
 std::string describe_failure(const grpc::Status& status, const target& where, absl::Duration timeout);
+/// One line for a target that answered (its stream started) but sent no whole snapshot in time.
+std::string describe_slow_snapshot(const target& where, absl::Duration timeout);
 
 }  // namespace asio_console::console

@@ -19,6 +19,10 @@ namespace {
 absl::Status take_one_look(message_source& connection, state& model, const dump_options& options,
                            const target& where) {
   const auto timed_out = [&] {
+    // Its first message came: a live target, only slow (too many consoles at once, a huge snapshot).
+    if (model.link().current == link_status::phase::connected) {
+      return absl::DeadlineExceededError(describe_slow_snapshot(where, options.timeout));
+    }
     return absl::DeadlineExceededError(
         describe_failure(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, ""), where, options.timeout));
   };

@@ -71,7 +71,9 @@ int run_record(const target& where, const record_options& options, std::ostream&
         }
         if (!arrived.empty()) silent_until = now + options.timeout;
         if (now >= silent_until) {
-          failure = describe_failure(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, ""), where, options.timeout);
+          failure = link.current == link_status::phase::connected
+                        ? describe_slow_snapshot(where, options.timeout)
+                        : describe_failure(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, ""), where, options.timeout);
           break;
         }
       }

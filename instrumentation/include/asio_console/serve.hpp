@@ -14,6 +14,12 @@
 // throw: they are printed as one line on stderr and returned in server::status(); the application
 // keeps running, unobserved.
 //
+// Limits (serve_options) keep careless and hostile clients harmless: streams per connection and
+// in all, request size, a stall cut-off, a handshake timeout; README's "Guarantees" lists them.
+//
+// In a child of fork() the server is inert: the child serves nothing, and stopping or destroying
+// its copy returns at once without touching the parent's listener, socket or `ps` entry.
+//
 // With ASIO_CONSOLE_DISABLE (defined in every translation unit) the same code compiles and serves
 // nothing: serve() returns a server whose ok() is true and whose address() is empty, and nothing
 // of the server library is needed.
@@ -49,6 +55,12 @@ struct serve_options {
   /// A console that has not taken a message for this long (a write waits on it) is cut off and
   /// what gRPC buffered for it is freed, whatever else it does.
   absl::Duration stall_timeout = absl::Seconds(30);
+  /// Streams (update and task-details watches) open at once from one client connection, and in
+  /// all; one more is refused with RESOURCE_EXHAUSTED naming the limit. A console uses two.
+  std::size_t max_streams_per_connection = 8;
+  std::size_t max_streams = 64;
+  /// Largest request a console may send; a larger one is refused by gRPC as it arrives.
+  std::size_t max_request_bytes = 64u << 10;
 
   /// Where Prometheus scrapes this process's metrics ("host:port", path /metrics); empty: no
   /// metrics endpoint. Loopback only unless allow_remote, as for `bind`. README lists the metrics.
@@ -57,8 +69,8 @@ struct serve_options {
   /// into one series with site="other".
   std::size_t metrics_top_sites = 20;
 
-  /// Defaults overridden by ASIO_CONSOLE_BIND, ASIO_CONSOLE_PUBLISH_INTERVAL (an Abseil duration),
-  /// ASIO_CONSOLE_ALLOW_REMOTE (1 or true), ASIO_CONSOLE_METRICS_BIND and
+  /// Defaults overridden by ASIO_CONSOLE_BIND, ASIO_CONSOLE_PUBLISH_INTERVAL and
+  /// ASIO_CONSOLE_STALL_TIMEOUT (Abseil durations), ASIO_CONSOLE_ALLOW_REMOTE (1 or true), ASIO_CONSOLE_METRICS_BIND and
   /// ASIO_CONSOLE_METRICS_TOP_SITES. Each bad variable adds one line to `problems`.
   static serve_options from_environment(std::vector<std::string>& problems);
 };

@@ -8,7 +8,14 @@
 
 namespace asio_console::server_internal {
 
-class instrument_service final : public v1::Instrument::CallbackService {
+// The unary calls take their requests as bytes and parse them here, so that a malformed one is
+// answered INVALID_ARGUMENT with a reason (gRPC's own parsing answers UNIMPLEMENTED).
+using instrument_service_base = v1::Instrument::WithCallbackMethod_WatchUpdates<
+    v1::Instrument::WithCallbackMethod_WatchTaskDetails<v1::Instrument::WithRawCallbackMethod_Pause<
+        v1::Instrument::WithRawCallbackMethod_Resume<v1::Instrument::WithRawCallbackMethod_SymbolizeStacks<
+            v1::Instrument::Service>>>>>;
+
+class instrument_service final : public instrument_service_base {
  public:
   instrument_service(watcher_hub& hub, instrumentation::registry& registry, const serve_options& options)
       : hub_(hub), registry_(registry), options_(options) {}
@@ -17,15 +24,18 @@ class instrument_service final : public v1::Instrument::CallbackService {
                                                      const v1::WatchUpdatesRequest* request) override;
   grpc::ServerWriteReactor<v1::TaskDetails>* WatchTaskDetails(grpc::CallbackServerContext* context,
                                                               const v1::TaskDetailsRequest* request) override;
-  grpc::ServerUnaryReactor* Pause(grpc::CallbackServerContext* context, const v1::PauseRequest* request,
-                                  v1::PauseResponse* response) override;
-  grpc::ServerUnaryReactor* Resume(grpc::CallbackServerContext* context, const v1::ResumeRequest* request,
-                                   v1::ResumeResponse* response) override;
-  grpc::ServerUnaryReactor* SymbolizeStacks(grpc::CallbackServerContext* context,
-                                            const v1::SymbolizeStacksRequest* request,
-                                            v1::SymbolizeStacksResponse* response) override;
+  grpc::ServerUnaryReactor* Pause(grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+                                  grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* Resume(grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* SymbolizeStacks(grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+                                            grpc::ByteBuffer* response) override;
 
  private:
+  template <typename Request>
+  grpc::Status set_paused(const grpc::ByteBuffer& request, bool paused);
+  grpc::Status symbolize(const v1::SymbolizeStacksRequest& request, v1::SymbolizeStacksResponse& response);
+
   watcher_hub& hub_;
   instrumentation::registry& registry_;
   const serve_options& options_;

@@ -34,6 +34,16 @@ serve_options serve_options::from_environment(std::vector<std::string>& problems
       },
       [](absl::Duration d) { return absl::FormatDuration(d); }, problems);
   instrumentation::detail::read_environment(
+      "ASIO_CONSOLE_STALL_TIMEOUT", options.stall_timeout,
+      [](absl::string_view text) -> absl::StatusOr<absl::Duration> {
+        absl::Duration timeout;
+        if (absl::ParseDuration(text, &timeout) && timeout >= absl::Seconds(1) && timeout <= absl::Hours(1)) {
+          return timeout;
+        }
+        return absl::InvalidArgumentError("expected a duration from 1s to 1h such as 10s or 2m");
+      },
+      [](absl::Duration d) { return absl::FormatDuration(d); }, problems);
+  instrumentation::detail::read_environment(
       "ASIO_CONSOLE_ALLOW_REMOTE", options.allow_remote,
       [](absl::string_view text) -> absl::StatusOr<bool> {
         const std::string value = absl::AsciiStrToLower(text);

@@ -29,12 +29,32 @@ namespace asio_console {
 
 using server_internal::watcher_hub;
 
+namespace {
+// A client connection that has not finished its HTTP/2 handshake by then is closed.
+constexpr std::chrono::milliseconds handshake_timeout{10'000};
+// What gRPC may hold of the data clients send, all connections together.
+constexpr std::size_t client_data_quota_bytes = 16u << 20;
+// Unary calls (pause, resume, symbolize) one connection may have in flight besides its watches.
+constexpr std::size_t unary_calls_per_connection = 8;
+}  // namespace
+
 class server::impl {
  public:
   impl(serve_options options, instrumentation::registry& registry)
-      : options_(std::move(options)), registry_(registry), service_(hub_, registry_, options_) {}
+      : options_(std::move(options)),
+        registry_(registry),
+        hub_({.per_connection = options_.max_streams_per_connection, .total = options_.max_streams}),
+        service_(hub_, registry_, options_) {}
 
   ~impl() { stop(); }
+
+  /// True in a child of fork(): gRPC's threads, the publisher and the listener are the parent's.
+  bool forked() const noexcept { return ::getpid() != owner_; }
+  /// What a forked child does instead of stopping: nothing the parent's server depends on (no
+  /// gRPC shutdown, which would hang on threads the child lacks and shut the shared listening
+  /// socket; no removal of the parent's socket or `ps` entry). The child's own finished tasks are
+  /// no longer held for a console.
+  void abandon_in_child() { registry_.set_reclaim_barrier(instrumentation::registry::no_barrier); }
 
   // Serves the metrics (before the consoles' port, so that a failure here leaves nothing running).
   // Returns the address bound.
@@ -73,6 +93,19 @@ class server::impl {
     builder.AddListeningPort(uri, grpc::InsecureServerCredentials(), address.unix_path.empty() ? &port : nullptr);
     // Without this gRPC binds with SO_REUSEPORT, and a second process would share the port silently.
     builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    // What one client can hold: a request over the cap is refused as it arrives; a connection
+    // that never completes its handshake is closed; calls in flight per connection are bounded
+    // (the watches by the hub, with a reason; the short unary calls by HTTP/2 itself).
+    builder.SetMaxReceiveMessageSize(static_cast<int>(options_.max_request_bytes));
+    // gRPC checks that size only once a message is whole; what it may hold of what clients send
+    // (requests arriving, read buffers) is bounded by its memory quota instead: over it, gRPC
+    // cancels a stream ("Buffers full") rather than grow.
+    grpc::ResourceQuota quota("asio-console");
+    quota.Resize(client_data_quota_bytes);
+    builder.SetResourceQuota(quota);
+    builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, static_cast<int>(handshake_timeout.count()));
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                               static_cast<int>(options_.max_streams_per_connection + unary_calls_per_connection));
     builder.RegisterService(&service_);
     grpc_server_ = builder.BuildAndStart();
     if (!grpc_server_ || (address.unix_path.empty() && port == 0)) {
@@ -212,6 +245,7 @@ class server::impl {
   std::string metrics_address_;
   discovery::registration registration_;
   std::atomic<bool> stopped_{false};
+  const pid_t owner_ = ::getpid();
 };
 
 server::server() = default;
@@ -229,7 +263,13 @@ server& server::operator=(server&& other) noexcept {
 server::~server() { stop(); }
 
 void server::stop() {
-  if (impl_) impl_->stop();
+  if (!impl_) return;
+  if (impl_->forked()) {  // the child's copy is inert, and left as it is
+    impl_->abandon_in_child();
+    (void)impl_.release();
+    return;
+  }
+  impl_->stop();
 }
 
 server serve(serve_options options) {
@@ -241,6 +281,12 @@ server serve(serve_options options) {
   };
   if (options.publish_interval < absl::Milliseconds(10)) {
     return fail(absl::InvalidArgumentError("publish_interval must be at least 10ms"));
+  }
+  if (options.max_streams == 0 || options.max_streams_per_connection == 0) {
+    return fail(absl::InvalidArgumentError("max_streams and max_streams_per_connection must be at least 1"));
+  }
+  if (options.max_request_bytes < 1024 || options.max_request_bytes > (std::size_t{1} << 30)) {
+    return fail(absl::InvalidArgumentError("max_request_bytes must be from 1KiB to 1GiB"));
   }
   absl::StatusOr<server_internal::bind_address> address = server_internal::parse_bind_address(options.bind);
   if (!address.ok()) return fail(address.status());

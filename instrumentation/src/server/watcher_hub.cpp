@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <random>
 
+#include "absl/strings/str_cat.h"
+
 namespace asio_console::server_internal {
 
 std::uint64_t watcher_hub::next_watcher_id() {
@@ -18,20 +20,45 @@ std::uint64_t watcher_hub::next_watcher_id() {
   return id;
 }
 
-void watcher_hub::add(std::shared_ptr<update_stream> stream) {
-  {
-    std::lock_guard lock(mutex_);
-    updates_.push_back(std::move(stream));
+grpc::Status watcher_hub::admit(const std::string& peer) {
+  std::erase_if(updates_, [](const auto& stream) { return stream->done(); });
+  std::erase_if(details_, [](const auto& stream) { return stream->done(); });
+  if (updates_.size() + details_.size() >= limits_.total) {
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        absl::StrCat("too many streams: this process already serves ", limits_.total,
+                                     ", its limit (serve_options::max_streams)"));
   }
-  request_publication();
+  // A unix socket's clients are all "unix:" to gRPC: only the total limits them.
+  if (peer.starts_with("unix:")) return grpc::Status::OK;
+  const auto from_peer = [&](const auto& stream) { return stream->peer() == peer; };
+  const auto open_from_peer = static_cast<std::size_t>(std::count_if(updates_.begin(), updates_.end(), from_peer) +
+                                                       std::count_if(details_.begin(), details_.end(), from_peer));
+  if (open_from_peer >= limits_.per_connection) {
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        absl::StrCat("too many streams: this connection already has ", limits_.per_connection,
+                                     " open, its limit (serve_options::max_streams_per_connection)"));
+  }
+  return grpc::Status::OK;
 }
 
-void watcher_hub::add(std::shared_ptr<details_stream> stream) {
+grpc::Status watcher_hub::open(const std::string& peer, const std::function<std::shared_ptr<update_stream>()>& start) {
   {
     std::lock_guard lock(mutex_);
-    details_.push_back(std::move(stream));
+    if (grpc::Status admitted = admit(peer); !admitted.ok()) return admitted;
+    updates_.push_back(start());
   }
   request_publication();
+  return grpc::Status::OK;
+}
+
+grpc::Status watcher_hub::open(const std::string& peer, const std::function<std::shared_ptr<details_stream>()>& start) {
+  {
+    std::lock_guard lock(mutex_);
+    if (grpc::Status admitted = admit(peer); !admitted.ok()) return admitted;
+    details_.push_back(start());
+  }
+  request_publication();
+  return grpc::Status::OK;
 }
 
 bool watcher_hub::set_paused(std::uint64_t watcher_id, bool paused) {

@@ -4,8 +4,10 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "details_stream.hpp"
@@ -15,6 +17,14 @@ namespace asio_console::server_internal {
 
 class watcher_hub {
  public:
+  /// How many streams may be open at once: from one client connection (gRPC's peer address, which
+  /// tells TCP connections apart but not a unix socket's), and in all.
+  struct limits {
+    std::size_t per_connection = 8;
+    std::size_t total = 64;
+  };
+  explicit watcher_hub(limits limits) : limits_(limits) {}
+
   /// A fresh watcher id: 64 random bits from the kernel, so that only the console that reads the
   /// stream (its first message carries the id) can pause or resume it, not one that guesses.
   std::uint64_t next_watcher_id();
@@ -22,8 +32,11 @@ class watcher_hub {
   std::atomic<std::uint64_t>& cut_off_counter() noexcept { return cut_off_; }
   std::uint64_t dropped_watchers() const noexcept { return cut_off_.load(std::memory_order_relaxed); }
 
-  void add(std::shared_ptr<update_stream> stream);
-  void add(std::shared_ptr<details_stream> stream);
+  /// Opens the stream `start` makes if the limits leave room for one more from `peer`; otherwise
+  /// returns RESOURCE_EXHAUSTED naming the limit, and `start` is not called. `start` runs under
+  /// the hub's lock (the count and the stream it adds are one step): it must not call the hub.
+  grpc::Status open(const std::string& peer, const std::function<std::shared_ptr<update_stream>()>& start);
+  grpc::Status open(const std::string& peer, const std::function<std::shared_ptr<details_stream>()>& start);
   /// Pauses or resumes a watcher; false if there is no such watcher.
   bool set_paused(std::uint64_t watcher_id, bool paused);
 
@@ -41,6 +54,10 @@ class watcher_hub {
   void stop();
 
  private:
+  // With mutex_ held: forgets finished streams, then whether one more from `peer` fits.
+  grpc::Status admit(const std::string& peer);
+
+  const limits limits_;
   std::atomic<std::uint64_t> cut_off_{0};
   std::mutex mutex_;
   std::condition_variable wake_;

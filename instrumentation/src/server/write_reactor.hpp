@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <utility>
 
 #include <grpcpp/grpcpp.h>
@@ -42,6 +43,8 @@ class write_reactor : public grpc::ServerWriteReactor<Message> {
     change([&] { cancelling_ = false; });
     return ended_here;
   }
+  /// The client connection it came from (gRPC's peer address), set once by keep_alive_until_done.
+  const std::string& peer() const noexcept { return peer_; }
   /// True once gRPC is done with the stream; whoever holds it then forgets it.
   bool done() {
     std::lock_guard lock(mutex_);
@@ -78,6 +81,7 @@ class write_reactor : public grpc::ServerWriteReactor<Message> {
   void keep_alive_until_done(std::shared_ptr<void> self, grpc::CallbackServerContext* context) {
     self_ = std::move(self);
     context_ = context;
+    peer_ = context->peer();
     reactor_handoff::publish();  // before the first write can complete on a gRPC thread
   }
 
@@ -137,6 +141,7 @@ class write_reactor : public grpc::ServerWriteReactor<Message> {
   std::chrono::steady_clock::time_point write_started_;
   bool cancelling_ = false;
   grpc::CallbackServerContext* context_ = nullptr;
+  std::string peer_;
   bool finish_issued_ = false;
   std::optional<grpc::Status> finish_with_;
   bool done_ = false;

@@ -26,11 +26,12 @@ constexpr int scale = 100;  // sanitizers are 5-20x slower and use more memory p
 constexpr int scale = 1;
 #endif
 
-asio_console::server start_server(std::size_t watcher_buffer_bytes = 32u << 20) {
+asio_console::server start_server(std::size_t watcher_buffer_bytes = 32u << 20, std::size_t max_streams = 64) {
   asio_console::serve_options options;
   options.bind = "127.0.0.1:0";
   options.publish_interval = absl::Milliseconds(50);
   options.watcher_buffer_bytes = watcher_buffer_bytes;
+  options.max_streams = options.max_streams_per_connection = max_streams;
   asio_console::server server = asio_console::serve(options);
   EXPECT_TRUE(server.ok()) << server.status();
   return server;
@@ -174,9 +175,9 @@ TEST(ServerDetails, HistogramSlotsComeBackWhenNobodyWatchesTheirTasks) {
   ASSERT_EQ(ids.size(), static_cast<std::size_t>(tasks));
   std::thread runner([&] { ctx.run(); });
 
-  asio_console::server server = start_server();
+  asio_console::server server = start_server(32u << 20, /*max_streams=*/400);
   auto stub = asio_console::testing::connect(server.address());
-  // Watches `batch` at once; true when each got histograms (a slot still held by a stream that
+  // Watches `batch` at once (on one connection: the limits are raised, as streams just cancelled may not be done yet); true when each got histograms (a slot still held by a stream that
   // just ended may make one wait a publication or two).
   const auto watch = [&](const std::vector<std::uint64_t>& batch) {
     std::vector<std::unique_ptr<grpc::ClientContext>> contexts;

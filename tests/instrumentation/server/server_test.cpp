@@ -355,6 +355,27 @@ TEST(ServeOptions, EnvironmentIsReadAndBadValuesExplained) {
   EXPECT_EQ(problems[0], "ignoring ASIO_CONSOLE_PUBLISH_INTERVAL='soon': expected a duration from 10ms to 10m "
                          "such as 500ms or 2s; keeping 1s");
   EXPECT_EQ(problems[1], "ignoring ASIO_CONSOLE_ALLOW_REMOTE='perhaps': expected 1 or 0; keeping 0");
+
+  ::setenv("ASIO_CONSOLE_STALL_TIMEOUT", "5s", 1);
+  problems.clear();
+  EXPECT_EQ(asio_console::serve_options::from_environment(problems).stall_timeout, absl::Seconds(5));
+  ::setenv("ASIO_CONSOLE_STALL_TIMEOUT", "10ms", 1);
+  EXPECT_EQ(asio_console::serve_options::from_environment(problems).stall_timeout, absl::Seconds(30));
+  ::unsetenv("ASIO_CONSOLE_STALL_TIMEOUT");
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0], "ignoring ASIO_CONSOLE_STALL_TIMEOUT='10ms': expected a duration from 1s to 1h such as 10s "
+                         "or 2m; keeping 30s");
+}
+
+TEST(ServeOptions, LimitsThatWouldRefuseEveryConsoleAreRefused) {
+  asio_console::serve_options options;
+  options.bind = "127.0.0.1:0";
+  options.max_streams = 0;
+  EXPECT_EQ(asio_console::serve(options).status().message(),
+            "max_streams and max_streams_per_connection must be at least 1");
+  options.max_streams = 64;
+  options.max_request_bytes = 10;
+  EXPECT_EQ(asio_console::serve(options).status().message(), "max_request_bytes must be from 1KiB to 1GiB");
 }
 
 }  // namespace

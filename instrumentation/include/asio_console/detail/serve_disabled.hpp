@@ -19,6 +19,9 @@ struct serve_options {
   std::size_t watcher_buffer_bytes = 32u << 20;
   std::size_t max_message_bytes = 1u << 20;
   absl::Duration stall_timeout = absl::Seconds(30);
+  std::size_t max_streams_per_connection = 8;
+  std::size_t max_streams = 64;
+  std::size_t max_request_bytes = 64u << 10;
   std::string metrics_bind;
   std::size_t metrics_top_sites = 20;
 
