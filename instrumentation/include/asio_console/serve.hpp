@@ -59,7 +59,8 @@ struct serve_options {
   /// all; one more is refused with RESOURCE_EXHAUSTED naming the limit. A console uses two.
   std::size_t max_streams_per_connection = 8;
   std::size_t max_streams = 64;
-  /// Largest request a console may send; a larger one is refused by gRPC as it arrives.
+  /// Largest request a console may send; a larger one is refused with RESOURCE_EXHAUSTED (while
+  /// it arrives, gRPC holds at most 16 MiB of what clients send).
   std::size_t max_request_bytes = 64u << 10;
 
   /// Where Prometheus scrapes this process's metrics ("host:port", path /metrics); empty: no

@@ -93,13 +93,13 @@ class server::impl {
     builder.AddListeningPort(uri, grpc::InsecureServerCredentials(), address.unix_path.empty() ? &port : nullptr);
     // Without this gRPC binds with SO_REUSEPORT, and a second process would share the port silently.
     builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-    // What one client can hold: a request over the cap is refused as it arrives; a connection
-    // that never completes its handshake is closed; calls in flight per connection are bounded
-    // (the watches by the hub, with a reason; the short unary calls by HTTP/2 itself).
+    // What one client can hold: a request over the cap is refused; a connection that never
+    // completes its handshake is closed; calls in flight per connection are bounded (the watches
+    // by the hub, with a reason; the short unary calls by HTTP/2 itself).
     builder.SetMaxReceiveMessageSize(static_cast<int>(options_.max_request_bytes));
-    // gRPC checks that size only once a message is whole; what it may hold of what clients send
-    // (requests arriving, read buffers) is bounded by its memory quota instead: over it, gRPC
-    // cancels a stream ("Buffers full") rather than grow.
+    // gRPC checks that size only once a message is whole (measured: a 100 MB request was held
+    // whole); what it may hold of what clients send (requests arriving, read buffers) is bounded
+    // by its memory quota instead: over it, gRPC cancels a stream ("Buffers full") rather than grow.
     grpc::ResourceQuota quota("asio-console");
     quota.Resize(client_data_quota_bytes);
     builder.SetResourceQuota(quota);

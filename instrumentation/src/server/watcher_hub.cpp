@@ -41,24 +41,24 @@ grpc::Status watcher_hub::admit(const std::string& peer) {
   return grpc::Status::OK;
 }
 
-grpc::Status watcher_hub::open(const std::string& peer, const std::function<std::shared_ptr<update_stream>()>& start) {
+template <typename Stream>
+grpc::Status watcher_hub::open_into(std::vector<std::shared_ptr<Stream>>& streams, const std::string& peer,
+                                    const std::function<std::shared_ptr<Stream>()>& start) {
   {
     std::lock_guard lock(mutex_);
     if (grpc::Status admitted = admit(peer); !admitted.ok()) return admitted;
-    updates_.push_back(start());
+    streams.push_back(start());
   }
   request_publication();
   return grpc::Status::OK;
 }
 
+grpc::Status watcher_hub::open(const std::string& peer, const std::function<std::shared_ptr<update_stream>()>& start) {
+  return open_into(updates_, peer, start);
+}
+
 grpc::Status watcher_hub::open(const std::string& peer, const std::function<std::shared_ptr<details_stream>()>& start) {
-  {
-    std::lock_guard lock(mutex_);
-    if (grpc::Status admitted = admit(peer); !admitted.ok()) return admitted;
-    details_.push_back(start());
-  }
-  request_publication();
-  return grpc::Status::OK;
+  return open_into(details_, peer, start);
 }
 
 bool watcher_hub::set_paused(std::uint64_t watcher_id, bool paused) {

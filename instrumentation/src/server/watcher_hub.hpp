@@ -56,6 +56,9 @@ class watcher_hub {
  private:
   // With mutex_ held: forgets finished streams, then whether one more from `peer` fits.
   grpc::Status admit(const std::string& peer);
+  template <typename Stream>
+  grpc::Status open_into(std::vector<std::shared_ptr<Stream>>& streams, const std::string& peer,
+                         const std::function<std::shared_ptr<Stream>()>& start);
 
   const limits limits_;
   std::atomic<std::uint64_t> cut_off_{0};
