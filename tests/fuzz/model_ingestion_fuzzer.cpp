@@ -3,7 +3,8 @@
 // yields them. Updates and task details are applied as they come; a stacks message answers the
 // model's latest request to symbolize, with whatever stacks it holds (missing, extra, empty or
 // repeated ones included). After every message the model is read the way `dump` and the views
-// read it. Whatever the target sends, the console must not crash, hang or grow past its input.
+// read it. Whatever the target sends, the console must not crash or hang, nor take memory without
+// bound (the smoke run's -timeout and -rss_limit_mb stand guard).
 #include <cstddef>
 #include <cstdint>
 #include <sstream>
