@@ -9,10 +9,10 @@
 
 #include <asio_console/asio_console.hpp>
 #include <boost/asio.hpp>
-#include <fstream>
 #include <thread>
 
 #include "discovery/process_directory.hpp"
+#include "support/proc_status.hpp"
 #include "support/process.hpp"
 #include "support/update_reader.hpp"
 
@@ -21,6 +21,7 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using asio_console::testing::console_model;
 using asio_console::testing::run_command;
+using asio_console::testing::status_kib;
 using asio_console::testing::update_reader;
 namespace v1 = asio_console::v1;
 
@@ -60,15 +61,6 @@ struct watch {
     return reader->Finish();
   }
 };
-
-// A kilobyte-sized status line of /proc/<pid>/status, in kB ("VmRSS", "VmHWM").
-long status_kb(pid_t pid, const std::string& field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(in, line);) {
-    if (line.starts_with(field + ":")) return std::stol(line.substr(field.size() + 1));
-  }
-  return -1;
-}
 
 TEST(HostileClients, StreamsOverThePerConnectionCapAreRefusedWithAReason) {
   asio_console::serve_options options = loopback_options();
@@ -177,7 +169,7 @@ TEST(HostileClients, AHugeRequestIsRefusedBeforeTheTargetHoldsIt) {
     v1::SymbolizeStacksResponse response;
     ASSERT_TRUE(stub->SymbolizeStacks(&context, request, &response).ok());
   }
-  const long peak_before = status_kb(pid, "VmHWM");
+  const long peak_before = status_kib(pid, "VmHWM");
   ASSERT_GT(peak_before, 0);
 
   v1::SymbolizeStacksRequest huge;  // about 100 MB on the wire
@@ -189,7 +181,7 @@ TEST(HostileClients, AHugeRequestIsRefusedBeforeTheTargetHoldsIt) {
   const grpc::Status refused = stub->SymbolizeStacks(&context, huge, &response);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << refused.error_message();
 
-  const long peak_after = status_kb(pid, "VmHWM");
+  const long peak_after = status_kib(pid, "VmHWM");
   std::printf("target peak RSS %ld kB before, %ld kB after a 100 MB request\n", peak_before, peak_after);
   // gRPC holds at most its 16 MiB quota of what clients send, whatever they send. (A sanitizer's
   // shadow memory and quarantine make the peak say little in those builds.)

@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
 #include <mutex>
 #include <numeric>
@@ -22,6 +21,7 @@
 #include <vector>
 
 #include "asio_console/v1/instrument.grpc.pb.h"
+#include "support/proc_status.hpp"
 #include "support/process.hpp"
 #include "support/update_reader.hpp"
 
@@ -31,14 +31,8 @@ using asio_console::testing::child_process;
 using asio_console::testing::update_reader;
 namespace v1 = asio_console::v1;
 
-// The resident set of `pid` in KiB, from /proc; 0 if it is gone.
-long resident_kib(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
-  }
-  return 0;
-}
+// The resident set of `pid` in KiB; -1 once it is gone.
+long resident_kib(pid_t pid) { return asio_console::testing::status_kib(pid, "VmRSS"); }
 
 // A console that opens its stream and never reads from it.
 class stalled_console {
@@ -157,8 +151,8 @@ TEST(Soak, MemoryStaysFlatWhileTasksChurnWithAStalledAndAReconnectingConsole) {
   const auto mean = [](auto from, auto to) { return std::accumulate(from, to, 0.0) / static_cast<double>(to - from); };
   const auto half = lows.begin() + static_cast<long>(lows.size() / 2);
   const double first_half = mean(lows.begin(), half), second_half = mean(half, lows.end());
-  const auto [warm_high, warm_low] = extremes(samples, begin + warm_up / 2, begin + warm_up);
-  const auto [high, low] = extremes(samples, begin + warm_up, end);
+  const long warm_high = extremes(samples, begin + warm_up / 2, begin + warm_up).first;
+  const long high = extremes(samples, begin + warm_up, end).first;
   std::string trace, lows_trace;
   for (std::size_t i = 0; i < samples.size(); i += 10) {
     trace += std::to_string((samples[i].at - begin) / 1s) + "s:" + std::to_string(samples[i].kib / 1024) + " ";
