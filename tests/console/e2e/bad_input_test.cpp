@@ -7,6 +7,8 @@
 
 #include "asio_console/v1/instrument.grpc.pb.h"
 #include "support/process.hpp"
+#include "support/scripted_target.hpp"
+#include "support/update_builder.hpp"
 
 namespace {
 namespace asio = boost::asio;
@@ -16,6 +18,8 @@ using asio_console::testing::command_result;
 using asio_console::testing::console_binary;
 using asio_console::testing::free_loopback_port;
 using asio_console::testing::run_command;
+using asio_console::testing::scripted_target;
+namespace v1 = asio_console::v1;
 
 command_result dump(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {console_binary(), "dump"};
@@ -173,6 +177,24 @@ TEST(BadInput, UnknownFlagsFailAndHelpSucceeds) {
 TEST(BadInput, TheTerminalUiWithoutATerminalSaysToUseDump) {
   const command_result result = run_command({console_binary(), "127.0.0.1:1"}, 10s);
   expect_one_line_error(result, 2, "dump");
+}
+
+// A target that answers but cannot make its snapshot whole in time (busy, or too many consoles at
+// once) is said to be slow, with the remedy, not taken for something that is no asio-console target.
+TEST(BadInput, ATargetWhoseSnapshotIsNotWholeInTimeIsSaidToBeSlowNotForeign) {
+  scripted_target target({.updates = [](int) {
+    asio_console::testing::update_builder updates;
+    v1::Update first_chunk = updates.publication(1'000'000'000, true)
+                                 .site(1, "/src/app.cpp", 1, "app()")
+                                 .new_task({.id = 1, .name = "worker"})
+                                 .build();
+    first_chunk.set_last_chunk(false);  // the rest of the snapshot never comes
+    return std::vector<v1::Update>{first_chunk};
+  }});
+  const command_result result = dump({target.address(), "--timeout=1s"});
+  expect_one_line_error(result, 1, target.address() + " answered but its snapshot was not whole within 1.00s");
+  EXPECT_NE(result.err.find("a longer --timeout waits for it"), std::string::npos) << result.err;
+  EXPECT_EQ(result.err.find("asio-console target"), std::string::npos) << result.err;
 }
 
 }  // namespace
