@@ -66,9 +66,9 @@ void resume_post(benchmark::State& state, mode m) {
   state.SetItemsProcessed(state.iterations() * resumes);
 }
 
-// The same resume on other executors: a strand and a thread_pool behind any_io_executor (the
-// task_executor around a strand is larger than any_io_executor's inline buffer), and the
-// concrete executor types of the README's alias, plain against task_executor-wrapped.
+// The same resume on other executors: a strand and a thread_pool behind any_io_executor (whose
+// inline buffer holds the task_executor around either), and the concrete executor types of the
+// README's alias, plain against task_executor-wrapped.
 template <typename Executor>
 asio::awaitable<void, Executor> post_loop(int resumes) {
   auto executor = co_await asio::this_coro::executor;
@@ -149,6 +149,12 @@ void resume_post_concrete_strand(benchmark::State& state, mode m) {
   resume_post_concrete(state, m, ctx, asio::make_strand(ctx.get_executor()));
 }
 
+void resume_post_concrete_thread_pool(benchmark::State& state, mode m) {
+  asio::thread_pool pool(1);
+  resume_post_concrete(state, m, pool, pool.get_executor());
+  pool.join();
+}
+
 // Heap bytes a parked task holds (waiting on a channel that never sends), plain vs recorded.
 void parked_task_memory(benchmark::State& state, mode m) {
   use_sampling(recorder::stack_sampling{});
@@ -190,6 +196,8 @@ BENCHMARK_CAPTURE(resume_post_concrete_io_context, plain, mode::plain);
 BENCHMARK_CAPTURE(resume_post_concrete_io_context, recorded, mode::recorded);
 BENCHMARK_CAPTURE(resume_post_concrete_strand, plain, mode::plain);
 BENCHMARK_CAPTURE(resume_post_concrete_strand, recorded, mode::recorded);
+BENCHMARK_CAPTURE(resume_post_concrete_thread_pool, plain, mode::plain);
+BENCHMARK_CAPTURE(resume_post_concrete_thread_pool, recorded, mode::recorded);
 BENCHMARK_CAPTURE(parked_task_memory, plain, mode::plain)->Iterations(1);
 BENCHMARK_CAPTURE(parked_task_memory, recorded, mode::recorded)->Iterations(1);
 BENCHMARK(stack_capture);

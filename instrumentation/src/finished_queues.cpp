@@ -5,10 +5,14 @@ namespace asio_console::instrumentation::detail {
 void finished_queues::push(task_record* record) {
   thread_local std::size_t shard_index = next_shard_.fetch_add(1, std::memory_order_relaxed) % shard_count;
   shard& s = shards_[shard_index];
-  record->next = nullptr;
+  record->next = 0;
   {
     std::lock_guard lock(s.mutex);
-    (s.tail == nullptr ? s.head : s.tail->next) = record;
+    if (s.tail == nullptr) {
+      s.head = record;
+    } else {
+      s.tail->next = record->index;
+    }
     s.tail = record;
   }
   size_.fetch_add(1, std::memory_order_relaxed);
@@ -29,7 +33,7 @@ reclaimed_list finished_queues::take_reclaimable(const reclaim_policy& policy) {
                                                       std::memory_order_relaxed)) >= policy.retention_ns;
       const bool over_limit = size_.load(std::memory_order_relaxed) > policy.max_retained;
       if (!(over_limit || (expired && seen))) break;
-      s.head = record->next;
+      s.head = record_or_null(record->next);
       if (s.head == nullptr) s.tail = nullptr;
       size_.fetch_sub(1, std::memory_order_relaxed);
       if (!seen) ++taken.forced;

@@ -1,5 +1,6 @@
 // Finished records waiting out their retention, in finishing order. Sharded by finishing thread so
-// that finishes on different threads do not contend; each shard is a FIFO linked through `next`.
+// that finishes on different threads do not contend; each shard is a FIFO linked through `next`
+// (record indices).
 #pragma once
 
 #include <atomic>
@@ -7,6 +8,8 @@
 #include <cstdint>
 
 #include <mutex>
+
+#include "asio_console/instrumentation/record_directory.hpp"
 #include "asio_console/instrumentation/task_record.hpp"
 
 namespace asio_console::instrumentation::detail {
@@ -25,8 +28,12 @@ struct reclaimed_list {
   std::size_t forced = 0;  // taken past the barrier because of max_retained
 
   void append(task_record* record) {
-    record->next = nullptr;
-    (last == nullptr ? first : last->next) = record;
+    record->next = 0;
+    if (last == nullptr) {
+      first = record;
+    } else {
+      last->next = record->index;
+    }
     last = record;
     ++count;
   }

@@ -1,13 +1,13 @@
 #include "record_pool.hpp"
 
-#include <array>
+#include <algorithm>
+#include <new>
+
+#include "asio_console/instrumentation/record_directory.hpp"
 
 namespace asio_console::instrumentation::detail {
 
-struct record_pool::chunk {
-  std::array<task_record, chunk_records> records;
-  chunk* next = nullptr;  // immutable once published
-};
+std::atomic<task_record*> record_chunks[max_record_chunks];
 
 namespace {
 
@@ -19,7 +19,7 @@ struct thread_cache {
   std::size_t count = 0;
 
   void push_list(task_record* first, task_record* last, std::size_t n) {
-    last->next = head;
+    last->next = index_of(head);
     if (head == nullptr) tail = last;
     head = first;
     count += n;
@@ -42,10 +42,10 @@ task_record* record_pool::take_cached() noexcept {
   thread_cache& cache = local_cache(this);
   task_record* record = cache.head;
   if (record == nullptr) return nullptr;
-  cache.head = record->next;
+  cache.head = record_or_null(record->next);
   if (cache.head == nullptr) cache.tail = nullptr;
   --cache.count;
-  record->next = nullptr;
+  record->next = 0;
   return record;
 }
 
@@ -57,13 +57,13 @@ bool record_pool::refill_cache() {
     std::lock_guard lock(free_mutex_);
     first = free_head_;
     last = first;
-    while (last != nullptr && taken + 1 < refill_batch && last->next != nullptr) {
-      last = last->next;
+    while (last != nullptr && taken + 1 < refill_batch && last->next != 0) {
+      last = record_at(last->next);
       ++taken;
     }
     if (last == nullptr) return false;
     ++taken;
-    free_head_ = last->next;
+    free_head_ = record_or_null(last->next);
     free_count_ -= taken;
   }
   local_cache(this).push_list(first, last, taken);
@@ -71,27 +71,40 @@ bool record_pool::refill_cache() {
 }
 
 void record_pool::grow_cache() {
-  auto* fresh = new chunk;
-  for (std::size_t i = 0; i + 1 < chunk_records; ++i) fresh->records[i].next = &fresh->records[i + 1];
-  allocated_.fetch_add(chunk_records, std::memory_order_relaxed);
-  local_cache(this).push_list(&fresh->records.front(), &fresh->records.back(), chunk_records);
-  // Publish for visitors; records are still `free`, so they skip them until spawned.
-  fresh->next = chunks_.load(std::memory_order_relaxed);
-  while (!chunks_.compare_exchange_weak(fresh->next, fresh, std::memory_order_release,
-                                        std::memory_order_relaxed)) {
+  const std::uint32_t chunk = chunks_.fetch_add(1, std::memory_order_relaxed);
+  if (chunk >= max_record_chunks) {
+    chunks_.fetch_sub(1, std::memory_order_relaxed);
+    throw std::bad_alloc();
   }
+  auto* records = new task_record[records_per_chunk];
+  const std::uint32_t first_index = chunk * records_per_chunk;
+  for (std::uint32_t i = 0; i < records_per_chunk; ++i) {
+    records[i].index = first_index + i;
+    records[i].next = first_index + i + 1;
+  }
+  records[records_per_chunk - 1].next = 0;
+  // Published before any record of the chunk is handed out (and for visitors, which skip free ones).
+  record_chunks[chunk].store(records, std::memory_order_release);
+  // Index 0 names no record: the first chunk's first record is never used.
+  task_record* first = chunk == 0 ? &records[1] : &records[0];
+  const std::size_t usable = chunk == 0 ? records_per_chunk - 1 : records_per_chunk;
+  allocated_.fetch_add(usable, std::memory_order_relaxed);
+  local_cache(this).push_list(first, &records[records_per_chunk - 1], usable);
 }
 
 void record_pool::release(task_record* first, task_record* last, std::size_t count) {
   std::lock_guard lock(free_mutex_);
-  last->next = free_head_;
+  last->next = index_of(free_head_);
   free_head_ = first;
   free_count_ += count;
 }
 
 void record_pool::visit(absl::FunctionRef<void(task_record&)> visit) const {
-  for (chunk* c = chunks_.load(std::memory_order_acquire); c != nullptr; c = c->next) {
-    for (task_record& record : c->records) visit(record);
+  const std::uint32_t chunks = std::min(chunks_.load(std::memory_order_relaxed), max_record_chunks);
+  for (std::uint32_t chunk = 0; chunk < chunks; ++chunk) {
+    task_record* records = record_chunks[chunk].load(std::memory_order_acquire);
+    if (records == nullptr) continue;  // being carved by another thread: all its records are free
+    for (std::uint32_t i = chunk == 0 ? 1 : 0; i < records_per_chunk; ++i) visit(records[i]);
   }
 }
 

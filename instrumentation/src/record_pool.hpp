@@ -1,20 +1,22 @@
-// Records are carved from chunks that are never freed and handed out through a per-thread cache,
-// refilled in batches from a shared free list, so that a spawn takes no lock in the common case.
+// Records are carved from chunks that are never freed (each one's place in the record directory
+// gives its records their indices) and handed out through a per-thread cache, refilled in batches
+// from a shared free list, so that a spawn takes no lock in the common case. Lists are linked
+// through the records' `next` index.
 #pragma once
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 
-#include "absl/functional/function_ref.h"
 #include <mutex>
+
+#include "absl/functional/function_ref.h"
 #include "asio_console/instrumentation/task_record.hpp"
 
 namespace asio_console::instrumentation::detail {
 
 class record_pool {
  public:
-  static constexpr std::size_t chunk_records = 256;
   static constexpr std::size_t refill_batch = 64;
 
   record_pool() = default;
@@ -26,7 +28,8 @@ class record_pool {
   /// Moves up to refill_batch records from the shared free list to this thread's cache.
   /// Returns false when the shared free list is empty.
   bool refill_cache();
-  /// Carves a new chunk into this thread's cache.
+  /// Carves a new chunk into this thread's cache. Throws std::bad_alloc when the record directory
+  /// is full.
   void grow_cache();
 
   /// Returns reclaimed records (linked through `next`) to the shared free list.
@@ -38,8 +41,7 @@ class record_pool {
   std::uint64_t allocated() const noexcept { return allocated_.load(std::memory_order_relaxed); }
 
  private:
-  struct chunk;
-  std::atomic<chunk*> chunks_{nullptr};
+  std::atomic<std::uint32_t> chunks_{0};  // chunk numbers taken; a taken entry may still be null
   std::atomic<std::uint64_t> allocated_{0};
   std::mutex free_mutex_;
   task_record* free_head_ = nullptr;

@@ -152,7 +152,7 @@ std::size_t registry::reclaim_locked(std::int64_t now_steady_ns) {
   if (!detached_histograms_.empty()) free_detached_histograms_locked();
   detail::reclaimed_list taken = finished_->take_reclaimable(policy);
   if (taken.count == 0) return 0;
-  for (task_record* record = taken.first; record != nullptr; record = record->next) {
+  for (task_record* record = taken.first; record != nullptr; record = detail::record_or_null(record->next)) {
     const task_totals totals = totals_of(*record);  // final: the task finished, no poll runs
     reclaimed_totals_.polls += totals.polls;
     reclaimed_totals_.wakes += totals.wakes;

@@ -141,15 +141,57 @@ TEST(ConcreteExecutorTypes, EveryCoSpawnFormTakesTheAlias) {
   }
 }
 
-TEST(ConcreteExecutorTypes, TheWrapperIsTheInnerExecutorAndAHandle) {
-  // 24 bytes around io_context's executor: any_io_executor stores it without allocating (the
-  // header asserts it). A strand or a thread_pool executor is larger alone (BENCHMARKS.md: what
-  // the copies cost).
-  EXPECT_EQ(sizeof(asio_console::task_executor<asio::io_context::executor_type>), 24u);
-  EXPECT_EQ(sizeof(asio_console::task_executor<asio::thread_pool::executor_type>),
-            sizeof(asio::thread_pool::executor_type) + 16);
-  EXPECT_EQ(sizeof(asio_console::task_executor<asio::strand<asio::io_context::executor_type>>),
-            sizeof(asio::strand<asio::io_context::executor_type>) + 16);
+// Whether `any` keeps its target inside itself (no shared allocation behind it).
+template <typename Target>
+bool stored_inline(const asio::any_io_executor& any) {
+  const auto* target = reinterpret_cast<const char*>(any.target<Target>());
+  const auto* object = reinterpret_cast<const char*>(&any);
+  return target != nullptr && target >= object && target < object + sizeof(any);
+}
+
+// A task on `executor` (behind any_io_executor, as most programs have it) checks that its own
+// executor, a copy, and what an operation derives from it (the work-tracking executor of the
+// handler it will resume) are all stored inline by any_io_executor.
+template <typename Executor>
+void expect_task_executors_inline(Executor executor, const std::function<void(const std::atomic<bool>&)>& run) {
+  using wrapped = asio_console::task_executor<Executor>;
+  using tracked_inner = std::decay_t<decltype(asio::prefer(executor, asio::execution::outstanding_work.tracked))>;
+  std::atomic<bool> checked{false};
+  asio_console::co_spawn(asio::any_io_executor(executor), [&]() -> asio::awaitable<void> {
+    const asio::any_io_executor own = co_await asio::this_coro::executor;
+    EXPECT_TRUE(stored_inline<wrapped>(own));
+    const asio::any_io_executor copy = own;  // NOLINT: the copy is the point
+    EXPECT_TRUE(stored_inline<wrapped>(copy));
+    const asio::any_io_executor tracked = asio::prefer(own, asio::execution::outstanding_work.tracked);
+    EXPECT_TRUE(stored_inline<asio_console::task_executor<tracked_inner>>(tracked));
+    EXPECT_NE(own.target<wrapped>()->task(), asio_console::instrumentation::task_handle{});
+    checked = true;
+  }, asio::detached);
+  run(checked);
+  EXPECT_TRUE(checked);
+}
+
+TEST(ConcreteExecutorTypes, AnyIoExecutorStoresEveryTaskExecutorInlineSoCopiesNeverAllocate) {
+  // The sizes task_executor.hpp asserts: within any_io_executor's 24 bytes.
+  EXPECT_EQ(sizeof(asio_console::task_executor<asio::io_context::executor_type>), 16u);
+  EXPECT_EQ(sizeof(asio_console::task_executor<asio::thread_pool::executor_type>), 24u);
+  EXPECT_EQ(sizeof(asio_console::task_executor<asio::strand<asio::io_context::executor_type>>), 16u);
+  EXPECT_EQ(sizeof(asio_console::task_executor<asio::strand<asio::thread_pool::executor_type>>), 24u);
+
+  asio::io_context ctx;
+  const auto run_context = [&](const std::atomic<bool>&) {
+    ctx.restart();
+    ctx.run();
+  };
+  expect_task_executors_inline(ctx.get_executor(), run_context);
+  expect_task_executors_inline(asio::make_strand(ctx.get_executor()), run_context);
+  asio::thread_pool pool(1);
+  const auto wait_for_pool = [](const std::atomic<bool>& checked) {
+    for (int i = 0; i < 1000 && !checked; ++i) std::this_thread::sleep_for(2ms);
+  };
+  expect_task_executors_inline(pool.get_executor(), wait_for_pool);
+  expect_task_executors_inline(asio::make_strand(pool.get_executor()), wait_for_pool);
+  pool.join();
 }
 
 asio::awaitable<void, asio::io_context::executor_type> concrete_without_alias() { co_return; }

@@ -27,12 +27,18 @@ TEST(TaskExecutor, ForwardsQueriesAndRequirementsToTheInnerExecutor) {
 }
 
 TEST(TaskExecutor, EqualityComparesTaskAndInnerExecutor) {
+  using asio_console::instrumentation::registry;
   asio::io_context ctx, other;
-  asio_console::instrumentation::task_record record;
-  const wrapped a(ctx.get_executor(), {&record, 1});
-  EXPECT_EQ(a, wrapped(ctx.get_executor(), {&record, 1}));
-  EXPECT_NE(a, wrapped(ctx.get_executor(), {&record, 2}));
-  EXPECT_NE(a, wrapped(other.get_executor(), {&record, 1}));
+  const auto task = registry::instance().spawn(std::source_location::current(), nullptr);
+  const auto another = registry::instance().spawn(std::source_location::current(), nullptr);
+  const wrapped a(ctx.get_executor(), task);
+  EXPECT_EQ(a, wrapped(ctx.get_executor(), task));
+  EXPECT_NE(a, wrapped(ctx.get_executor(), another));
+  EXPECT_NE(a, wrapped(other.get_executor(), task));
+  EXPECT_EQ(a.task(), task);
+  registry::instance().finish(task, asio_console::instrumentation::task_outcome::completed);
+  registry::instance().finish(another, asio_console::instrumentation::task_outcome::completed);
+  EXPECT_EQ(a.task(), asio_console::instrumentation::task_handle{}) << "a finished task's executor only forwards";
 }
 
 TEST(TaskExecutor, WithoutATaskItOnlyForwards) {

@@ -38,6 +38,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/is_executor.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <exception>
 #include <memory>
 #include <source_location>
@@ -93,34 +94,45 @@ concept is_task_executor = requires { typename Executor::inner_executor_type; } 
 template <typename Executor>
 concept type_erased_executor = requires(const Executor& ex) { ex.target_type(); };
 
+// The concrete executors a type-erased executor is looked into for: wrapped themselves, their task
+// executor stays within any_io_executor's inline buffer, where a wrapped any_io_executor would not.
+template <typename... Executors>
+struct executor_list {};
+using unwrapped_targets =
+    executor_list<boost::asio::io_context::executor_type, boost::asio::strand<boost::asio::io_context::executor_type>,
+                  boost::asio::thread_pool::executor_type, boost::asio::strand<boost::asio::thread_pool::executor_type>>;
+
 // The executor the task's coroutine runs on: `executor` (unwrapped if it already belongs to a task,
 // so a child never nests inside its parent's accounting) wrapped in a task_executor, and converted
-// to the awaitable's executor type. Known targets of a type-erased executor are unwrapped so that
-// the wrapper stays small enough for any_io_executor to store without allocating.
+// to the awaitable's executor type. Known targets of a type-erased executor are unwrapped.
+template <typename AwaitableExecutor, typename Executor, typename Known, typename... Rest>
+AwaitableExecutor wrap_type_erased(const Executor& executor, instrumentation::task_handle task,
+                                   executor_list<Known, Rest...>) {
+  if constexpr (std::is_constructible_v<AwaitableExecutor, task_executor<Known>>) {
+    if (const auto* inner = executor.template target<task_executor<Known>>()) {
+      return AwaitableExecutor(task_executor<Known>(inner->inner_executor(), task));
+    }
+    if (const auto* inner = executor.template target<Known>()) {
+      return AwaitableExecutor(task_executor<Known>(*inner, task));
+    }
+  }
+  if constexpr (sizeof...(Rest) > 0) {
+    return wrap_type_erased<AwaitableExecutor>(executor, task, executor_list<Rest...>{});
+  } else {
+    if (const auto* inner = executor.template target<task_executor<Executor>>()) {
+      return AwaitableExecutor(task_executor<Executor>(inner->inner_executor(), task));
+    }
+    return AwaitableExecutor(task_executor<Executor>(executor, task));
+  }
+}
+
 template <typename AwaitableExecutor, typename Executor>
 AwaitableExecutor make_task_executor(const Executor& executor, instrumentation::task_handle task) {
   if constexpr (is_task_executor<Executor>) {
     return make_task_executor<AwaitableExecutor>(executor.inner_executor(), task);
+  } else if constexpr (type_erased_executor<Executor>) {
+    return wrap_type_erased<AwaitableExecutor>(executor, task, unwrapped_targets{});
   } else {
-    if constexpr (type_erased_executor<Executor>) {
-      using io_executor = boost::asio::io_context::executor_type;
-      using io_strand = boost::asio::strand<io_executor>;
-      if (const auto* inner = executor.template target<task_executor<io_executor>>()) {
-        return AwaitableExecutor(task_executor<io_executor>(inner->inner_executor(), task));
-      }
-      if (const auto* inner = executor.template target<io_executor>()) {
-        return AwaitableExecutor(task_executor<io_executor>(*inner, task));
-      }
-      if (const auto* inner = executor.template target<task_executor<io_strand>>()) {
-        return AwaitableExecutor(task_executor<io_strand>(inner->inner_executor(), task));
-      }
-      if (const auto* inner = executor.template target<io_strand>()) {
-        return AwaitableExecutor(task_executor<io_strand>(*inner, task));
-      }
-      if (const auto* inner = executor.template target<task_executor<Executor>>()) {
-        return AwaitableExecutor(task_executor<Executor>(inner->inner_executor(), task));
-      }
-    }
     return AwaitableExecutor(task_executor<Executor>(executor, task));
   }
 }

@@ -130,7 +130,8 @@ class task_record {
   std::uint64_t finish_sequence = 0;  // order of finishing, for watchers; set before phase=finished
 
   // --- owned by the registry ------------------------------------------------------------------
-  task_record* next = nullptr;  // free list or finished queue
+  std::uint32_t index = 0;  // in the record directory (record_directory.hpp); set when carved
+  std::uint32_t next = 0;   // the index of the next record on a free list or finished queue; 0 ends it
 };
 
 /// A record plus the incarnation (task id) it was issued for. Trivially copyable, 16 bytes.
