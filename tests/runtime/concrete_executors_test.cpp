@@ -173,7 +173,7 @@ void expect_task_executors_inline(Executor executor, const std::function<void(co
 
 TEST(ConcreteExecutorTypes, AnyIoExecutorStoresEveryTaskExecutorInlineSoCopiesNeverAllocate) {
   // The sizes task_executor.hpp asserts: within any_io_executor's 24 bytes.
-  EXPECT_EQ(sizeof(asio_console::task_executor<asio::io_context::executor_type>), 16u);
+  EXPECT_EQ(sizeof(asio_console::task_executor<asio::io_context::executor_type>), 24u);
   EXPECT_EQ(sizeof(asio_console::task_executor<asio::thread_pool::executor_type>), 24u);
   EXPECT_EQ(sizeof(asio_console::task_executor<asio::strand<asio::io_context::executor_type>>), 16u);
   EXPECT_EQ(sizeof(asio_console::task_executor<asio::strand<asio::thread_pool::executor_type>>), 24u);

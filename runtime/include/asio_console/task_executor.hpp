@@ -1,6 +1,7 @@
 // asio_console::task_executor<Executor>: the executor every instrumented task runs on.
 //
-// A small value (the inner executor plus an 8-byte task handle) that forwards every property to the
+// A small value (the inner executor plus a handle of the task: its record's address and id, or an
+// 8-byte index and tag where 16 bytes would not fit) that forwards every property to the
 // inner executor and accounts each execution of the task's coroutine: wakes, polls, busy and
 // scheduled time. It takes no lock and allocates nothing beyond what the inner executor does, and
 // any_io_executor stores it inline (24 bytes at most) around io_context's and thread_pool's
@@ -136,7 +137,7 @@ class task_executor {
   template <typename>
   friend class task_executor;
 
-  task_executor(Executor inner, detail::work_holding_handle task, bool acquires_work) noexcept
+  task_executor(Executor inner, detail::work_handle_for<Executor> task, bool acquires_work) noexcept
       : inner_(std::move(inner)), task_(task) {
     if (acquires_work) acquire_work();
   }
@@ -146,7 +147,14 @@ class task_executor {
   template <typename Derived>
   task_executor<std::decay_t<Derived>> derive(Derived&& derived) const noexcept {
     const bool acquires_work = !detail::tracks_work(inner_) && detail::tracks_work(derived);
-    return task_executor<std::decay_t<Derived>>(std::forward<Derived>(derived), task_.without_work(), acquires_work);
+    using derived_handle = detail::work_handle_for<std::decay_t<Derived>>;
+    derived_handle task;
+    if constexpr (std::is_same_v<derived_handle, decltype(task_)>) {
+      task = task_.without_work();
+    } else {
+      task = derived_handle(task_.live(), false);  // an allocator with state made it larger
+    }
+    return task_executor<std::decay_t<Derived>>(std::forward<Derived>(derived), task, acquires_work);
   }
 
   // False at compile time for an untracked io_context executor: its moves and destruction skip the bit.
@@ -163,7 +171,7 @@ class task_executor {
   }
 
   Executor inner_;
-  detail::work_holding_handle task_;
+  detail::work_handle_for<Executor> task_;
 };
 
 }  // namespace asio_console
@@ -173,7 +181,7 @@ class task_executor {
 namespace asio_console {
 
 // The sizes this header promises: any_io_executor stores up to 24 bytes inline.
-static_assert(sizeof(task_executor<boost::asio::io_context::executor_type>) == 16);
+static_assert(sizeof(task_executor<boost::asio::io_context::executor_type>) == 24);
 static_assert(sizeof(task_executor<boost::asio::thread_pool::executor_type>) == 24);
 static_assert(sizeof(task_executor<boost::asio::strand<boost::asio::io_context::executor_type>>) == 16);
 static_assert(sizeof(task_executor<boost::asio::strand<boost::asio::thread_pool::executor_type>>) == 24);

@@ -1,4 +1,4 @@
-// What every task_executor shares, whatever it wraps: the 8-byte task handle it carries, and the
+// What every task_executor shares, whatever it wraps: the handle of its task it carries, and the
 // accounting of one execution of the task's coroutine (a wake, then a poll).
 #pragma once
 
@@ -59,18 +59,54 @@ bool tracks_work(const Executor& executor) noexcept {
   return query_is(executor, boost::asio::execution::outstanding_work, boost::asio::execution::outstanding_work.tracked);
 }
 
-// A task in 8 bytes (its record's index and its generation's tag) plus one bit, kept in the tag's
-// bit 0 (the finished bit, 0 for a live task): whether this executor holds a unit of the task's
-// pending work. Reading it looks the record up and checks that the task has not finished.
-class work_holding_handle {
+// How a task_executor names its task, plus one bit: whether this executor holds a unit of the
+// task's pending work. Two forms with one interface; task_executor picks the smallest that keeps it
+// within any_io_executor's 24-byte inline buffer, and the fastest where both fit.
+
+// The record's address and the task id (16 bytes), the bit in the address's alignment. Reading it
+// is one load and a compare.
+class wide_work_handle {
  public:
-  work_holding_handle() noexcept = default;
-  work_holding_handle(const instrumentation::task_handle& task, bool holds_work) noexcept
-      : index_(task.record != nullptr ? task.record->index : 0),
-        tag_(index_ != 0 ? instrumentation::detail::generation_tag(task.generation) | (holds_work ? 1u : 0u) : 0) {}
+  wide_work_handle() noexcept = default;
+  wide_work_handle(const instrumentation::task_handle& task, bool holds_work) noexcept
+      : record_bits_(reinterpret_cast<std::uintptr_t>(task.record) | (holds_work ? 1u : 0u)),
+        generation_(task.generation) {}
 
   /// The task's record and generation while it has not finished; an empty handle after (and for
   /// no task).
+  instrumentation::task_handle live() const noexcept {
+    const instrumentation::task_handle task{record(), generation_};
+    return task.live() != nullptr ? task : instrumentation::task_handle{};
+  }
+  bool holds_work() const noexcept { return (record_bits_ & 1u) != 0; }
+  wide_work_handle without_work() const noexcept { return {record_bits_ & ~std::uintptr_t{1}, generation_}; }
+  void drop_work() noexcept { record_bits_ &= ~std::uintptr_t{1}; }
+  void take_work() noexcept { record_bits_ |= 1u; }
+
+  friend bool same_task(const wide_work_handle& a, const wide_work_handle& b) noexcept {
+    return a.record() == b.record() && a.generation_ == b.generation_;
+  }
+
+ private:
+  wide_work_handle(std::uintptr_t record_bits, std::uint64_t generation) noexcept
+      : record_bits_(record_bits), generation_(generation) {}
+  instrumentation::task_record* record() const noexcept {
+    return reinterpret_cast<instrumentation::task_record*>(record_bits_ & ~std::uintptr_t{1});
+  }
+
+  std::uintptr_t record_bits_ = 0;
+  std::uint64_t generation_ = 0;
+};
+
+// The record's index and a tag of the task id (8 bytes), the bit in the tag's bit 0 (the finished
+// bit, 0 for a live task). Reading it looks the record up in the directory first.
+class compact_work_handle {
+ public:
+  compact_work_handle() noexcept = default;
+  compact_work_handle(const instrumentation::task_handle& task, bool holds_work) noexcept
+      : index_(task.record != nullptr ? task.record->index : 0),
+        tag_(index_ != 0 ? instrumentation::detail::generation_tag(task.generation) | (holds_work ? 1u : 0u) : 0) {}
+
   instrumentation::task_handle live() const noexcept {
     if (index_ == 0) return {};
     instrumentation::task_record* record = instrumentation::detail::record_at(index_);
@@ -79,20 +115,27 @@ class work_holding_handle {
     return {record, generation};
   }
   bool holds_work() const noexcept { return (tag_ & 1u) != 0; }
-  work_holding_handle without_work() const noexcept { return {index_, tag_ & ~std::uint32_t{1}}; }
+  compact_work_handle without_work() const noexcept { return {index_, tag_ & ~std::uint32_t{1}}; }
   void drop_work() noexcept { tag_ &= ~std::uint32_t{1}; }
   void take_work() noexcept { tag_ |= 1u; }
 
-  friend bool same_task(const work_holding_handle& a, const work_holding_handle& b) noexcept {
+  friend bool same_task(const compact_work_handle& a, const compact_work_handle& b) noexcept {
     return a.index_ == b.index_ && (a.tag_ | 1u) == (b.tag_ | 1u);
   }
 
  private:
-  work_holding_handle(std::uint32_t index, std::uint32_t tag) noexcept : index_(index), tag_(tag) {}
+  compact_work_handle(std::uint32_t index, std::uint32_t tag) noexcept : index_(index), tag_(tag) {}
 
   std::uint32_t index_ = 0;
   std::uint32_t tag_ = 0;
 };
+
+// The handle a task_executor around `Executor` carries: wide if that still fits any_io_executor's
+// inline buffer (around io_context's executor), compact otherwise (around thread_pool's).
+template <typename Executor>
+using work_handle_for =
+    std::conditional_t<sizeof(Executor) + sizeof(wide_work_handle) <= 3 * sizeof(void*), wide_work_handle,
+                       compact_work_handle>;
 
 // Runs `function` through `target` (which has execute, never_blocks and runs_inline_here) as an
 // execution of `task`'s coroutine: a wake, then a poll around it. `task` is live or empty.
