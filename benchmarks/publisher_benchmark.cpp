@@ -66,6 +66,18 @@ void publish_unchanged(benchmark::State& state) {
   state.counters["unchanged_delta_bytes"] = static_cast<double>(bytes);
 }
 
+// The same after a peak: a million records were made (and their tasks have finished), 10,000 live
+// now. What a publication walks follows the records ever made, not the live tasks.
+void publish_unchanged_after_peak(benchmark::State& state) {
+  configure_for_churn();
+  { parked_tasks peak(1'000'000); }
+  parked_tasks tasks(10'000);
+  publisher pub(recorder::registry::instance(), 1u << 20, 1'000'000'000);
+  pub.publish(false, 0);
+  for (auto _ : state) benchmark::DoNotOptimize(pub.publish(false, 0));
+  state.counters["records"] = static_cast<double>(recorder::registry::instance().counters().records_allocated);
+}
+
 // A publication that also builds a snapshot of every task (a console connecting or resyncing).
 void publish_snapshot(benchmark::State& state) {
   configure_for_churn();
@@ -126,6 +138,7 @@ void resume_post_served(benchmark::State& state) {
 }
 
 BENCHMARK(publish_unchanged)->Arg(10'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+BENCHMARK(publish_unchanged_after_peak)->Unit(benchmark::kMillisecond);
 BENCHMARK(publish_snapshot)->Arg(10'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 BENCHMARK(resume_post_served)->ArgName("console")->Arg(0)->Arg(1)->Arg(2);
 

@@ -188,6 +188,12 @@ void registry::visit_records(absl::FunctionRef<void(const task_record&)> visit, 
   });
 }
 
+void registry::visit_every_record(absl::FunctionRef<void(const task_record&)> visit) {
+  std::lock_guard lock(reader_mutex_);
+  reclaim_locked(steady_now_nanoseconds());
+  pool_->visit([&](task_record& record) { visit(record); });
+}
+
 [[gnu::noinline]] stack_id registry::capture_spawn_stack(task_record* parent) {
   // The spawning thread's call stack, then, inside a task's poll, the coroutines awaiting the one
   // that spawns: its callers are suspended, not on the thread's stack.

@@ -1,5 +1,7 @@
 #include "publisher.hpp"
 
+#include <algorithm>
+
 #include "absl/hash/hash.h"
 #include "asio_console/instrumentation/clock.hpp"
 #include "asio_console/instrumentation/pending_operations.hpp"
@@ -208,26 +210,38 @@ void publisher::keep_histograms_of(const absl::flat_hash_set<std::uint64_t>& wat
 
 void publisher::reset() {
   tracked_.clear();
+  strings_of_.clear();
+  operations_of_.clear();
   strings_ = string_table();
   sites_.clear();
   site_counts_.clear();
   resource_signatures_.clear();
 }
 
-void publisher::fill_task(v1::Task& out, const task_snapshot& task, const tracked_task& tracked,
+void publisher::fill_task(v1::Task& out, const task_snapshot& task, const task_strings* strings,
                           const operation_list* ops) const {
   out.set_id(task.id);
   out.set_parent_id(task.parent_id);
-  out.set_name(tracked.strings[0]);
-  for (std::size_t i = 1; i + 1 < tracked.strings.size(); i += 2) {
-    v1::Field* field = out.add_fields();
-    field->set_key(tracked.strings[i]);
-    field->set_value(tracked.strings[i + 1]);
+  if (strings != nullptr) {
+    out.set_name((*strings)[0]);
+    for (std::size_t i = 1; i + 1 < strings->size(); i += 2) {
+      v1::Field* field = out.add_fields();
+      field->set_key((*strings)[i]);
+      field->set_value((*strings)[i + 1]);
+    }
   }
   out.set_site_id(task.site_id);
   out.set_stack_id(task.stack);
   out.set_created_ns(task.created_ns);
   fill_stats(*out.mutable_stats(), task, ops);
+}
+
+void publisher::forget(std::uint64_t id) {
+  if (const auto found = strings_of_.find(id); found != strings_of_.end()) {
+    for (std::uint32_t string : found->second) strings_.release(string);
+    strings_of_.erase(found);
+  }
+  operations_of_.erase(id);
 }
 
 void publisher::intern_new_sites() {
@@ -264,37 +278,60 @@ publication publisher::publish(bool with_snapshot, std::uint64_t dropped_watcher
   std::vector<v1::Task> new_tasks;
   std::vector<v1::TaskStats> changed;
   std::vector<v1::Task> everything;  // for a snapshot
-  registry_.visit_records([&](const task_record& record) {
+  std::vector<std::uint64_t> removed;
+  // Every record in index order, free ones too: what a record held and no longer does is gone. An
+  // unchanged task costs its record's signature loads and its tracked_ entry, both sequential.
+  registry_.visit_every_record([&](const task_record& record) {
+    if (record.index >= tracked_.size()) tracked_.resize(std::max<std::size_t>(record.index + 1, tracked_.size() * 2));
+    tracked_task& tracked = tracked_[record.index];
+    const bool in_use = record.phase.load(std::memory_order_acquire) != instrumentation::record_phase::free;
+    const std::uint64_t id = in_use ? record.id() : 0;
+    if (tracked.id != id && tracked.id != 0) {
+      removed.push_back(tracked.id);
+      forget(tracked.id);
+      tracked = {};
+    }
+    if (!in_use) return;
     const std::uint64_t signature = signature_of(record);
-    auto [it, inserted] = tracked_.try_emplace(record.id());
-    tracked_task& tracked = it->second;
-    tracked.epoch = epoch_;
-    tracked.record = &record;
-    const auto found = operations_of.find(record.id());
-    const operation_list* ops = found == operations_of.end() ? nullptr : &found->second;
-    const std::uint64_t digest = digest_of(ops);
-    const bool changed_since = inserted || tracked.signature != signature || tracked.operations_digest != digest;
+    const bool inserted = tracked.id == 0;
+    const operation_list* ops = nullptr;
+    bool operations_changed = false;
+    if (deep) {
+      const auto found = operations_of.find(id);
+      ops = found == operations_of.end() ? nullptr : &found->second;
+      const std::uint64_t digest = digest_of(ops);
+      const auto sent = operations_of_.find(id);
+      operations_changed = (sent == operations_of_.end() ? 0 : sent->second) != digest;
+      if (digest == 0) {
+        if (sent != operations_of_.end()) operations_of_.erase(sent);
+      } else {
+        operations_of_[id] = digest;
+      }
+    }
+    const bool changed_since = inserted || tracked.signature != signature || operations_changed;
+    tracked = {id, signature};
     if (!changed_since && !with_snapshot) return;
     const task_snapshot task = instrumentation::snapshot_of(record, now_ns);
+    const task_strings* strings = nullptr;
     if (inserted) {
-      tracked.strings.push_back(strings_.acquire(task.name));
-      for (const auto& [key, value] : task.fields) {
-        tracked.strings.push_back(strings_.acquire(key));
-        tracked.strings.push_back(strings_.acquire(value));
+      if (!task.name.empty() || !task.fields.empty()) {
+        task_strings& held = strings_of_[id];
+        held.push_back(strings_.acquire(task.name));
+        for (const auto& [key, value] : task.fields) {
+          held.push_back(strings_.acquire(key));
+          held.push_back(strings_.acquire(value));
+        }
+        strings = &held;
       }
-      fill_task(new_tasks.emplace_back(), task, tracked, ops);
-    } else if (changed_since) {
-      fill_stats(changed.emplace_back(), task, ops);
+      fill_task(new_tasks.emplace_back(), task, strings, ops);
+    } else {
+      if (changed_since) fill_stats(changed.emplace_back(), task, ops);
+      if (with_snapshot) {
+        const auto found = strings_of_.find(id);
+        strings = found == strings_of_.end() ? nullptr : &found->second;
+      }
     }
-    tracked.signature = signature;
-    tracked.operations_digest = digest;
-    if (with_snapshot) fill_task(everything.emplace_back(), task, tracked, ops);
-  });
-
-  std::vector<std::uint64_t> removed;
-  erase_unseen(tracked_, epoch_, [&](std::uint64_t id, const tracked_task& gone) {
-    removed.push_back(id);
-    for (std::uint32_t string : gone.strings) strings_.release(string);
+    if (with_snapshot) fill_task(everything.emplace_back(), task, strings, ops);
   });
 
   // Deep mode: the resources, those that changed in the delta.

@@ -2,10 +2,11 @@
 // watcher at once: a delta (what changed since the previous publication) and, when a watcher needs
 // one, a snapshot (everything). Both are split into chunks under the message size limit.
 //
-// It remembers, per task (and, in deep mode, per resource) it has published, a signature of the counters that matter (polls, wakes,
-// phase), the ids of its interned strings and its record, so that unchanged tasks cost a few loads
-// and nothing on the wire. That memory exists only while a console is attached (see reset()).
-// Publisher-thread only; not thread-safe.
+// It remembers, per task record, the task it last published from it and a signature of the
+// counters that matter (polls, wakes, pending work, phase), so that an unchanged task costs a few
+// sequential loads and nothing on the wire; and, per task that has them, the ids of its interned
+// strings (and in deep mode what its pending operations were sent as). That memory exists only
+// while a console is attached (see reset()). Publisher-thread only; not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -51,23 +52,27 @@ class publisher {
   void reset();
 
  private:
+  // What a record held at the last publication: a task (0: none) and its signature.
   struct tracked_task {
-    const instrumentation::task_record* record = nullptr;
+    std::uint64_t id = 0;
     std::uint64_t signature = 0;
-    std::uint64_t operations_digest = 0;  // deep mode: what pending_ops were last sent as
-    std::uint64_t epoch = 0;
-    absl::InlinedVector<std::uint32_t, 3> strings;  // name, then key and value of each field
   };
+  // A task's interned strings: name, then key and value of each field.
+  using task_strings = absl::InlinedVector<std::uint32_t, 3>;
 
   void intern_new_sites();
-  void fill_task(v1::Task& out, const instrumentation::task_snapshot& task, const tracked_task& tracked,
+  void fill_task(v1::Task& out, const instrumentation::task_snapshot& task, const task_strings* strings,
                  const std::vector<const instrumentation::pending_operation*>* ops) const;
+  // Forgets the task `id` a record held: its strings and operations.
+  void forget(std::uint64_t id);
 
   instrumentation::registry& registry_;
   std::size_t max_message_bytes_;
   std::int64_t interval_ns_;
   string_table strings_;
-  absl::flat_hash_map<std::uint64_t, tracked_task> tracked_;
+  std::vector<tracked_task> tracked_;                                // by record index
+  absl::flat_hash_map<std::uint64_t, task_strings> strings_of_;     // tasks with a name or fields
+  absl::flat_hash_map<std::uint64_t, std::uint64_t> operations_of_;  // deep mode: digests sent, tasks with some
   absl::flat_hash_set<std::uint64_t> with_histograms_;  // task ids details() attached them to
   std::vector<v1::Site> sites_;                      // every site sent so far, by id - 1
   struct site_count {

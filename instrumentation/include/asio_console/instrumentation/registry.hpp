@@ -100,6 +100,10 @@ class registry {
   void visit_records(absl::FunctionRef<void(const task_record&)> visit);
   /// The same, and sets `totals` to what the records reclaimed before this visit added up to.
   void visit_records(absl::FunctionRef<void(const task_record&)> visit, reclaimed_totals& totals);
+  /// Calls `visit` for every record ever made, free ones included, in index order, under the
+  /// reader lock, after reclaiming: for a reader that remembers what each record held (a free
+  /// record's phase is `free`, and the task it held, if any, is gone).
+  void visit_every_record(absl::FunctionRef<void(const task_record&)> visit);
 
   /// Calls `visit` for every site, in creation order.
   void visit_sites(absl::FunctionRef<void(const site&)> visit) const;
