@@ -1,0 +1,114 @@
+// The publisher remembers what each task record held at its last publication: a task seen for the
+// first time is new, an unchanged one costs nothing on the wire, and a record that lost its task
+// (reclaimed, or reused by another task) reports that task gone exactly once.
+#include <gtest/gtest.h>
+
+#include <asio_console/asio_console.hpp>
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/channel.hpp>
+#include <map>
+#include <string>
+#include <thread>
+
+#include "publisher.hpp"
+
+namespace {
+namespace asio = boost::asio;
+using asio_console::instrumentation::registry;
+using asio_console::server_internal::publication;
+using asio_console::server_internal::publisher;
+using channel = asio::experimental::channel<void(boost::system::error_code)>;
+
+// What a delta says, read from all its chunks.
+struct delta_contents {
+  std::map<std::uint64_t, std::string> new_tasks;  // id -> name
+  std::vector<std::uint64_t> changed;
+  std::vector<std::uint64_t> removed;
+};
+
+delta_contents read(const publication& p) {
+  std::map<std::uint32_t, std::string> strings;
+  delta_contents out;
+  for (const auto& chunk : p.delta) {
+    for (const auto& s : chunk->new_strings()) strings[s.id()] = s.value();
+    for (const auto& task : chunk->new_tasks()) out.new_tasks[task.id()] = strings[task.name()];
+    for (const auto& stats : chunk->changed_stats()) out.changed.push_back(stats.id());
+    for (std::uint64_t id : chunk->removed_task_ids()) out.removed.push_back(id);
+  }
+  return out;
+}
+
+std::uint64_t id_named(const delta_contents& delta, const std::string& name) {
+  for (const auto& [id, task_name] : delta.new_tasks) {
+    if (task_name == name) return id;
+  }
+  ADD_FAILURE() << "no new task named " << name;
+  return 0;
+}
+
+std::uint32_t record_index_of(std::uint64_t id) {
+  std::uint32_t index = 0;
+  registry::instance().visit_records([&](const auto& record) {
+    if (record.id() == id) index = record.index;
+  });
+  return index;
+}
+
+asio::awaitable<void> park(channel& on) {
+  boost::system::error_code ignored;
+  co_await on.async_receive(asio::redirect_error(asio::use_awaitable, ignored));
+}
+
+TEST(Publisher, NewOnceUnchangedForFreeAndAReusedRecordsTaskIsGoneOnceAndTheNewOneNew) {
+  auto options = registry::instance().options();
+  const auto kept = options;
+  options.retention = absl::ZeroDuration();
+  registry::instance().configure(options);
+
+  asio::io_context ctx;
+  channel first(ctx), others(ctx);
+  asio_console::co_spawn(ctx, park(first), asio::detached, {.name = "first"});
+  asio_console::co_spawn(ctx, park(others), asio::detached, {.name = "second", .fields = {{"k", "v"}}});
+  asio_console::co_spawn(ctx, park(others), asio::detached, {.name = "third"});
+  ctx.poll();
+
+  publisher pub(registry::instance(), 1u << 20, 1'000'000'000);
+  const delta_contents everything = read(pub.publish(false, 0));
+  const std::uint64_t first_id = id_named(everything, "first");
+  ASSERT_NE(id_named(everything, "second"), 0u);
+  ASSERT_NE(id_named(everything, "third"), 0u);
+
+  const delta_contents unchanged = read(pub.publish(false, 0));
+  EXPECT_TRUE(unchanged.new_tasks.empty());
+  EXPECT_TRUE(unchanged.changed.empty());
+  EXPECT_TRUE(unchanged.removed.empty());
+
+  // The first task finishes and its record is reclaimed (retention 0) onto the shared free list; a
+  // thread with an empty record cache takes it from there for the next spawn.
+  const std::uint32_t first_index = record_index_of(first_id);
+  first.close();
+  ctx.poll();
+  registry::instance().reclaim();
+  std::thread([&] { asio_console::co_spawn(ctx, park(others), asio::detached, {.name = "fourth"}); }).join();
+  ctx.poll();
+
+  const delta_contents after = read(pub.publish(false, 0));
+  const std::uint64_t fourth_id = id_named(after, "fourth");
+  EXPECT_EQ(record_index_of(fourth_id), first_index) << "the test means a reused record";
+  EXPECT_EQ(after.new_tasks.size(), 1u);
+  EXPECT_EQ(after.removed, std::vector<std::uint64_t>{first_id});
+  EXPECT_TRUE(after.changed.empty()) << "the other tasks did not change";
+
+  const delta_contents settled = read(pub.publish(false, 0));
+  EXPECT_TRUE(settled.new_tasks.empty());
+  EXPECT_TRUE(settled.removed.empty()) << "a gone task is said once";
+
+  others.close();
+  ctx.run();
+  registry::instance().reclaim();
+  const delta_contents gone = read(pub.publish(false, 0));
+  EXPECT_EQ(gone.removed.size(), 3u);
+  registry::instance().configure(kept);
+}
+
+}  // namespace
