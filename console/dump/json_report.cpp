@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <charconv>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
 
 #include "model/frame_filter.hpp"
 #include "model/site_summary.hpp"
@@ -36,52 +40,121 @@ json::array frames_json(const std::vector<frame>* frames, stack_kind kind = stac
   return out;
 }
 
-json::object task_json(const task& t, const state& model) {
-  const std::int64_t now = model.now_ns();
-  json::object o;
-  o["id"] = t.id;
-  o["parent_id"] = t.parent_id != 0 ? json::value(t.parent_id) : json::value(nullptr);
-  o["name"] = t.name;
-  json::object fields;
-  for (const auto& [key, value] : t.fields) fields[key] = value;
-  o["fields"] = std::move(fields);
-  o["state"] = to_string(t.stats.state);
-  o["location"] = location_json(model.find_site(t.site_id));
-  o["stack"] = t.stack_id != 0 ? frames_json(model.find_stack(t.stack_id)) : json::array();
-  const std::vector<frame>* waiting =
-      t.stats.await_stack_id != 0 ? model.find_await_stack(t.stats.await_stack_id) : nullptr;
-  o["await_stack"] = frames_json(waiting, stack_kind::await);
-  o["wait_reason"] = waiting != nullptr ? wait_reason(*waiting) : "";
-  // Deep mode: the operations it waits on; [] otherwise.
-  json::array pending;
-  for (const pending_operation& op : t.stats.pending_ops) {
-    json::object p;
-    p["op"] = op.operation;
-    p["object_kind"] = op.object_kind;
-    p["object_id"] = op.object_id;
-    p["native_handle"] = op.native_handle ? json::value(*op.native_handle) : json::value(nullptr);
-    p["since_ns"] = op.since_ns;
-    pending.emplace_back(std::move(p));
+// Writes tasks as text, one at a time, in the key order of the format. What many tasks share (their
+// site's location, their spawn and await stacks, a stack's wait reason) is serialized once and
+// copied: at a million tasks, building a document tree per task was most of a dump's time.
+class task_writer {
+ public:
+  explicit task_writer(const state& model) : model_(model) {}
+
+  void write(const task& t, std::string& out) {
+    const std::int64_t now = model_.now_ns();
+    out += "{\"id\":";
+    append_number(out, t.id);
+    out += ",\"parent_id\":";
+    if (t.parent_id != 0) {
+      append_number(out, t.parent_id);
+    } else {
+      out += "null";
+    }
+    out += ",\"name\":";
+    out += json::serialize(json::string_view(t.name));
+    out += ",\"fields\":{";
+    // As a JSON object: a key given twice appears once, where it first did, with its last value.
+    bool first_field = true;
+    for (std::size_t i = 0; i < t.fields.size(); ++i) {
+      const std::string& key = t.fields[i].first;
+      const auto same_key = [&](const task_field& f) { return f.first == key; };
+      if (std::any_of(t.fields.begin(), t.fields.begin() + static_cast<std::ptrdiff_t>(i), same_key)) continue;
+      const task_field& last = *std::find_if(t.fields.rbegin(), t.fields.rend(), same_key);
+      if (!first_field) out += ',';
+      first_field = false;
+      out += json::serialize(json::string_view(key));
+      out += ':';
+      out += json::serialize(json::string_view(last.second));
+    }
+    out += "},\"state\":\"";
+    out += to_string(t.stats.state);
+    out += "\",\"location\":";
+    out += cached(locations_, t.site_id, [&] { return json::serialize(location_json(model_.find_site(t.site_id))); });
+    out += ",\"stack\":";
+    out += t.stack_id == 0 ? std::string_view("[]") : cached(stacks_, t.stack_id, [&] {
+      return json::serialize(frames_json(model_.find_stack(t.stack_id)));
+    });
+    out += ",\"await_stack\":";
+    const std::uint32_t await_id = t.stats.await_stack_id;
+    out += cached(await_stacks_, await_id, [&] {
+      const std::vector<frame>* waiting = await_id != 0 ? model_.find_await_stack(await_id) : nullptr;
+      return json::serialize(frames_json(waiting, stack_kind::await)) + ",\"wait_reason\":" +
+             json::serialize(json::string_view(waiting != nullptr ? wait_reason(*waiting) : std::string()));
+    });
+    // Deep mode: the operations it waits on; [] otherwise.
+    out += ",\"pending_ops\":";
+    if (t.stats.pending_ops.empty()) {
+      out += "[]";
+    } else {
+      json::array pending;
+      for (const pending_operation& op : t.stats.pending_ops) {
+        json::object p;
+        p["op"] = op.operation;
+        p["object_kind"] = op.object_kind;
+        p["object_id"] = op.object_id;
+        p["native_handle"] = op.native_handle ? json::value(*op.native_handle) : json::value(nullptr);
+        p["since_ns"] = op.since_ns;
+        pending.emplace_back(std::move(p));
+      }
+      out += json::serialize(pending);
+    }
+    out += ",\"woken_by\":";
+    if (t.stats.woken_by) {
+      out += json::serialize(json::object{{"op", t.stats.woken_by->operation}, {"object_id", t.stats.woken_by->object_id}});
+    } else {
+      out += "null";
+    }
+    out += ",\"total_ns\":";
+    append_number(out, t.total_ns(now));
+    out += ",\"busy_ns\":";
+    append_number(out, t.busy_ns(now));
+    out += ",\"scheduled_ns\":";
+    append_number(out, t.scheduled_ns(now));
+    out += ",\"idle_ns\":";
+    append_number(out, t.idle_ns(now));
+    out += ",\"polls\":";
+    append_number(out, t.stats.polls);
+    out += ",\"wakes\":";
+    append_number(out, t.stats.wakes);
+    out += ",\"warnings\":[";
+    bool first = true;
+    for (lint_kind kind : all_lint_kinds) {
+      if (!t.warnings.contains(kind)) continue;
+      if (!first) out += ',';
+      first = false;
+      out += '"';
+      out += lint_name(kind);  // plain identifiers: nothing to escape
+      out += '"';
+    }
+    out += "]}";
   }
-  o["pending_ops"] = std::move(pending);
-  if (t.stats.woken_by) {
-    o["woken_by"] = {{"op", t.stats.woken_by->operation}, {"object_id", t.stats.woken_by->object_id}};
-  } else {
-    o["woken_by"] = nullptr;
+
+ private:
+  template <typename Number>
+  static void append_number(std::string& out, Number n) {
+    char text[24];
+    const auto end = std::to_chars(text, text + sizeof(text), n).ptr;
+    out.append(text, end);
   }
-  o["total_ns"] = t.total_ns(now);
-  o["busy_ns"] = t.busy_ns(now);
-  o["scheduled_ns"] = t.scheduled_ns(now);
-  o["idle_ns"] = t.idle_ns(now);
-  o["polls"] = t.stats.polls;
-  o["wakes"] = t.stats.wakes;
-  json::array warnings;
-  for (lint_kind kind : all_lint_kinds) {
-    if (t.warnings.contains(kind)) warnings.emplace_back(json::string(lint_name(kind)));
+  template <typename Make>
+  static const std::string& cached(absl::flat_hash_map<std::uint32_t, std::string>& cache, std::uint32_t key, Make make) {
+    auto it = cache.find(key);
+    if (it == cache.end()) it = cache.emplace(key, make()).first;
+    return it->second;
   }
-  o["warnings"] = std::move(warnings);
-  return o;
-}
+
+  const state& model_;
+  absl::flat_hash_map<std::uint32_t, std::string> locations_;     // by site id
+  absl::flat_hash_map<std::uint32_t, std::string> stacks_;        // by spawn stack id
+  absl::flat_hash_map<std::uint32_t, std::string> await_stacks_;  // by await stack id: frames, then wait_reason
+};
 
 // Deep mode: every resource, by id; [] otherwise.
 json::array resources_json(const state& model) {
@@ -119,10 +192,17 @@ void write_json_report(std::ostream& out, const state& model) {
   tasks.reserve(model.tasks().size());
   for (const auto& [id, t] : model.tasks()) tasks.push_back(&t);
   std::sort(tasks.begin(), tasks.end(), [](const task* a, const task* b) { return a->id < b->id; });
+  task_writer writer(model);
+  std::string text;
   for (std::size_t i = 0; i < tasks.size(); ++i) {
-    if (i != 0) out << ',';
-    out << json::serialize(task_json(*tasks[i], model));
+    if (i != 0) text += ',';
+    writer.write(*tasks[i], text);
+    if (text.size() >= (1u << 20)) {
+      out << text;
+      text.clear();
+    }
   }
+  out << text;
 
   json::array site_array;
   for (const site_summary& s : summarize_sites(model)) {

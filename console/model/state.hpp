@@ -21,6 +21,7 @@
 #include <set>
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "asio_console/v1/instrument.pb.h"
@@ -71,7 +72,9 @@ absl::Status check_protocol_version(const v1::Update& update);
 
 class state {
  public:
-  using task_map = absl::flat_hash_map<std::uint64_t, task>;
+  // Tasks are large and a million of them common: nodes, so that growing the map moves pointers,
+  // not tasks, and its empty slots cost 8 bytes each, not a task's size.
+  using task_map = absl::node_hash_map<std::uint64_t, task>;
   using site_map = absl::flat_hash_map<std::uint32_t, site>;
   using task_ids = std::set<std::uint64_t>;
   using resource_map = absl::flat_hash_map<std::uint64_t, resource>;

@@ -124,6 +124,42 @@ TEST(JsonReport, TasksSayWhereTheyWaitAndSitesGroupTheirIdleTasksByAwaitStack) {
   EXPECT_EQ(groups.at(1).as_object().at("count"), 1);
 }
 
+TEST(JsonReport, StringsAreEscapedRepeatedFieldKeysAppearOnceAndSharedStacksAreWrittenForEveryTask) {
+  update_builder updates;
+  state model;
+  const std::string awkward = "say \"hi\"\\ \n\t\x01 caf\xc3\xa9";
+  ASSERT_TRUE(model.apply(updates.publication(100 * second, true)
+                              .site(1, "/src/odd \"dir\"/a.cpp", 3, "f()")
+                              .new_task({.id = 1, .name = awkward,
+                                         .fields = {{"k", "first"}, {awkward, awkward}, {"k", "last"}},
+                                         .stack_id = 4, .await_stack_id = 7})
+                              .new_task({.id = 2, .stack_id = 4, .await_stack_id = 7})
+                              .site_stats(1, 2, 0)
+                              .build())
+                  .ok());
+  model.add_stack(4, {{"g(\"x\")", "/src/odd \"dir\"/a.cpp", 5, false}});
+  model.add_await_stack(7, timer_wait_stack);
+  std::ostringstream out;
+  write_json_report(out, model);
+  const json::object root = json::parse(out.str()).as_object();
+
+  const json::array& tasks = root.at("tasks").as_array();
+  const json::object& first = tasks.at(0).as_object();
+  EXPECT_EQ(json::value_to<std::string>(first.at("name")), awkward);
+  const json::object& fields = first.at("fields").as_object();
+  EXPECT_EQ(fields.size(), 2u);
+  EXPECT_EQ(fields.at("k"), "last") << "a JSON object has one value per key: the last given";
+  EXPECT_EQ(json::value_to<std::string>(fields.at(awkward)), awkward);
+  EXPECT_EQ(first.at("location").as_object().at("file"), "/src/odd \"dir\"/a.cpp");
+  EXPECT_EQ(first.at("stack").as_array().at(0).as_object().at("function"), "g(\"x\")");
+  const json::object& second = tasks.at(1).as_object();
+  EXPECT_EQ(second.at("stack"), first.at("stack"));
+  EXPECT_EQ(second.at("await_stack"), first.at("await_stack"));
+  EXPECT_EQ(second.at("wait_reason"), "timer wait");
+  EXPECT_EQ(second.at("location"), first.at("location"));
+  EXPECT_EQ(second.at("fields").as_object().size(), 0u);
+}
+
 TEST(JsonReport, SpawnsThatRanUnrecordedAreCountedPerSiteAndInAll) {
   update_builder updates;
   state model;
