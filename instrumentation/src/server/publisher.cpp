@@ -211,7 +211,7 @@ void publisher::keep_histograms_of(const absl::flat_hash_set<std::uint64_t>& wat
 void publisher::reset() {
   std::vector<tracked_task>().swap(tracked_);  // its memory too: a million records' worth while nobody watches
   strings_of_.clear();
-  operations_of_.clear();
+  operations_sent_.clear();
   strings_ = string_table();
   sites_.clear();
   site_counts_.clear();
@@ -241,7 +241,7 @@ void publisher::forget(std::uint64_t id) {
     for (std::uint32_t string : found->second) strings_.release(string);
     strings_of_.erase(found);
   }
-  operations_of_.erase(id);
+  operations_sent_.erase(id);
 }
 
 void publisher::intern_new_sites() {
@@ -300,12 +300,12 @@ publication publisher::publish(bool with_snapshot, std::uint64_t dropped_watcher
       const auto found = operations_of.find(id);
       ops = found == operations_of.end() ? nullptr : &found->second;
       const std::uint64_t digest = digest_of(ops);
-      const auto sent = operations_of_.find(id);
-      operations_changed = (sent == operations_of_.end() ? 0 : sent->second) != digest;
+      const auto sent = operations_sent_.find(id);
+      operations_changed = (sent == operations_sent_.end() ? 0 : sent->second) != digest;
       if (digest == 0) {
-        if (sent != operations_of_.end()) operations_of_.erase(sent);
+        if (sent != operations_sent_.end()) operations_sent_.erase(sent);
       } else {
-        operations_of_[id] = digest;
+        operations_sent_[id] = digest;
       }
     }
     const bool changed_since = inserted || tracked.signature != signature || operations_changed;

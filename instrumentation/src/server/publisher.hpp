@@ -72,7 +72,7 @@ class publisher {
   string_table strings_;
   std::vector<tracked_task> tracked_;                                // by record index
   absl::flat_hash_map<std::uint64_t, task_strings> strings_of_;     // tasks with a name or fields
-  absl::flat_hash_map<std::uint64_t, std::uint64_t> operations_of_;  // deep mode: digests sent, tasks with some
+  absl::flat_hash_map<std::uint64_t, std::uint64_t> operations_sent_;  // deep mode: digests sent, tasks with some
   absl::flat_hash_set<std::uint64_t> with_histograms_;  // task ids details() attached them to
   std::vector<v1::Site> sites_;                      // every site sent so far, by id - 1
   struct site_count {

@@ -39,6 +39,11 @@ struct strand_task {
   std::atomic<std::uint32_t> references{1};
   instrumentation::task_handle task;
   strand_implementation implementation;
+
+  /// The task while it has not finished; an empty handle after (and for none).
+  instrumentation::task_handle live() const noexcept {
+    return task.live() != nullptr ? task : instrumentation::task_handle{};
+  }
 };
 
 // A counted reference to a strand_task, plus one bit in the pointer's alignment: whether this
@@ -123,10 +128,7 @@ class task_executor<boost::asio::strand<Inner>> {
 
   /// The strand, rebuilt from its inner executor and implementation.
   strand_type inner_executor() const noexcept { return strand_type(inner_, task_.get().implementation); }
-  instrumentation::task_handle task() const noexcept {
-    const instrumentation::task_handle& task = task_.get().task;
-    return task.live() != nullptr ? task : instrumentation::task_handle{};
-  }
+  instrumentation::task_handle task() const noexcept { return task_.get().live(); }
 
   template <typename Property>
     requires boost::asio::can_query<const strand_type&, Property>::value
@@ -160,9 +162,7 @@ class task_executor<boost::asio::strand<Inner>> {
   template <typename Function>
   [[gnu::always_inline]] void execute(Function&& function) const {
     const detail::strand_task& shared = task_.get();
-    const instrumentation::task_handle task =
-        shared.task.live() != nullptr ? shared.task : instrumentation::task_handle{};
-    detail::execute_as_task(detail::strand_target<Inner>{inner_, shared.implementation}, task,
+    detail::execute_as_task(detail::strand_target<Inner>{inner_, shared.implementation}, shared.live(),
                             std::forward<Function>(function));
   }
 
@@ -197,8 +197,8 @@ class task_executor<boost::asio::strand<Inner>> {
     task_.swap(other.task_);
   }
   void acquire_work() noexcept {
-    const instrumentation::task_handle& task = task_.get().task;
-    if (task.live() == nullptr) return;
+    const instrumentation::task_handle task = task_.get().live();
+    if (task.record == nullptr) return;
     instrumentation::add_pending_work(task, 1);
     task_.take_work();
   }
