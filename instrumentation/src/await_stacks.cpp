@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <optional>
 #include <thread>
 
 #include "asio_console/instrumentation/registry.hpp"
@@ -22,17 +21,19 @@ const char* load_pointer(const void* at) noexcept {
 
 const char* caller_of(const char* frame) noexcept { return load_pointer(frame + coroutine_frame_layout::caller_offset); }
 
-// The chain from `top` out to the task's own coroutine (co_spawn's entry point, the frame without
-// a caller, is left out), as resume functions marked awaiting. It stops early at anything that is
-// not a coroutine's frame base (its handle must point just before it).
-std::size_t walk(const char* top, std::span<std::uintptr_t> out) noexcept {
+// Visits the chain from `top` out to the task's own coroutine (co_spawn's entry point, the frame
+// without a caller, is left out) as resume functions marked awaiting, at most `max_depth` of them,
+// and returns how many. It stops early at anything that is not a coroutine's frame base (its handle
+// must point just before it).
+template <typename Visit>
+[[gnu::always_inline]] inline std::size_t walk(const char* top, std::size_t max_depth, Visit visit) noexcept {
   std::size_t depth = 0;
-  for (const char* frame = top; frame != nullptr && depth < out.size();) {
+  for (const char* frame = top; frame != nullptr && depth < max_depth;) {
     const char* coroutine = load_pointer(frame + coroutine_frame_layout::coroutine_handle_offset);
     if (coroutine == nullptr || coroutine + coroutine_frame_layout::promise_offset_in_frame != frame) break;
     const char* caller = caller_of(frame);
     if (caller == nullptr) break;
-    out[depth++] = reinterpret_cast<std::uintptr_t>(load_pointer(coroutine)) | stack_table::awaiting_bit;
+    visit(depth++, reinterpret_cast<std::uintptr_t>(load_pointer(coroutine)) | stack_table::awaiting_bit);
     frame = caller;
   }
   return depth;
@@ -47,19 +48,21 @@ std::size_t walk(const char* top, std::span<std::uintptr_t> out) noexcept {
 // sequentially consistent.
 long membarrier(int command) noexcept { return ::syscall(__NR_membarrier, command, 0, 0); }
 
+[[gnu::noinline]] bool register_asymmetric_fence() noexcept {
+  const long supported = membarrier(MEMBARRIER_CMD_QUERY);
+  return supported > 0 && (supported & MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0 &&
+         membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
+}
+
 // Decided once, on first use (tasks may run during static initialization), and the same for both
-// sides from then on.
-bool asymmetric_fence() noexcept {
-  static const bool available = [] {
-    const long supported = membarrier(MEMBARRIER_CMD_QUERY);
-    return supported > 0 && (supported & MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0 &&
-           membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
-  }();
+// sides from then on. Inline: every capture asks (a guard load and a branch).
+inline bool asymmetric_fence() noexcept {
+  static const bool available = register_asymmetric_fence();
   return available;
 }
 
-void announce_reading(task_record& record) noexcept {
-  if (asymmetric_fence()) {
+void announce_reading(task_record& record, bool asymmetric) noexcept {
+  if (asymmetric) {
     record.reading_frames.store(1, std::memory_order_relaxed);
     std::atomic_signal_fence(std::memory_order_seq_cst);
   } else {
@@ -71,10 +74,11 @@ void announce_reading(task_record& record) noexcept {
 // if they cannot be read now (another poll of the task runs).
 template <typename Read>
 bool read_frames(task_record& record, Read read) noexcept {
-  announce_reading(record);
+  const bool asymmetric = asymmetric_fence();
+  announce_reading(record, asymmetric);
   // Acquire: the frames as the task's previous poll, wherever it ran, left them.
   const std::uint64_t polls =
-      record.poll_word.load(asymmetric_fence() ? std::memory_order_acquire : std::memory_order_seq_cst);
+      record.poll_word.load(asymmetric ? std::memory_order_acquire : std::memory_order_seq_cst);
   const bool alone = (polls & task_record::active_poll_mask) == 1;  // only the caller's own poll
   if (alone) {
     const void* anchor = record.await_anchor.load(std::memory_order_acquire);
@@ -125,7 +129,7 @@ stack_id intern(std::span<const std::uintptr_t> frames) noexcept {
 struct last_capture {
   stack_id id = 0;
   std::size_t depth = 0;
-  std::uintptr_t frames[max_await_depth];
+  std::uintptr_t frames[max_await_depth] = {};  // initialized: constant, so no guard per access
 };
 thread_local last_capture last;
 
@@ -151,28 +155,35 @@ void clear_await_anchor(const task_handle& task) noexcept {
 
 std::size_t read_await_chain(task_record& record, std::span<std::uintptr_t> out) noexcept {
   std::size_t depth = 0;
-  read_frames(record, [&](const char* top) { depth = walk(top, out); });
+  read_frames(record, [&](const char* top) {
+    depth = walk(top, out.size(), [&](std::size_t at, std::uintptr_t frame) { out[at] = frame; });
+  });
   return depth;
 }
 
 void capture_await_stack(task_record& record) noexcept {
-  std::uintptr_t frames[max_await_depth];
-  std::optional<std::size_t> depth;  // unset: keep what was recorded
+  last_capture& recorded = last;  // one thread-local address for the whole walk
+  bool captured = false;  // false: keep what was recorded
+  bool same_frames = true;
   read_frames(record, [&](const char* top) {
     // A running chain is about to change: only a chain suspended at an await is worth recording.
     if (top != nullptr && load_pointer(top + coroutine_frame_layout::attached_thread_offset) != nullptr) return;
-    depth = top != nullptr ? walk(top, frames) : 0;
+    // Compared with the chain recorded last on this thread as it is read, and written over it.
+    const std::size_t depth = walk(top, max_await_depth, [&](std::size_t at, std::uintptr_t frame) {
+      if (at >= recorded.depth || recorded.frames[at] != frame) {
+        same_frames = false;
+        recorded.frames[at] = frame;
+      }
+    });
+    if (depth != recorded.depth) same_frames = false;
+    recorded.depth = depth;
+    captured = true;
   });
-  if (!depth) return;  // another poll runs, or the chain runs on
+  if (!captured) return;  // another poll runs, or the chain runs on
   detail::current_poll.await_captured = true;
-  const bool same_frames = *depth == last.depth && std::equal(frames, frames + *depth, last.frames);
-  if (!same_frames) {
-    last.id = intern({frames, *depth});
-    last.depth = *depth;
-    std::copy(frames, frames + *depth, last.frames);
-  }
-  if (record.await_stack.load(std::memory_order_relaxed) != last.id) {
-    record.await_stack.store(last.id, std::memory_order_relaxed);
+  if (!same_frames) recorded.id = intern({recorded.frames, recorded.depth});
+  if (record.await_stack.load(std::memory_order_relaxed) != recorded.id) {
+    record.await_stack.store(recorded.id, std::memory_order_relaxed);
   }
 }
 

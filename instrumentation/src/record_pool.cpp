@@ -11,6 +11,9 @@ std::atomic<task_record*> record_chunks[max_record_chunks];
 
 namespace {
 
+// Overlap counters (task_record.hpp), a chunk's worth at a time, by chunk number.
+std::atomic<overlap_counters*> overlap_chunks[max_record_chunks];
+
 // The free records this thread may use without a lock. Given back when the thread exits.
 struct thread_cache {
   record_pool* pool = nullptr;
@@ -68,6 +71,26 @@ bool record_pool::refill_cache() {
   }
   local_cache(this).push_list(first, last, taken);
   return true;
+}
+
+overlap_counters& overlap_counters_of(const task_record& record) noexcept {
+  std::atomic<overlap_counters*>& chunk = overlap_chunks[record.index / records_per_chunk];
+  overlap_counters* counters = chunk.load(std::memory_order_acquire);
+  if (counters == nullptr) [[unlikely]] {
+    // Once per chunk of records, ever: the first overlapping poll of any of them makes the array.
+    auto* made = new overlap_counters[records_per_chunk];
+    if (chunk.compare_exchange_strong(counters, made, std::memory_order_acq_rel)) {
+      counters = made;
+    } else {
+      delete[] made;  // another thread made it first: `counters` is theirs
+    }
+  }
+  return counters[record.index % records_per_chunk];
+}
+
+overlap_counters* find_overlap_counters(const task_record& record) noexcept {
+  overlap_counters* counters = overlap_chunks[record.index / records_per_chunk].load(std::memory_order_acquire);
+  return counters != nullptr ? &counters[record.index % records_per_chunk] : nullptr;
 }
 
 void record_pool::grow_cache() {

@@ -85,6 +85,12 @@ task_handle registry::spawn(const std::source_location& location, std::unique_pt
   record->schedules_at_spawn = record->schedules.load(std::memory_order_relaxed);
   record->pending_work_base.store(record->pending_work.load(std::memory_order_relaxed), std::memory_order_relaxed);
   record->self_wakes.store(0, std::memory_order_relaxed);
+  if (overlap_counters* overlap = detail::find_overlap_counters(*record)) {
+    overlap->busy.store(0, std::memory_order_relaxed);
+    overlap->scheduled.store(0, std::memory_order_relaxed);
+    overlap->longest_poll.store(0, std::memory_order_relaxed);
+    overlap->self_wakes.store(0, std::memory_order_relaxed);
+  }
   record->woken_by.store(0, std::memory_order_relaxed);
   record->busy.store(0, std::memory_order_relaxed);
   record->scheduled.store(0, std::memory_order_relaxed);

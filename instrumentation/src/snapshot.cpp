@@ -33,6 +33,7 @@ namespace {
 struct counter_reading {
   task_counts counts;
   std::uint64_t schedules = 0;  // since the spawn
+  ticks busy = 0;
 };
 
 counter_reading read_counters(const task_record& record) noexcept {
@@ -41,6 +42,7 @@ counter_reading read_counters(const task_record& record) noexcept {
   const bool finished = record.phase.load(std::memory_order_acquire) == record_phase::finished;
   const task_totals totals = totals_of(record);
   out.schedules = totals.schedules;
+  out.busy = totals.busy;
   const std::uint64_t active = totals.active_polls;
   counts.polls = totals.polls;
   counts.wakes = totals.wakes;
@@ -62,8 +64,9 @@ counter_reading read_counters(const task_record& record) noexcept {
 }  // namespace
 
 task_counts counts_of(const task_record& record) noexcept {
-  task_counts counts = read_counters(record).counts;
-  counts.busy_ns = tick_clock::instance().to_nanoseconds(record.busy.load(std::memory_order_relaxed));
+  const counter_reading reading = read_counters(record);
+  task_counts counts = reading.counts;
+  counts.busy_ns = tick_clock::instance().to_nanoseconds(reading.busy);
   return counts;
 }
 
@@ -85,7 +88,9 @@ task_snapshot snapshot_of(const task_record& record, std::int64_t now_ns) {
   out.polls = reading.counts.polls;
   out.wakes = reading.counts.wakes;
   out.pending_work = reading.counts.pending_work;
+  const overlap_counters* overlap = detail::find_overlap_counters(record);
   out.self_wakes = record.self_wakes.load(std::memory_order_relaxed);
+  if (overlap != nullptr) out.self_wakes += overlap->self_wakes.load(std::memory_order_relaxed);
   if (const auto woken = deep::detail::read_wake_word(record.woken_by.load(std::memory_order_relaxed),
                                                         reading.schedules + record.schedules_at_spawn)) {
     out.woken_by_resource = woken->resource_id;
@@ -96,9 +101,14 @@ task_snapshot snapshot_of(const task_record& record, std::int64_t now_ns) {
   // Times accumulated so far, then the time they run up to for an unfinished task: read after
   // them, so that no counter is ahead of it (a snapshot of many tasks takes a while, and the
   // reader can be preempted in the middle of one; `now_ns` is when it began).
-  const ticks busy = record.busy.load(std::memory_order_relaxed);
-  const ticks scheduled = record.scheduled.load(std::memory_order_relaxed);
-  const ticks longest_poll = record.longest_poll.load(std::memory_order_relaxed);
+  ticks busy = record.busy.load(std::memory_order_relaxed);
+  ticks scheduled = record.scheduled.load(std::memory_order_relaxed);
+  ticks longest_poll = record.longest_poll.load(std::memory_order_relaxed);
+  if (overlap != nullptr) {
+    busy += overlap->busy.load(std::memory_order_relaxed);
+    scheduled += overlap->scheduled.load(std::memory_order_relaxed);
+    longest_poll = std::max(longest_poll, overlap->longest_poll.load(std::memory_order_relaxed));
+  }
   const ticks poll_edge = record.last_poll_edge.load(std::memory_order_relaxed);
   const ticks finished_at = poll_edge;  // a finished task's last edge is its finish
   const std::int64_t read_ns = finished ? now_ns : std::max(now_ns, clock.to_steady_nanoseconds(now_ticks()));

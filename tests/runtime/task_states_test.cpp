@@ -5,7 +5,9 @@
 #include <asio_console/asio_console.hpp>
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/channel.hpp>
+#include <atomic>
 #include <stdexcept>
+#include <thread>
 
 #include "support/run_until.hpp"
 #include "support/snapshot_queries.hpp"
@@ -115,6 +117,52 @@ TEST(TaskStates, PostIsASelfWakeWithScheduledTime) {
   EXPECT_EQ(task.wakes, 5u);
   EXPECT_EQ(task.self_wakes, 5u);
   EXPECT_GT(task.scheduled_ns, 0) << "a queued wake waits in the run queue";
+}
+
+// Functions posted to a task's executor run as polls of the task, so on two threads two of its
+// polls can run at once. The first of them is the task's sole poll and counts with plain stores;
+// the one that overlaps it counts atomically elsewhere: none of either is lost.
+TEST(TaskStates, PollsThatOverlapOnTwoThreadsAreAllCounted) {
+  constexpr int functions = 8;
+  constexpr auto poll_length = 2ms;
+  asio::io_context ctx(2);
+  std::atomic<int> running{0};
+  std::atomic<int> most_running{0};
+  std::atomic<int> done{0};
+  asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+    const auto executor = co_await asio::this_coro::executor;
+    for (int i = 0; i < functions; ++i) {
+      asio::post(executor, [&, executor] {  // from the task's own poll: a self-wake
+        const int now_running = running.fetch_add(1) + 1;
+        int most = most_running.load();
+        while (now_running > most && !most_running.compare_exchange_weak(most, now_running)) {
+        }
+        // Held until another poll of the task runs beside it (bounded: the second thread is free).
+        const auto deadline = std::chrono::steady_clock::now() + 2s;
+        while (most_running.load() < 2 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(100us);
+        std::this_thread::sleep_for(poll_length);
+        running.fetch_sub(1);
+        asio::post(executor, [&] { done.fetch_add(1); });  // from inside a poll of the task: a self-wake
+      });
+    }
+    asio::steady_timer timer(executor);
+    while (done.load() < functions) {
+      timer.expires_after(1ms);
+      co_await timer.async_wait(asio::use_awaitable);
+    }
+  }, asio::detached, {.name = "overlapping-polls"});
+  std::thread second([&] { ctx.run(); });
+  ctx.run();
+  second.join();
+
+  ASSERT_GE(most_running.load(), 2) << "two polls of the task ran at once";
+  const auto task = named("overlapping-polls");
+  EXPECT_EQ(task.outcome, task_outcome::completed);
+  EXPECT_EQ(task.self_wakes, 2u * functions) << "one post per function from the task's poll, one from each function";
+  EXPECT_GE(task.busy_ns, functions * std::chrono::nanoseconds(poll_length).count())
+      << "every function's poll time, overlapping or not";
+  EXPECT_GE(task.longest_poll_ns, std::chrono::nanoseconds(poll_length).count());
+  EXPECT_GE(task.polls, 2u * functions + 1) << "every function, every inner post and the coroutine's first poll";
 }
 
 TEST(TaskStates, SocketReadOnLoopbackIdlesUntilDataArrives) {

@@ -107,6 +107,9 @@ inline task_totals totals_of(const task_record& record) noexcept {
   out.polls = ((poll_word & ~task_record::active_poll_mask) - record.poll_word_at_spawn) / task_record::started_poll_one;
   out.wakes = out.schedules > 0 ? out.schedules - 1 : 0;
   out.busy = record.busy.load(std::memory_order_relaxed);
+  if (const overlap_counters* overlap = detail::find_overlap_counters(record)) [[unlikely]] {
+    out.busy += overlap->busy.load(std::memory_order_relaxed);
+  }
   return out;
 }
 

@@ -86,6 +86,8 @@ class task_record {
   // --- hot: written by polls and wakes --------------------------------------------------------
   std::atomic<std::uint64_t> poll_word{0};
   std::atomic<std::uint64_t> schedules{0};  // the spawn's first dispatch plus every wake
+  // Written only by the task's sole polls (see overlap_counters), which add with a load and a
+  // store; polls that overlap another add theirs to the task's overlap_counters.
   std::atomic<std::uint64_t> self_wakes{0};
   std::atomic<ticks> busy{0};
   std::atomic<ticks> scheduled{0};
@@ -134,6 +136,38 @@ class task_record {
   std::uint32_t next = 0;   // the index of the next record on a free list or finished queue; 0 ends it
 };
 
+/// What a task's polls that overlap another of its polls count. A poll that starts while none of
+/// the task's polls is active is a *sole* poll; sole polls of one task never run at once (any poll
+/// that starts during one sees it active), so they add to the record's busy and scheduled times,
+/// longest poll and self-wakes with a plain load and store: no locked instruction per resume.
+/// A poll that starts while another is active (rare: a completion resuming the task on a second
+/// thread before the first poll has returned, or functions posted to its executor from several
+/// threads) adds here instead, atomically. Readers add both (take the larger longest poll).
+///
+/// Kept in arrays parallel to the record directory's chunks, made when a chunk's first overlap
+/// happens and never freed: records stay small, and the registry resets a record's counters when
+/// it is reused for a new task.
+struct overlap_counters {
+  std::atomic<ticks> busy{0};
+  std::atomic<ticks> scheduled{0};
+  std::atomic<ticks> longest_poll{0};
+  std::atomic<std::uint64_t> self_wakes{0};
+};
+
+namespace detail {
+/// `record`'s overlap counters, made with its chunk's on first use (record_pool.cpp).
+overlap_counters& overlap_counters_of(const task_record& record) noexcept;
+/// `record`'s overlap counters, or nullptr if no poll in its chunk ever overlapped another.
+overlap_counters* find_overlap_counters(const task_record& record) noexcept;
+
+/// Adds `delta` to a counter that only one thread writes at a time, ordered by the task's poll
+/// word: a load and a store instead of a locked read-modify-write.
+template <typename T>
+inline void add_as_sole_writer(std::atomic<T>& counter, T delta) noexcept {
+  counter.store(counter.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+}
+}  // namespace detail
+
 /// A record plus the incarnation (task id) it was issued for. Trivially copyable, 16 bytes.
 struct task_handle {
   task_record* record = nullptr;
@@ -154,12 +188,14 @@ namespace detail {
 // operations and ends others on its own thread, and those mostly cancel out, so they are summed
 // here and added once when the poll ends. `await_captured`: where the task is suspended has been
 // recorded in this poll, and the task has not run since (an operation takes work more than once,
-// a post takes work and yields: the first records it).
+// a post takes work and yields: the first records it). `sole`: no other poll of the task was
+// active when this one started (see overlap_counters).
 struct running_poll {
   task_record* task = nullptr;
   std::uint64_t generation = 0;
   std::int64_t pending_work = 0;
   bool await_captured = false;
+  bool sole = false;
 };
 inline thread_local running_poll current_poll;
 }  // namespace detail
@@ -207,7 +243,11 @@ inline ticks record_wake(const task_handle& handle, bool from_own_poll, bool run
     return task_record::not_a_wake;
   }
   if (from_own_poll) {
-    record.self_wakes.fetch_add(1, std::memory_order_relaxed);
+    if (detail::current_poll.sole) [[likely]] {
+      detail::add_as_sole_writer(record.self_wakes, std::uint64_t{1});
+    } else {
+      detail::overlap_counters_of(record).self_wakes.fetch_add(1, std::memory_order_relaxed);
+    }
     detail::capture_await_stack_if_enabled(record);  // a yield: suspended, not yet queued
     return task_record::self_wake;
   }
@@ -247,7 +287,7 @@ inline void add_pending_work(const task_handle& handle, std::int64_t delta) noex
 /// second, inline execute) count once. A stale handle or a finished task makes it a no-op.
 class poll_scope {
  public:
-  poll_scope(const task_handle& handle, ticks wake_stamp) noexcept {
+  [[gnu::always_inline]] poll_scope(const task_handle& handle, ticks wake_stamp) noexcept {
     task_record* record = handle.record;
     if (record == nullptr) return;
     if (detail::current_poll.task == record) {
@@ -271,7 +311,8 @@ class poll_scope {
                                   std::memory_order_release);
       return;
     }
-    if ((before & task_record::active_poll_mask) != 0) [[unlikely]] {
+    const bool sole = (before & task_record::active_poll_mask) == 0;
+    if (!sole) [[unlikely]] {
       wait_while_frames_read(*record);  // another poll runs: it may be reading this task's frames
     }
     if (wake_stamp == task_record::not_a_wake) {
@@ -285,19 +326,23 @@ class poll_scope {
                                       std::memory_order_relaxed);
     }
     record_ = record;
-    previous_ = std::exchange(detail::current_poll, {record, handle.generation, 0});
+    previous_ = std::exchange(detail::current_poll, {record, handle.generation, 0, false, sole});
     start_ = now_ticks();
     ticks waiting = 0;
     if (wake_stamp == task_record::self_wake) {
       // A task is not scheduled while it still runs: the wait starts when the waking poll ended.
       // If that poll is still finishing on another thread, there was no wait.
-      if ((before & task_record::active_poll_mask) == 0) {
-        waiting = start_ - record->last_poll_edge.load(std::memory_order_relaxed);
-      }
+      if (sole) waiting = start_ - record->last_poll_edge.load(std::memory_order_relaxed);
     } else if (wake_stamp > task_record::self_wake) {
       waiting = start_ - wake_stamp;
     }
-    if (waiting > 0) record->scheduled.fetch_add(waiting, std::memory_order_relaxed);
+    if (waiting > 0) {
+      if (sole) [[likely]] {
+        detail::add_as_sole_writer(record->scheduled, waiting);
+      } else {
+        detail::overlap_counters_of(*record).scheduled.fetch_add(waiting, std::memory_order_relaxed);
+      }
+    }
     if (task_histograms* histograms = histograms_of(*record)) histograms->scheduled_times.record(waiting);
     record->last_poll_edge.store(start_, std::memory_order_relaxed);
   }
@@ -305,20 +350,24 @@ class poll_scope {
   poll_scope(const poll_scope&) = delete;
   poll_scope& operator=(const poll_scope&) = delete;
 
-  ~poll_scope() {
+  [[gnu::always_inline]] ~poll_scope() {
     if (record_ == nullptr) return;
     const ticks end = now_ticks();
     const ticks length = end - start_;
-    record_->busy.fetch_add(length, std::memory_order_relaxed);
+    const detail::running_poll ending = std::exchange(detail::current_poll, previous_);
+    if (ending.sole) [[likely]] {
+      detail::add_as_sole_writer(record_->busy, length);
+      if (length > record_->longest_poll.load(std::memory_order_relaxed)) {
+        record_->longest_poll.store(length, std::memory_order_relaxed);
+      }
+    } else {
+      end_overlapping_poll(length);
+    }
     if (length > detail::long_poll_ticks.load(std::memory_order_relaxed)) [[unlikely]] {
       detail::long_polls.fetch_add(1, std::memory_order_relaxed);
     }
-    if (length > record_->longest_poll.load(std::memory_order_relaxed)) {
-      record_->longest_poll.store(length, std::memory_order_relaxed);
-    }
     record_->last_poll_edge.store(end, std::memory_order_relaxed);
     if (task_histograms* histograms = histograms_of(*record_)) histograms->poll_times.record(length);
-    const detail::running_poll ending = std::exchange(detail::current_poll, previous_);
     // A task that finished in this poll keeps its count frozen (see add_pending_work).
     if (ending.pending_work != 0 && record_->generation.load(std::memory_order_relaxed) == ending.generation) {
       record_->pending_work.fetch_add(static_cast<std::int32_t>(ending.pending_work), std::memory_order_relaxed);
@@ -328,6 +377,14 @@ class poll_scope {
   }
 
  private:
+  void end_overlapping_poll(ticks length) noexcept {
+    overlap_counters& overlap = detail::overlap_counters_of(*record_);
+    overlap.busy.fetch_add(length, std::memory_order_relaxed);
+    ticks longest = overlap.longest_poll.load(std::memory_order_relaxed);
+    while (length > longest && !overlap.longest_poll.compare_exchange_weak(longest, length, std::memory_order_relaxed)) {
+    }
+  }
+
   static task_histograms* histograms_of(const task_record& record) noexcept {
     const task_extras* extras = record.extras.load(std::memory_order_acquire);
     // Sequentially consistent (a plain load on x86): registry::detach_histograms relies on it.
