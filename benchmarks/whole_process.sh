@@ -10,8 +10,10 @@
 #               and recorded; then recorded with the terminal UI attached (after its snapshot).
 #   retention   RSS of a process that spawns 1,000 short-lived tasks a second with serve() running
 #               and the terminal UI attached, sampled over the run: it must stay flat.
+#   tui         CPU of the terminal UI attached to 100,000 parked tasks that never change (one
+#               publication a second), after its snapshot: user + system clock ticks from /proc.
 #
-#   benchmarks/whole_process.sh [--smoke] [http] [flex] [memory] [retention]     (default: all)
+#   benchmarks/whole_process.sh [--smoke] [http] [flex] [memory] [retention] [tui]     (default: all)
 #
 # Programs come from build/ (or $BUILD_DIR), built by benchmarks/run.sh.
 # --smoke runs each part once and briefly (CI: proves the scripts and programs work; the numbers
@@ -19,13 +21,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rounds=5 http_seconds=10 parked=1000000 churn_seconds=600 sample_every=10 warm_up=120
+rounds=5 http_seconds=10 parked=1000000 churn_seconds=600 sample_every=10 warm_up=120 tui_tasks=100000 tui_seconds=30
 if [ "${1:-}" = "--smoke" ]; then
-  rounds=1 http_seconds=2 parked=100000 churn_seconds=12 sample_every=2 warm_up=6
+  rounds=1 http_seconds=2 parked=100000 churn_seconds=12 sample_every=2 warm_up=6 tui_tasks=10000 tui_seconds=3
   shift
 fi
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(http flex memory retention)
+[ ${#parts[@]} -gt 0 ] || parts=(http flex memory retention tui)
 build=${BUILD_DIR:-build}
 programs=$build/benchmarks
 console=$build/console/asio-console
@@ -226,9 +228,34 @@ retention() {
     }'
 }
 
+# --- tui ------------------------------------------------------------------------------------------
+# cpu_ticks <pid>: user + system clock ticks the process has used.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+tui() {
+  local console_port
+  start_parked recorded "$tui_tasks"
+  local process=$started
+  attach "$console_port"
+  local ui
+  wait_for 30 pgrep -f "^$console 127.0.0.1:$console_port" >/dev/null
+  ui=$(pgrep -f "^$console 127.0.0.1:$console_port" | head -1)
+  sleep 5  # the snapshot, its lints and first listing
+  local before after hz
+  before=$(cpu_ticks "$ui")
+  sleep "$tui_seconds"
+  after=$(cpu_ticks "$ui")
+  hz=$(getconf CLK_TCK)
+  detach
+  stop "$process"
+  echo "| terminal UI attached to $tui_tasks parked tasks, nothing changing, $tui_seconds s | % of a core |"
+  echo "|---|---:|"
+  awk -v t=$((after - before)) -v hz="$hz" -v s="$tui_seconds" 'BEGIN { printf "| user + system time | %.1f%% |\n\n", t * 100 / hz / s }'
+}
+
 for part in "${parts[@]}"; do
   case $part in
-    http | flex | memory | retention) "$part" ;;
-    *) echo "whole_process: unknown part '$part' (http, flex, memory, retention)" >&2; exit 2 ;;
+    http | flex | memory | retention | tui) "$part" ;;
+    *) echo "whole_process: unknown part '$part' (http, flex, memory, retention, tui)" >&2; exit 2 ;;
   esac
 done

@@ -1,6 +1,7 @@
 #include "dump/text_report.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -53,8 +54,7 @@ void write_resources(std::ostream& out, const state& model) {
 void write_text_report(std::ostream& out, std::string_view target, const state& model,
                        const frame_filter& frames) {
   const std::vector<warning_summary>& warnings = model.lints().warnings;
-  std::uint64_t by_state[4] = {};
-  for (const auto& [id, t] : model.tasks()) ++by_state[static_cast<int>(t.stats.state)];
+  const std::array<std::uint64_t, 4>& by_state = model.tasks_by_state();
   const process_counters& c = model.counters();
   out << absl::StrFormat("asio-console dump of %s: %d live tasks (%d running, %d scheduled, %d idle), %d completed shown\n",
                          target, c.live, by_state[0], by_state[1], by_state[2], by_state[3]);

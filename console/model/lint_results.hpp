@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,10 @@ struct lint_results {
   std::vector<warning_summary> warnings;
   /// Sites that leak-suspect flags, ascending by id.
   std::vector<std::uint32_t> leak_suspect_sites;
+  /// The earliest model time (state::now_ns) at which a lint would start to apply to a task with
+  /// no update about it: an idle task crossing a threshold. Until then, and while nothing else
+  /// changes, evaluating the lints again would find the same.
+  std::int64_t next_change_ns = std::numeric_limits<std::int64_t>::max();
 };
 
 }  // namespace asio_console::console

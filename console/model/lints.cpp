@@ -1,9 +1,10 @@
 #include "model/lints.hpp"
 
 #include <algorithm>
+#include <array>
+#include <limits>
 #include <memory>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "model/format.hpp"
@@ -14,7 +15,11 @@ namespace {
 struct lint_context {
   const state& model;
   const lint_thresholds& thresholds;
-  absl::flat_hash_set<std::uint32_t> leaking_sites;
+  const std::vector<std::uint32_t>& leaking_sites;  // ascending
+
+  bool leaking(std::uint32_t site_id) const {
+    return std::binary_search(leaking_sites.begin(), leaking_sites.end(), site_id);
+  }
 };
 
 std::string duration_text(absl::Duration d) { return format_duration(absl::ToInt64Nanoseconds(d)); }
@@ -22,6 +27,8 @@ std::string duration_text(absl::Duration d) { return format_duration(absl::ToInt
 double percent(std::uint64_t part, std::uint64_t whole) {
   return whole == 0 ? 0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole);
 }
+
+constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
 
 // One lint, self-described: its name, its rule with the thresholds it reads, whether it applies to
 // a task, a sentence about that task, and what follows a count in the warnings box.
@@ -32,9 +39,18 @@ class lint {
   virtual std::string_view name() const = 0;
   virtual std::string rule(const lint_thresholds& thresholds) const = 0;
   virtual bool applies(const task& t, const lint_context& context) const = 0;
+  /// For a task it does not apply to: the model time from which it would, if nothing but time
+  /// changed (never, for lints that do not read the time).
+  virtual std::int64_t applies_from(const task&, const lint_context&) const { return never; }
   virtual std::string sentence(const task& t, const lint_context& context) const = 0;
   virtual std::string summary(std::uint64_t count, const lint_context& context) const = 0;
 };
+
+// When an idle task's uninterrupted idle time first exceeds `threshold` (see task::idle_for_ns).
+std::int64_t idle_longer_than(const task& t, absl::Duration threshold) {
+  if (t.stats.state != task_state::idle) return never;
+  return t.idle_since_ns() + absl::ToInt64Nanoseconds(threshold) + 1;
+}
 
 const char* tasks_have(std::uint64_t count) { return count == 1 ? "task has" : "tasks have"; }
 
@@ -47,6 +63,9 @@ class idle_too_long final : public lint {
   }
   bool applies(const task& t, const lint_context& c) const override {
     return t.idle_for_ns(c.model.now_ns()) > absl::ToInt64Nanoseconds(c.thresholds.idle_too_long);
+  }
+  std::int64_t applies_from(const task& t, const lint_context& c) const override {
+    return idle_longer_than(t, c.thresholds.idle_too_long);
   }
   std::string sentence(const task& t, const lint_context& c) const override {
     return absl::StrCat("This task has been idle for ", format_duration(t.idle_for_ns(c.model.now_ns())),
@@ -67,11 +86,11 @@ class never_woken final : public lint {
                         " with no pending operation: nothing can wake it");
   }
   bool applies(const task& t, const lint_context& c) const override {
-    // Deep mode knows every operation a task waits on; otherwise the pending work tells.
-    const bool nothing_pending = c.model.deep_mode() ? t.stats.pending_ops.empty()
-                                                     : t.stats.pending_work_known && t.stats.pending_work == 0;
-    return nothing_pending && t.stats.state == task_state::idle &&
+    return nothing_pending(t, c) && t.stats.state == task_state::idle &&
            t.idle_for_ns(c.model.now_ns()) > absl::ToInt64Nanoseconds(c.thresholds.never_woken_after);
+  }
+  std::int64_t applies_from(const task& t, const lint_context& c) const override {
+    return nothing_pending(t, c) ? idle_longer_than(t, c.thresholds.never_woken_after) : never;
   }
   std::string sentence(const task& t, const lint_context& c) const override {
     return absl::StrCat("This task has been idle for ", format_duration(t.idle_for_ns(c.model.now_ns())),
@@ -80,6 +99,12 @@ class never_woken final : public lint {
   std::string summary(std::uint64_t count, const lint_context&) const override {
     return absl::StrCat(count, " ", count == 1 ? "task is" : "tasks are",
                         " idle with no pending operation and will never be woken");
+  }
+
+ private:
+  // Deep mode knows every operation a task waits on; otherwise the pending work tells.
+  static bool nothing_pending(const task& t, const lint_context& c) {
+    return c.model.deep_mode() ? t.stats.pending_ops.empty() : t.stats.pending_work_known && t.stats.pending_work == 0;
   }
 };
 
@@ -138,7 +163,7 @@ class leak_suspect final : public lint {
         t.leak_growth_intervals, t.leak_min_growth, t.leak_idle_percent);
   }
   bool applies(const task& t, const lint_context& c) const override {
-    return t.stats.state == task_state::idle && c.leaking_sites.contains(t.site_id);
+    return t.stats.state == task_state::idle && c.leaking(t.site_id);
   }
   std::string sentence(const task& t, const lint_context& c) const override {
     const site* s = c.model.find_site(t.site_id);
@@ -165,21 +190,12 @@ const std::vector<std::unique_ptr<lint>>& all_lints() {
   return *lints;
 }
 
-// Sites whose live count keeps growing while most of their tasks are idle, ascending by id.
+// Sites whose live count keeps growing while most of their known tasks are idle, ascending by id.
 std::vector<std::uint32_t> find_leaking_sites(const state& model, const lint_thresholds& thresholds) {
-  absl::flat_hash_map<std::uint32_t, std::pair<std::uint64_t, std::uint64_t>> live_and_idle;
-  for (const auto& [id, t] : model.tasks()) {
-    if (t.completed()) continue;
-    auto& counts = live_and_idle[t.site_id];
-    ++counts.first;
-    if (t.stats.state == task_state::idle) ++counts.second;
-  }
   std::vector<std::uint32_t> sites;
   for (const auto& [id, s] : model.sites()) {
-    if (!s.keeps_growing(thresholds.leak_growth_intervals, thresholds.leak_min_growth)) continue;
-    auto it = live_and_idle.find(id);
-    if (it == live_and_idle.end()) continue;
-    if (percent(it->second.second, it->second.first) >= thresholds.leak_idle_percent) sites.push_back(id);
+    if (s.known_live == 0 || !s.keeps_growing(thresholds.leak_growth_intervals, thresholds.leak_min_growth)) continue;
+    if (percent(s.known_idle, s.known_live) >= thresholds.leak_idle_percent) sites.push_back(id);
   }
   std::sort(sites.begin(), sites.end());
   return sites;
@@ -194,26 +210,44 @@ const lint& lint_for(lint_kind kind) {
 
 }  // namespace
 
-lint_results evaluate_lints(const state& model, const lint_thresholds& thresholds) {
-  lint_results results;
-  results.leak_suspect_sites = find_leaking_sites(model, thresholds);
-  lint_context context{model, thresholds, {}};
-  context.leaking_sites.insert(results.leak_suspect_sites.begin(), results.leak_suspect_sites.end());
-  std::vector<warning_summary> summaries;
-  for (const auto& l : all_lints()) summaries.push_back({l->kind(), 0, {}, {}});
-  for (const auto& [id, t] : model.tasks()) {
-    if (t.completed()) continue;
-    for (std::size_t i = 0; i < all_lints().size(); ++i) {
-      if (all_lints()[i]->applies(t, context)) summaries[i].task_ids.push_back(id);
+lint_evaluator::lint_evaluator(const state& model, const lint_thresholds& thresholds)
+    : model_(model), thresholds_(thresholds), leaking_sites_(find_leaking_sites(model, thresholds)) {}
+
+task_verdict lint_evaluator::evaluate(const task& t) const {
+  task_verdict verdict;
+  if (t.completed()) return verdict;
+  const lint_context context{model_, thresholds_, leaking_sites_};
+  for (const auto& l : all_lints()) {
+    if (l->applies(t, context)) {
+      verdict.applies.insert(l->kind());
+    } else {
+      verdict.next_change_ns = std::min(verdict.next_change_ns, l->applies_from(t, context));
     }
   }
-  for (std::size_t i = 0; i < summaries.size(); ++i) {
-    warning_summary& s = summaries[i];
-    if (s.task_ids.empty()) continue;
-    std::sort(s.task_ids.begin(), s.task_ids.end());
-    s.count = s.task_ids.size();
-    s.message = all_lints()[i]->summary(s.count, context);
-    results.warnings.push_back(std::move(s));
+  return verdict;
+}
+
+std::string lint_evaluator::summary(lint_kind lint, std::uint64_t count) const {
+  return lint_for(lint).summary(count, {model_, thresholds_, leaking_sites_});
+}
+
+lint_results evaluate_lints(const state& model, const lint_thresholds& thresholds) {
+  const lint_evaluator evaluator(model, thresholds);
+  lint_results results;
+  results.leak_suspect_sites = evaluator.leaking_sites();
+  std::array<std::vector<std::uint64_t>, all_lint_kinds.size()> flagged;
+  for (const auto& [id, t] : model.tasks()) {
+    const task_verdict verdict = evaluator.evaluate(t);
+    for (lint_kind kind : all_lint_kinds) {
+      if (verdict.applies.contains(kind)) flagged[static_cast<std::size_t>(kind)].push_back(id);
+    }
+    results.next_change_ns = std::min(results.next_change_ns, verdict.next_change_ns);
+  }
+  for (lint_kind kind : all_lint_kinds) {
+    std::vector<std::uint64_t>& ids = flagged[static_cast<std::size_t>(kind)];
+    if (ids.empty()) continue;
+    std::sort(ids.begin(), ids.end());
+    results.warnings.push_back({kind, ids.size(), evaluator.summary(kind, ids.size()), std::move(ids)});
   }
   return results;
 }
@@ -224,7 +258,8 @@ std::string explain_lint(lint_kind kind, const lint_thresholds& thresholds) { re
 
 std::string describe_warning(lint_kind kind, const task& t, const state& model, const lint_thresholds& thresholds) {
   // A sentence reads only the task and its site: no need to find the leaking sites again.
-  const lint_context context{model, thresholds, {}};
+  static const std::vector<std::uint32_t> no_sites;
+  const lint_context context{model, thresholds, no_sites};
   return lint_for(kind).sentence(t, context);
 }
 

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -28,9 +29,34 @@
 
 namespace asio_console::console {
 
-/// What every lint finds in `model` now: the model runs this once per publication it applies
-/// (some lints depend on "now") and marks each task's warnings from the summaries' task ids.
+/// What every lint finds in `model` now, over every task. The model keeps the same up to date
+/// task by task (lint_evaluator) as publications change its tasks and time passes.
 lint_results evaluate_lints(const state& model, const lint_thresholds& thresholds);
+
+/// One task's verdicts: the lints that apply to it, and the earliest model time from which
+/// another would if nothing but time changed (an idle task crossing a threshold).
+struct task_verdict {
+  lint_set applies;
+  std::int64_t next_change_ns = std::numeric_limits<std::int64_t>::max();
+};
+
+/// The lints at one moment of a model (its time, its leaking sites), task by task. Made in
+/// O(sites): the sites' counts of kept and idle tasks are the model's.
+class lint_evaluator {
+ public:
+  lint_evaluator(const state& model, const lint_thresholds& thresholds);
+  /// Sites that leak-suspect flags, ascending by id.
+  const std::vector<std::uint32_t>& leaking_sites() const noexcept { return leaking_sites_; }
+  /// Nothing applies to a completed task.
+  task_verdict evaluate(const task& t) const;
+  /// The warnings box's line for `count` tasks flagged by `lint`.
+  std::string summary(lint_kind lint, std::uint64_t count) const;
+
+ private:
+  const state& model_;
+  const lint_thresholds& thresholds_;
+  std::vector<std::uint32_t> leaking_sites_;
+};
 
 /// A full sentence about one lint applying to one task, for the task's details.
 std::string describe_warning(lint_kind lint, const task& task, const state& state, const lint_thresholds& thresholds);

@@ -29,6 +29,10 @@ struct site {
   std::uint64_t unrecorded = 0;  // spawns here that ran unrecorded (not in spawned)
   // Oldest first, covering at most the state's growth window.
   std::deque<live_sample> history;
+  // Of the tasks the console knows: those here that have not completed, and how many of them are
+  // idle (kept up to date by the model as tasks change; leak-suspect reads them).
+  std::uint64_t known_live = 0;
+  std::uint64_t known_idle = 0;
 
   std::uint64_t live() const noexcept { return spawned >= finished ? spawned - finished : 0; }
 

@@ -1,6 +1,7 @@
 #include "model/state.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <type_traits>
 #include <utility>
 
@@ -139,6 +140,8 @@ void state::apply_stream_started(const stream_started& started) {
 
 void state::forget_process() {
   process_ = process_data{};
+  ++version_;
+  forget_change_log();
   symbolizing_spawn_.clear();
   symbolizing_await_.clear();
   details_.reset();
@@ -155,11 +158,15 @@ void state::apply_stacks(const stacks_symbolized& answer) {
   for (std::uint32_t id : answer.await_ids) symbolizing_await_.erase(id);
   if (!answer.error.empty()) {
     symbolize_error_ = answer.error;  // asked again after the next publication
+    process_.unsymbolized_spawn.insert(answer.spawn_ids.begin(), answer.spawn_ids.end());
+    process_.unsymbolized_await.insert(answer.await_ids.begin(), answer.await_ids.end());
     return;
   }
   symbolize_error_.clear();
   for (const v1::Stack& stack : answer.response.stacks()) add_stack(stack.id(), frames_of(stack));
   for (const v1::Stack& stack : answer.response.await_stacks()) add_await_stack(stack.id(), frames_of(stack));
+  ++version_;  // filters match the frames of await stacks
+  forget_change_log();
   request_symbolization();  // what later publications added while this one was answered
 }
 
@@ -192,7 +199,13 @@ absl::Status state::apply_unchecked(const v1::Update& update) {
   }
   if (update.snapshot()) {
     // Site histories survive a resynchronization: the process (and its sites) stayed the same.
+    ++version_;  // views may hold pointers to tasks
+    forget_change_log();
     p.tasks.clear();
+    p.tasks_by_state = {};
+    p.completed_by_finish.clear();
+    for (auto& [id, s] : p.sites) s.known_live = s.known_idle = 0;
+    p.lint_every_task = true;
     p.children.clear();
     p.strings.clear();
     p.resources.clear();
@@ -223,7 +236,8 @@ absl::Status state::apply_unchecked(const v1::Update& update) {
   }
   for (const v1::Task& wire : update.new_tasks()) {
     task& t = p.tasks[wire.id()];
-    if (t.parent_id != 0) p.children[t.parent_id].erase(t.id);  // sent again (a snapshot chunk)
+    if (t.id != 0) count_task(t, -1);  // sent again (a snapshot chunk)
+    if (t.parent_id != 0) p.children[t.parent_id].erase(t.id);
     t.id = wire.id();
     t.parent_id = wire.parent_id();
     t.name = resolve(wire.name());
@@ -234,12 +248,15 @@ absl::Status state::apply_unchecked(const v1::Update& update) {
     t.created_ns = wire.created_ns();
     t.stats = from_wire(wire.stats(), update.now_ns());
     if (t.parent_id != 0) p.children[t.parent_id].insert(t.id);
+    task_arrived(t);
   }
   if (!missing.ok()) return missing;
   for (const v1::TaskStats& wire : update.changed_stats()) {
     auto it = p.tasks.find(wire.id());
     if (it == p.tasks.end()) return absl::DataLossError(absl::StrCat("stats for task ", wire.id(), " it was never sent"));
+    count_task(it->second, -1);
     it->second.stats = from_wire(wire, update.now_ns());
+    task_arrived(it->second);
   }
   for (std::uint64_t id : update.removed_task_ids()) {
     auto it = p.tasks.find(id);
@@ -262,12 +279,79 @@ absl::Status state::apply_unchecked(const v1::Update& update) {
     p.counters = {c.spawned(), c.finished(), c.live(), c.retained(), c.reclaimed(), c.forced_reclaims(),
                   c.dropped_watchers(), c.unrecorded()};
   }
+  if (update.snapshot() || !update.new_tasks().empty() || !update.changed_stats().empty() ||
+      !update.removed_task_ids().empty()) {
+    p.tasks_changed = true;
+  }
+  if (!update.new_sites().empty() || !update.site_stats().empty()) p.sites_changed = true;
+  if (!update.resources().empty() || !update.removed_resource_ids().empty()) p.resources_changed = true;
   if (update.last_chunk()) end_publication();
   return absl::OkStatus();
 }
 
+void state::count_task(const task& t, int sign) {
+  process_data& p = process_;
+  const auto delta = static_cast<std::uint64_t>(static_cast<std::int64_t>(sign));  // counts stay balanced
+  p.tasks_by_state[static_cast<std::size_t>(t.stats.state)] += delta;
+  if (t.completed()) {
+    if (sign > 0) {
+      p.completed_by_finish.emplace(t.stats.finished_ns, t.id);
+    } else {
+      p.completed_by_finish.erase({t.stats.finished_ns, t.id});
+    }
+    return;
+  }
+  auto s = p.sites.find(t.site_id);
+  if (s == p.sites.end()) return;  // never sent: no leak-suspect for it
+  s->second.known_live += delta;
+  if (t.stats.state == task_state::idle) s->second.known_idle += delta;
+}
+
+void state::task_arrived(const task& t) {
+  process_data& p = process_;
+  count_task(t, 1);
+  log_task_change(t.id);
+  p.lint_again.insert(t.id);
+  if (t.stack_id != 0 && !p.stacks.contains(t.stack_id) && !symbolizing_spawn_.contains(t.stack_id)) {
+    p.unsymbolized_spawn.insert(t.stack_id);
+  }
+  const std::uint32_t await = t.stats.await_stack_id;
+  if (await != 0 && !p.await_stacks.contains(await) && !symbolizing_await_.contains(await)) {
+    p.unsymbolized_await.insert(await);
+  }
+}
+
+void state::log_task_change(std::uint64_t id) {
+  // Beyond this many, listing every task again costs less than following the changes.
+  const std::size_t most = std::max<std::size_t>(4096, process_.tasks.size() / 16);
+  if (change_log_.size() >= most) {
+    forget_change_log();
+    return;
+  }
+  change_log_.emplace_back(version_, id);
+}
+
+void state::forget_change_log() {
+  change_log_.clear();
+  change_log_floor_ = version_ + 1;
+}
+
+std::optional<std::vector<std::uint64_t>> state::tasks_changed_since(std::uint64_t version) const {
+  if (version < change_log_floor_) return std::nullopt;
+  const auto first = std::lower_bound(change_log_.begin(), change_log_.end(), std::pair<std::uint64_t, std::uint64_t>{version, 0});
+  std::vector<std::uint64_t> ids;
+  ids.reserve(static_cast<std::size_t>(change_log_.end() - first));
+  for (auto it = first; it != change_log_.end(); ++it) ids.push_back(it->second);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
 void state::forget_task(task_map::iterator it) {
   const task& t = it->second;
+  count_task(t, -1);
+  log_task_change(t.id);
+  process_.lint_again.insert(t.id);
   if (t.parent_id != 0) {
     auto siblings = process_.children.find(t.parent_id);
     if (siblings != process_.children.end()) {
@@ -276,6 +360,7 @@ void state::forget_task(task_map::iterator it) {
     }
   }
   process_.tasks.erase(it);
+  ++version_;  // views may hold pointers to tasks
 }
 
 void state::end_publication() {
@@ -297,18 +382,33 @@ void state::end_publication() {
   }
 }
 
+// Work over every task, done only when what it reads changed: a publication that changed nothing
+// but the time (idle tasks, the common case) costs nothing here unless a lint's verdict turns
+// with time (an idle task crossing a threshold, a growing site that stopped growing).
 void state::publication_work() {
   process_data& p = process_;
   publication_work_pending_ = false;
+  bool tasks_changed = std::exchange(p.tasks_changed, false);
+  const bool sites_changed = std::exchange(p.sites_changed, false);
+  const bool resources_changed = std::exchange(p.resources_changed, false);
   if (options_.retain_completed) {
     const std::int64_t keep_after = p.now_ns - absl::ToInt64Nanoseconds(*options_.retain_completed);
-    for (auto it = p.tasks.begin(); it != p.tasks.end();) {
-      const auto here = it++;
-      if (here->second.completed() && here->second.stats.finished_ns < keep_after) forget_task(here);
+    while (!p.completed_by_finish.empty() && p.completed_by_finish.begin()->first < keep_after) {
+      const auto it = p.tasks.find(p.completed_by_finish.begin()->second);
+      if (it == p.tasks.end()) {
+        p.completed_by_finish.erase(p.completed_by_finish.begin());
+        continue;
+      }
+      forget_task(it);  // which takes it off the set
+      tasks_changed = true;
     }
   }
-  index_waiting_tasks();
-  run_lints();
+  if (tasks_changed) index_waiting_tasks();
+  const bool lints_may_turn = tasks_changed || sites_changed || !p.lints.leak_suspect_sites.empty() ||
+                              p.now_ns >= p.lints.next_change_ns;
+  if (lints_may_turn) run_lints();
+  if (resources_changed) forget_change_log();  // filters match what tasks wait on
+  if (tasks_changed || sites_changed || resources_changed || lints_may_turn) ++version_;
   request_symbolization();
   // A paused console pauses a new stream once its snapshot is whole: held with data on screen.
   if (auto next = temporality_.on_watcher(p.watcher_id)) ask(*next);
@@ -337,18 +437,111 @@ const std::vector<std::uint64_t>& state::tasks_waiting_on(std::uint64_t id) cons
   return it == process_.waiting.end() ? none : it->second;
 }
 
+// Evaluates again only the tasks that changed, those whose idle time crossed a threshold, and
+// when the leaking sites changed, the tasks of those sites; every task after a snapshot, or when
+// so many changed that sorting the lists again is cheaper than merging into them.
 void state::run_lints() {
-  process_.lints = evaluate_lints(*this, options_.thresholds);
-  for (auto& [id, t] : process_.tasks) t.warnings.clear();
-  for (const warning_summary& w : process_.lints.warnings) {
-    for (std::uint64_t id : w.task_ids) process_.tasks[id].warnings.insert(w.lint);
+  process_data& p = process_;
+  const lint_evaluator evaluator(*this, options_.thresholds);
+  const bool stale_deadlines = p.lint_deadlines.size() > 2 * p.tasks.size() + 1024;
+  if (p.lint_every_task || stale_deadlines || p.lint_again.size() > p.tasks.size() / 8) {
+    rerun_every_lint(evaluator);
+  } else {
+    std::vector<std::uint64_t> again(p.lint_again.begin(), p.lint_again.end());
+    while (!p.lint_deadlines.empty() && p.lint_deadlines.top().first <= p.now_ns) {
+      again.push_back(p.lint_deadlines.top().second);
+      p.lint_deadlines.pop();
+    }
+    if (evaluator.leaking_sites() != p.lints.leak_suspect_sites) {
+      std::vector<std::uint32_t> turned;
+      std::set_symmetric_difference(evaluator.leaking_sites().begin(), evaluator.leaking_sites().end(),
+                                    p.lints.leak_suspect_sites.begin(), p.lints.leak_suspect_sites.end(),
+                                    std::back_inserter(turned));
+      for (const auto& [id, t] : p.tasks) {
+        if (std::binary_search(turned.begin(), turned.end(), t.site_id)) again.push_back(id);
+      }
+    }
+    std::sort(again.begin(), again.end());
+    again.erase(std::unique(again.begin(), again.end()), again.end());
+    // Ascending, as `again` is: merged into the ascending lists in one pass each.
+    std::array<std::vector<std::uint64_t>, all_lint_kinds.size()> added, removed;
+    for (std::uint64_t id : again) {
+      const auto it = p.tasks.find(id);
+      task_verdict verdict;
+      lint_set before;
+      if (it == p.tasks.end()) {
+        for (lint_kind kind : all_lint_kinds) before.insert(kind);  // gone: off every list it may be on
+      } else {
+        before = it->second.warnings;
+        verdict = evaluator.evaluate(it->second);
+        it->second.warnings = verdict.applies;
+        if (before != verdict.applies) log_task_change(id);
+        if (verdict.next_change_ns != task_verdict{}.next_change_ns) p.lint_deadlines.emplace(verdict.next_change_ns, id);
+      }
+      for (lint_kind kind : all_lint_kinds) {
+        const auto k = static_cast<std::size_t>(kind);
+        if (before.contains(kind) && !verdict.applies.contains(kind)) removed[k].push_back(id);
+        if (!before.contains(kind) && verdict.applies.contains(kind)) added[k].push_back(id);
+      }
+    }
+    for (std::size_t k = 0; k < all_lint_kinds.size(); ++k) {
+      if (added[k].empty() && removed[k].empty()) continue;
+      std::vector<std::uint64_t> kept;
+      kept.reserve(p.flagged[k].size() + added[k].size());
+      std::set_difference(p.flagged[k].begin(), p.flagged[k].end(), removed[k].begin(), removed[k].end(),
+                          std::back_inserter(kept));
+      std::vector<std::uint64_t> merged;
+      merged.reserve(kept.size() + added[k].size());
+      std::merge(kept.begin(), kept.end(), added[k].begin(), added[k].end(), std::back_inserter(merged));
+      p.flagged[k] = std::move(merged);
+    }
   }
+  p.lint_again.clear();
+  p.lint_every_task = false;
+
+  lint_results& results = p.lints;
+  results.leak_suspect_sites = evaluator.leaking_sites();
+  results.warnings.clear();
+  for (lint_kind kind : all_lint_kinds) {
+    const std::vector<std::uint64_t>& ids = p.flagged[static_cast<std::size_t>(kind)];
+    if (!ids.empty()) results.warnings.push_back({kind, ids.size(), evaluator.summary(kind, ids.size()), ids});
+  }
+  results.next_change_ns = p.lint_deadlines.empty() ? task_verdict{}.next_change_ns : p.lint_deadlines.top().first;
+}
+
+void state::rerun_every_lint(const lint_evaluator& evaluator) {
+  process_data& p = process_;
+  forget_change_log();  // any task's warnings may change
+  for (std::vector<std::uint64_t>& ids : p.flagged) ids.clear();
+  p.lint_deadlines = {};
+  for (auto& [id, t] : p.tasks) {
+    const task_verdict verdict = evaluator.evaluate(t);
+    t.warnings = verdict.applies;
+    for (lint_kind kind : all_lint_kinds) {
+      if (verdict.applies.contains(kind)) p.flagged[static_cast<std::size_t>(kind)].push_back(id);
+    }
+    if (verdict.next_change_ns != task_verdict{}.next_change_ns) p.lint_deadlines.emplace(verdict.next_change_ns, id);
+  }
+  for (std::vector<std::uint64_t>& ids : p.flagged) std::sort(ids.begin(), ids.end());
 }
 
 void state::request_symbolization() {
   // One request at a time: its answer asks for what arrived meanwhile.
   if (symbolizing()) return;
-  symbolize_request next{stream_, unsymbolized_stacks(), unsymbolized_await_stacks()};
+  process_data& p = process_;
+  if (p.unsymbolized_spawn.empty() && p.unsymbolized_await.empty()) return;
+  // Only the stacks some task still uses (those that brought them may be gone): a pass over the
+  // tasks, made only when new stacks arrived.
+  std::vector<std::uint32_t> spawn_ids, await_ids;
+  for (const auto& [id, t] : p.tasks) {
+    if (p.unsymbolized_spawn.erase(t.stack_id) != 0) spawn_ids.push_back(t.stack_id);
+    if (p.unsymbolized_await.erase(t.stats.await_stack_id) != 0) await_ids.push_back(t.stats.await_stack_id);
+  }
+  p.unsymbolized_spawn.clear();
+  p.unsymbolized_await.clear();
+  std::sort(spawn_ids.begin(), spawn_ids.end());
+  std::sort(await_ids.begin(), await_ids.end());
+  symbolize_request next{stream_, std::move(spawn_ids), std::move(await_ids)};
   if (next.spawn_ids.empty() && next.await_ids.empty()) return;
   symbolizing_spawn_.insert(next.spawn_ids.begin(), next.spawn_ids.end());
   symbolizing_await_.insert(next.await_ids.begin(), next.await_ids.end());
@@ -378,28 +571,6 @@ const std::vector<frame>* state::find_stack(std::uint32_t id) const {
   return it == process_.stacks.end() ? nullptr : &it->second;
 }
 
-namespace {
-
-template <typename StackOf>
-std::vector<std::uint32_t> unsymbolized(const state::task_map& tasks,
-                                        const absl::flat_hash_map<std::uint32_t, std::vector<frame>>& known,
-                                        StackOf stack_of) {
-  absl::flat_hash_set<std::uint32_t> wanted;
-  for (const auto& [id, t] : tasks) {
-    const std::uint32_t stack = stack_of(t);
-    if (stack != 0 && !known.contains(stack)) wanted.insert(stack);
-  }
-  std::vector<std::uint32_t> ids(wanted.begin(), wanted.end());
-  std::sort(ids.begin(), ids.end());
-  return ids;
-}
-
-}  // namespace
-
-std::vector<std::uint32_t> state::unsymbolized_stacks() const {
-  return unsymbolized(process_.tasks, process_.stacks, [](const task& t) { return t.stack_id; });
-}
-
 void state::add_await_stack(std::uint32_t id, std::vector<frame> frames) {
   process_.await_stacks[id] = std::move(frames);
 }
@@ -407,10 +578,6 @@ void state::add_await_stack(std::uint32_t id, std::vector<frame> frames) {
 const std::vector<frame>* state::find_await_stack(std::uint32_t id) const {
   auto it = process_.await_stacks.find(id);
   return it == process_.await_stacks.end() ? nullptr : &it->second;
-}
-
-std::vector<std::uint32_t> state::unsymbolized_await_stacks() const {
-  return unsymbolized(process_.tasks, process_.await_stacks, [](const task& t) { return t.stats.await_stack_id; });
 }
 
 }  // namespace asio_console::console

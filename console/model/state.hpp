@@ -13,12 +13,16 @@
 // for exactly that long after they finished, whatever the process does.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <queue>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include <set>
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/node_hash_map.h"
@@ -26,6 +30,7 @@
 #include "absl/time/time.h"
 #include "asio_console/v1/instrument.pb.h"
 #include "model/link_status.hpp"
+#include "model/lint_kind.hpp"
 #include "model/lint_results.hpp"
 #include "model/message.hpp"
 #include "model/resource.hpp"
@@ -45,6 +50,8 @@ struct frame {
   // frames continuing a spawn stack past the coroutine that spawned. Its line is the function's.
   bool awaiting = false;
 };
+
+class lint_evaluator;
 
 /// The process's own totals (Update.counters).
 struct process_counters {
@@ -128,19 +135,26 @@ class state {
   const std::vector<std::uint64_t>& tasks_waiting_on(std::uint64_t id) const;
   /// What the lints found at the last publication (every task's `warnings` say the same).
   const lint_results& lints() const noexcept { return process_.lints; }
+  /// How many tasks are in each state (indexed by task_state) at the last publication.
+  const std::array<std::uint64_t, 4>& tasks_by_state() const noexcept { return process_.tasks_by_state; }
+  /// Counts the changes to what views show of the process other than time passing: tasks, their
+  /// warnings, sites, resources, symbolized stacks, a new stream. A view may keep what it derived
+  /// from the model for as long as this and now_ns() stay the same.
+  std::uint64_t version() const noexcept { return version_; }
+  /// The tasks added, changed (their stats or their warnings) or removed since the model was at
+  /// `version`, ascending; nullopt when it cannot tell (a new stream or snapshot, stacks
+  /// symbolized, resources changed, or too many changes since): then anything may have changed.
+  std::optional<std::vector<std::uint64_t>> tasks_changed_since(std::uint64_t version) const;
   const state_options& options() const noexcept { return options_; }
 
   /// Stores the symbolized frames of an interned spawn stack (see Instrument.SymbolizeStacks).
   void add_stack(std::uint32_t id, std::vector<frame> frames);
   /// The frames of a spawn stack, or nullptr if not symbolized yet.
   const std::vector<frame>* find_stack(std::uint32_t id) const;
-  /// Spawn stack ids that tasks use and that are not symbolized yet, ascending.
-  std::vector<std::uint32_t> unsymbolized_stacks() const;
 
   /// The same for await stacks (where tasks are suspended; a separate id space).
   void add_await_stack(std::uint32_t id, std::vector<frame> frames);
   const std::vector<frame>* find_await_stack(std::uint32_t id) const;
-  std::vector<std::uint32_t> unsymbolized_await_stacks() const;
 
   // --- the console's side ----------------------------------------------------------------------------
   const link_status& link() const noexcept { return link_; }
@@ -172,6 +186,25 @@ class state {
     absl::flat_hash_map<std::uint32_t, std::vector<frame>> await_stacks;
     process_counters counters;
     lint_results lints;
+    std::array<std::uint64_t, 4> tasks_by_state{};
+    // The lints, kept up to date task by task (run_lints): the tasks each flags (ascending), the
+    // tasks to evaluate again (changed, added or removed since), and when idle tasks cross a
+    // threshold (earliest first; an entry may be stale: evaluating a task again is harmless).
+    std::array<std::vector<std::uint64_t>, all_lint_kinds.size()> flagged;
+    absl::flat_hash_set<std::uint64_t> lint_again;
+    bool lint_every_task = true;
+    std::priority_queue<std::pair<std::int64_t, std::uint64_t>, std::vector<std::pair<std::int64_t, std::uint64_t>>,
+                        std::greater<>>
+        lint_deadlines;
+    // Completed tasks by finish time, oldest first, for the console's own retention.
+    std::set<std::pair<std::int64_t, std::uint64_t>> completed_by_finish;
+    // Stack ids tasks use that are neither symbolized nor asked for yet.
+    absl::flat_hash_set<std::uint32_t> unsymbolized_spawn;
+    absl::flat_hash_set<std::uint32_t> unsymbolized_await;
+    // What the publication being applied changed, for the work after it (publication_work).
+    bool tasks_changed = false;
+    bool sites_changed = false;
+    bool resources_changed = false;
     std::uint64_t publications = 0;
     bool seen_snapshot = false;
     std::int64_t now_ns = 0;
@@ -194,6 +227,13 @@ class state {
   void run_lints();
   void index_waiting_tasks();
   void forget_task(task_map::iterator it);
+  // Adds (1) or takes away (-1) a task in the counts kept over tasks (by state, per site).
+  void count_task(const task& t, int sign);
+  // A task arrived or changed: its lints are due, its stacks may need symbolizing.
+  void task_arrived(const task& t);
+  void rerun_every_lint(const lint_evaluator& evaluator);
+  void log_task_change(std::uint64_t id);
+  void forget_change_log();
   void request_symbolization();
   // In place: GCC 12 warns about a variant built from a temporary here (-Wmaybe-uninitialized).
   template <typename Request>
@@ -217,6 +257,11 @@ class state {
   std::vector<request> requests_;
   bool applying_batch_ = false;
   bool publication_work_pending_ = false;
+  std::uint64_t version_ = 0;
+  // Tasks changed, each with the version it changed at (ascending); changes before
+  // `change_log_floor_` are not known.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> change_log_;
+  std::uint64_t change_log_floor_ = 0;
 };
 
 }  // namespace asio_console::console

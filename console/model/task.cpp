@@ -54,8 +54,7 @@ std::int64_t task::idle_ns(std::int64_t now_ns) const noexcept {
 
 std::int64_t task::idle_for_ns(std::int64_t now_ns) const noexcept {
   if (stats.state != task_state::idle) return 0;
-  const std::int64_t since = stats.last_poll_end_ns != 0 ? stats.last_poll_end_ns : created_ns;
-  return std::max<std::int64_t>(0, now_ns - since);
+  return std::max<std::int64_t>(0, now_ns - idle_since_ns());
 }
 
 }  // namespace asio_console::console

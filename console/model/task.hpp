@@ -81,6 +81,8 @@ struct task {
   std::int64_t idle_ns(std::int64_t now_ns) const noexcept;
   /// How long the task has been idle without a poll in between; 0 unless it is idle.
   std::int64_t idle_for_ns(std::int64_t now_ns) const noexcept;
+  /// When that idle time began: the end of its last poll, or its creation before any.
+  std::int64_t idle_since_ns() const noexcept { return stats.last_poll_end_ns != 0 ? stats.last_poll_end_ns : created_ns; }
 };
 
 }  // namespace asio_console::console

@@ -1,6 +1,7 @@
 #include "model/task_table.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <tuple>
 
 #include "absl/strings/match.h"
@@ -57,6 +58,20 @@ bool task_matches(const task& t, const state& model, std::string_view filter) {
 
 namespace {
 
+// Whether a task's key in `column` grows as the model's time advances; nullopt when that cannot
+// be told (a key still clamped at 0).
+std::optional<bool> key_grows(const task& t, task_column column, std::int64_t key) {
+  switch (column) {
+    case task_column::total: return !t.completed();
+    case task_column::busy: return t.stats.state == task_state::running;
+    case task_column::sched: return t.stats.state == task_state::scheduled;
+    case task_column::idle:
+      if (t.stats.state != task_state::idle) return false;
+      return key > 0 ? std::optional<bool>(true) : std::nullopt;
+    default: return false;
+  }
+}
+
 // A numeric sort key; string columns are compared separately.
 std::int64_t numeric_key(const task& t, task_column column, std::int64_t now_ns) {
   switch (column) {
@@ -90,9 +105,18 @@ void sort_by(std::vector<const task*>& tasks, bool descending, Key key_of) {
   for (std::size_t i = 0; i < keyed.size(); ++i) tasks[i] = keyed[i].second;
 }
 
-}  // namespace
+// Whether a task's key grows with the model's time: adds it to `out`.
+void add_growth(const task& t, task_column column, std::int64_t key, task_listing_growth& out) {
+  const std::optional<bool> grows = key_grows(t, column, key);
+  if (!grows) {
+    out.unknown = true;
+  } else {
+    (*grows ? out.some_grow : out.some_stay) = true;
+  }
+}
 
-std::vector<const task*> list_tasks(const state& model, task_order order, std::string_view filter) {
+std::vector<const task*> list_sorted(const state& model, task_order order, std::string_view filter,
+                                     task_listing_growth& growth) {
   std::vector<const task*> tasks;
   tasks.reserve(model.tasks().size());
   for (const auto& [id, t] : model.tasks()) {
@@ -115,9 +139,89 @@ std::vector<const task*> list_tasks(const state& model, task_order order, std::s
       });
       break;
     default:
-      sort_by(tasks, order.descending, [&](const task& t) { return numeric_key(t, order.column, now_ns); });
+      sort_by(tasks, order.descending, [&](const task& t) {
+        const std::int64_t key = numeric_key(t, order.column, now_ns);
+        add_growth(t, order.column, key, growth);
+        return key;
+      });
   }
   return tasks;
+}
+
+}  // namespace
+
+std::vector<const task*> list_tasks(const state& model, task_order order, std::string_view filter,
+                                    bool* moves_with_time) {
+  task_listing_growth growth;
+  std::vector<const task*> tasks = list_sorted(model, order, filter, growth);
+  if (moves_with_time != nullptr) *moves_with_time = growth.moves();
+  return tasks;
+}
+
+void task_listing::update(const state& model, task_order order, std::string_view filter) {
+  const bool same_view = listed_ && order.column == order_.column && order.descending == order_.descending &&
+                         filter == filter_;
+  const bool time_reorders = growth_.moves() && now_ns_ != model.now_ns();
+  if (same_view && !time_reorders && version_ == model.version()) return;
+  if (same_view && !time_reorders) {
+    if (const std::optional<std::vector<std::uint64_t>> changed = model.tasks_changed_since(version_)) {
+      if (move_changed(model, *changed)) {
+        version_ = model.version();
+        now_ns_ = model.now_ns();
+        return;
+      }
+    }
+  }
+  order_ = order;
+  filter_ = std::string(filter);
+  list_all(model);
+}
+
+void task_listing::list_all(const state& model) {
+  growth_ = {};
+  rows_ = list_sorted(model, order_, filter_, growth_);
+  ids_.clear();
+  ids_.reserve(rows_.size());
+  for (const task* t : rows_) ids_.push_back(t->id);
+  listed_ = true;
+  version_ = model.version();
+  now_ns_ = model.now_ns();
+}
+
+// Numeric columns only (strings are listed again in full): the changed tasks leave the rows (by
+// id: a removed task's pointer dangles), and those that still match take their places, found by
+// binary search with the keys at the model's time. False if it cannot be done this way.
+bool task_listing::move_changed(const state& model, const std::vector<std::uint64_t>& changed) {
+  const task_column column = order_.column;
+  if (column == task_column::name || column == task_column::fields || column == task_column::location) return false;
+  if (changed.size() > rows_.size() / 16 + 16) return false;
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < rows_.size(); ++i) {
+    if (std::binary_search(changed.begin(), changed.end(), ids_[i])) continue;
+    rows_[kept] = rows_[i];
+    ids_[kept] = ids_[i];
+    ++kept;
+  }
+  rows_.resize(kept);
+  ids_.resize(kept);
+  const std::int64_t now_ns = model.now_ns();
+  const auto before = [&](const task& a, std::int64_t a_key, const task& b) {
+    const std::int64_t b_key = numeric_key(b, column, now_ns);
+    if (a_key != b_key) return order_.descending ? b_key < a_key : a_key < b_key;
+    return a.id < b.id;
+  };
+  for (std::uint64_t id : changed) {
+    const task* t = model.find_task(id);
+    if (t == nullptr || !task_matches(*t, model, filter_)) continue;
+    const std::int64_t key = numeric_key(*t, column, now_ns);
+    // The order a full listing would find: the first row this task goes before.
+    const auto at = std::partition_point(rows_.begin(), rows_.end(), [&](const task* row) { return !before(*t, key, *row); });
+    const auto offset = at - rows_.begin();
+    rows_.insert(at, t);
+    ids_.insert(ids_.begin() + offset, id);
+    add_growth(*t, column, key, growth_);  // a task that left keeps its mark: safe, not exact
+  }
+  return true;
 }
 
 }  // namespace asio_console::console

@@ -33,7 +33,46 @@ std::string format_fields(const task& t);
 /// the functions of its await stack and what it waits for.
 bool task_matches(const task& t, const state& model, std::string_view filter);
 
-/// The tasks that match `filter`, sorted by `order` (ties by id ascending).
-std::vector<const task*> list_tasks(const state& model, task_order order, std::string_view filter = {});
+/// The tasks that match `filter`, sorted by `order` (ties by id ascending). `moves_with_time`, if
+/// given, tells whether that order can change when only the model's time advances: the keys of
+/// some of the tasks grow with it (a live task's total, an idle task's idle time) and others stay
+/// (a completed task's total). Rows whose keys all grow, or all stay, keep their order.
+std::vector<const task*> list_tasks(const state& model, task_order order, std::string_view filter = {},
+                                    bool* moves_with_time = nullptr);
+
+/// Whether the keys of listed rows grow as the model's time advances: some do, some do not, or
+/// some cannot tell. Time reorders the rows only if they are mixed.
+struct task_listing_growth {
+  bool some_grow = false;
+  bool some_stay = false;
+  bool unknown = false;
+  bool moves() const noexcept { return unknown || (some_grow && some_stay); }
+};
+
+/// The tasks view's rows, kept up to date with a model at the cost of what changed. Listed in full
+/// only when the order or the filter changed, or the model cannot tell which tasks changed;
+/// otherwise the tasks that changed leave their rows and take their new places, and the model's
+/// time advancing reorders nothing unless it can (see list_tasks). Pointers into the model: valid
+/// until it next changes, and update() brings them back in line.
+class task_listing {
+ public:
+  void update(const state& model, task_order order, std::string_view filter);
+  const std::vector<const task*>& rows() const noexcept { return rows_; }
+  /// The rows' task ids, in the same order.
+  const std::vector<std::uint64_t>& ids() const noexcept { return ids_; }
+
+ private:
+  void list_all(const state& model);
+  bool move_changed(const state& model, const std::vector<std::uint64_t>& changed);
+
+  std::vector<const task*> rows_;
+  std::vector<std::uint64_t> ids_;
+  bool listed_ = false;
+  std::uint64_t version_ = 0;
+  std::int64_t now_ns_ = 0;
+  task_order order_;
+  std::string filter_;
+  task_listing_growth growth_;
+};
 
 }  // namespace asio_console::console

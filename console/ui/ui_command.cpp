@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <iostream>
-#include <variant>
 
 #include "connection/live_connection.hpp"
 #include "record/record_command.hpp"
@@ -31,19 +30,24 @@ class ui_session {
 
   // Applies what arrived and sends what the model asks for in return; a source that answers at
   // once (a replay) has its answers applied in the same frame, so a frame never shows half a move.
-  void take_messages() {
+  // True if anything arrived.
+  bool take_messages() {
+    bool any = false;
     for (int round = 0; round < 3; ++round) {
       std::vector<message> arrived = source_.take_messages();
-      if (arrived.empty()) return;
+      if (arrived.empty()) return any;
+      any = true;
       // A message the model cannot apply makes it ask for a fresh stream: nothing to do here.
       model_.apply_all(arrived).IgnoreError();
-      for (const message& next : arrived) {
-        if (std::holds_alternative<v1::Update>(next) || std::holds_alternative<stream_started>(next)) {
-          tasks_listed_ = {};  // its pointers may dangle now
-        }
-      }
       send_requests();
     }
+    return any;
+  }
+
+  // Whether a frame can change with the clock alone: a countdown to the next connection attempt,
+  // a pause or resume on its way.
+  bool counting_down() const {
+    return model_.link().current != link_status::phase::connected || model_.time().changing();
   }
 
   void handle(const terminal::key& pressed) {
@@ -95,18 +99,10 @@ class ui_session {
   }
 
   void draw_tasks(const frame_context& context) {
-    // Listing sorts every task: done again only when the tasks, the order or the filter changed,
-    // or once a second (durations keep growing), not on every frame.
-    const task_order order = nav_.order();
-    const absl::Time now = absl::Now();
-    if (tasks_listed_.publications != model_.publications() || tasks_listed_.order.column != order.column ||
-        tasks_listed_.order.descending != order.descending || tasks_listed_.filter != nav_.filter() ||
-        now - tasks_listed_.at > absl::Seconds(1)) {
-      tasks_listed_ = {list_tasks(model_, order, nav_.filter()), model_.publications(), order, nav_.filter(), now};
-      tasks_listed_ids_ = ids_of(tasks_listed_.rows);
-    }
-    nav_.set_rows(tasks_listed_ids_, static_cast<std::size_t>(list_rows(chrome_height(context))));
-    draw_tasks_screen(context, tasks_listed_.rows);
+    // Listing sorts every task: kept up to date with what changed instead, not on every frame.
+    tasks_listed_.update(model_, nav_.order(), nav_.filter());
+    nav_.set_rows(tasks_listed_.ids(), static_cast<std::size_t>(list_rows(chrome_height(context))));
+    draw_tasks_screen(context, tasks_listed_.rows());
   }
   void draw_task(const frame_context& context) { draw_task_screen(context); }
   void draw_sites(const frame_context& context) {
@@ -153,20 +149,9 @@ class ui_session {
     return ids;
   }
 
-  // The tasks screen's rows as last listed; pointers into model_, valid until it next changes
-  // (which also changes its publication count, or resets it: see take_messages).
-  struct task_listing {
-    std::vector<const task*> rows;
-    std::uint64_t publications = ~std::uint64_t{0};
-    task_order order;
-    std::string filter;
-    absl::Time at;
-  };
-
   const ui_options& options_;
   state model_;
-  task_listing tasks_listed_;
-  std::vector<std::uint64_t> tasks_listed_ids_;
+  task_listing tasks_listed_;  // the tasks screen's rows
   navigation nav_;
   message_source& source_;
   bool quitting_ = false;
@@ -178,16 +163,26 @@ bool on_a_terminal() {
   return false;
 }
 
-// Until the user quits (q, Ctrl-C) or a signal stops it. Redrawn after every key and at least every
-// frame: durations grow and the status line counts down even without updates.
+// Until the user quits (q, Ctrl-C) or a signal stops it. Drawn after every key and every message
+// (durations move with the model's time, which only messages advance), every frame while a
+// countdown runs, and once a second anyway: a console watching a process where nothing changes
+// draws once a second, not ten times.
 void run_session(message_source& source, const ui_options& options) {
   ui_session session(source, options);
   terminal screen(options.colors);
+  bool changed = true;
+  absl::Time drawn_at = absl::InfinitePast();
   while (!session.quitting() && !terminal::stop_requested()) {
-    session.take_messages();
-    session.draw(screen);
+    if (session.take_messages()) changed = true;
+    const absl::Time now = absl::Now();
+    if (changed || session.counting_down() || now - drawn_at >= absl::Seconds(1)) {
+      session.draw(screen);
+      drawn_at = now;
+      changed = false;
+    }
     if (auto key = screen.next_key(frame_interval_ms)) {
       if (!(key->function_key && key->code == KEY_RESIZE)) session.handle(*key);
+      changed = true;
     }
   }
 }

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <array>
 
 #include "absl/strings/str_cat.h"
 #include "model/format.hpp"
@@ -52,8 +53,7 @@ int chrome_height(const frame_context& context) {
 int list_rows(int list_top) { return std::max(1, screen_rows() - 1 - (list_top + 1)); }
 
 void draw_chrome(const frame_context& context, std::string_view hints) {
-  std::uint64_t by_state[4] = {};
-  for (const auto& [id, t] : context.model.tasks()) ++by_state[static_cast<int>(t.stats.state)];
+  const std::array<std::uint64_t, 4>& by_state = context.model.tasks_by_state();
   fill_row(0, 0, style::title);
   const state& model = context.model;
   std::string title = absl::StrCat(" asio-console  ", std::string(context.target), "  ",

@@ -3,14 +3,24 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
+#include <map>
+#include <optional>
+
+#include "support/random_publications.hpp"
 #include "support/update_builder.hpp"
 
 namespace {
 using asio_console::console::evaluate_lints;
 using asio_console::console::lint_kind;
+using asio_console::console::lint_results;
+using asio_console::console::lint_set;
+using asio_console::console::task_state;
 using asio_console::console::lint_thresholds;
 using asio_console::console::state;
 using asio_console::console::warning_summary;
+using asio_console::testing::random_publications;
 using asio_console::testing::task_spec;
 using asio_console::testing::update_builder;
 namespace v1 = asio_console::v1;
@@ -162,6 +172,69 @@ TEST(Lints, CompletedTasksCarryNoWarnings) {
                               .build())
                   .ok());
   EXPECT_TRUE(evaluate_lints(model, {}).warnings.empty());
+}
+
+TEST(Lints, AnIdleTaskIsFlaggedWhenItCrossesTheThresholdWithNoUpdateAboutIt) {
+  update_builder updates;
+  state model;
+  ASSERT_TRUE(model.apply(updates.publication(10 * second, true).new_task({.id = 1, .last_poll_end_ns = 5 * second}).build()).ok());
+  EXPECT_EQ(find(model.lints().warnings, lint_kind::idle_too_long), nullptr);
+  const std::uint64_t version = model.version();
+  ASSERT_TRUE(model.apply(updates.publication(35 * second).build()).ok());
+  EXPECT_EQ(find(model.lints().warnings, lint_kind::idle_too_long), nullptr) << "30s idle: not more than 30s";
+  EXPECT_EQ(model.version(), version) << "only the time moved: nothing for the views to list again";
+  ASSERT_TRUE(model.apply(updates.publication(36 * second).build()).ok());
+  const warning_summary* idle = find(model.lints().warnings, lint_kind::idle_too_long);
+  ASSERT_NE(idle, nullptr) << "no update about the task, yet it crossed the threshold";
+  EXPECT_EQ(idle->task_ids, std::vector<std::uint64_t>{1});
+  EXPECT_TRUE(model.find_task(1)->warnings.contains(lint_kind::idle_too_long));
+  EXPECT_NE(model.version(), version);
+}
+
+// The model evaluates again only what changed (tasks, sites, an idle task crossing a threshold):
+// after every publication, its verdicts, its counts and every task's warnings are those a full
+// evaluation finds.
+TEST(Lints, TheModelKeepsTheVerdictsOfAFullEvaluationAsTasksChangeAndTimePasses) {
+  for (const std::uint32_t seed : {1u, 2u, 3u}) {
+    SCOPED_TRACE(seed);
+    state model({.retain_completed = seed == 3 ? std::optional(absl::Seconds(30)) : std::nullopt,
+                 .thresholds = {.idle_too_long = absl::Seconds(40)}});
+    int leaking = 0;
+    int publication = 0;
+    for (const v1::Update& update : random_publications(seed, 150)) {
+      SCOPED_TRACE(publication++);
+      ASSERT_TRUE(model.apply(update).ok());
+      const lint_results full = evaluate_lints(model, model.options().thresholds);
+      ASSERT_EQ(model.lints().leak_suspect_sites, full.leak_suspect_sites);
+      ASSERT_EQ(model.lints().warnings.size(), full.warnings.size());
+      for (std::size_t i = 0; i < full.warnings.size(); ++i) {
+        EXPECT_EQ(model.lints().warnings[i].lint, full.warnings[i].lint);
+        EXPECT_EQ(model.lints().warnings[i].task_ids, full.warnings[i].task_ids);
+        EXPECT_EQ(model.lints().warnings[i].message, full.warnings[i].message);
+      }
+      std::array<std::uint64_t, 4> by_state{};
+      std::map<std::uint32_t, std::pair<std::uint64_t, std::uint64_t>> live_and_idle;
+      for (const auto& [id, t] : model.tasks()) {
+        lint_set expected;
+        for (const warning_summary& w : full.warnings) {
+          if (std::binary_search(w.task_ids.begin(), w.task_ids.end(), id)) expected.insert(w.lint);
+        }
+        ASSERT_TRUE(t.warnings == expected) << "task " << id;
+        ++by_state[static_cast<std::size_t>(t.stats.state)];
+        if (!t.completed()) {
+          ++live_and_idle[t.site_id].first;
+          if (t.stats.state == task_state::idle) ++live_and_idle[t.site_id].second;
+        }
+      }
+      ASSERT_EQ(model.tasks_by_state(), by_state);
+      for (const auto& [id, s] : model.sites()) {
+        ASSERT_EQ(s.known_live, live_and_idle[id].first) << "site " << id;
+        ASSERT_EQ(s.known_idle, live_and_idle[id].second) << "site " << id;
+      }
+      if (!full.leak_suspect_sites.empty()) ++leaking;
+    }
+    EXPECT_GT(leaking, 0) << "the growing site was flagged at some point";
+  }
 }
 
 }  // namespace

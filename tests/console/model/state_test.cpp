@@ -12,6 +12,16 @@ using asio_console::testing::update_builder;
 namespace v1 = asio_console::v1;
 constexpr std::int64_t second = 1'000'000'000;
 
+// What the model asked its source for, of one kind.
+template <typename Request>
+std::vector<Request> requests_of(state& model) {
+  std::vector<Request> found;
+  for (request& r : model.take_requests()) {
+    if (auto* wanted = std::get_if<Request>(&r)) found.push_back(std::move(*wanted));
+  }
+  return found;
+}
+
 TEST(ConsoleState, SnapshotThenDeltaGivesEveryTaskWithResolvedStrings) {
   update_builder updates;
   state model;
@@ -144,7 +154,7 @@ TEST(ConsoleState, EachPublicationAddsASampleToEverySitesHistoryWithinTheWindow)
   EXPECT_NEAR(model.find_site(1)->growth_per_minute(), 60.0, 0.01);
 }
 
-TEST(ConsoleState, UnsymbolizedStacksAreListedUntilAdded) {
+TEST(ConsoleState, AStackManyTasksShareIsAskedForOnce) {
   update_builder updates;
   state model;
   ASSERT_TRUE(model.apply(updates.publication(second, true)
@@ -153,9 +163,11 @@ TEST(ConsoleState, UnsymbolizedStacksAreListedUntilAdded) {
                               .new_task({.id = 3, .stack_id = 0})
                               .build())
                   .ok());
-  EXPECT_EQ(model.unsymbolized_stacks(), std::vector<std::uint32_t>{3});
+  const auto asked = requests_of<symbolize_request>(model);
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].spawn_ids, std::vector<std::uint32_t>{3});
+  EXPECT_TRUE(asked[0].await_ids.empty());
   model.add_stack(3, {{"f()", "a.cpp", 1}});
-  EXPECT_TRUE(model.unsymbolized_stacks().empty());
   ASSERT_NE(model.find_stack(3), nullptr);
 }
 
@@ -168,9 +180,12 @@ TEST(ConsoleState, AwaitStacksFollowEachTaskAndAreSymbolizedInTheirOwnIdSpace) {
                               .build())
                   .ok());
   EXPECT_EQ(model.find_task(1)->stats.await_stack_id, 3u);
-  EXPECT_EQ(model.unsymbolized_await_stacks(), (std::vector<std::uint32_t>{3, 5}));
+  const auto asked = requests_of<symbolize_request>(model);
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].spawn_ids, std::vector<std::uint32_t>{3});
+  EXPECT_EQ(asked[0].await_ids, (std::vector<std::uint32_t>{3, 5})) << "await stack 3 is another stack";
   model.add_stack(3, {{"spawner()", "a.cpp", 1}});
-  EXPECT_EQ(model.unsymbolized_await_stacks(), (std::vector<std::uint32_t>{3, 5})) << "spawn stack 3 is another stack";
+  EXPECT_EQ(model.find_await_stack(3), nullptr);
   model.add_await_stack(3, {{"waiter()", "a.cpp", 2, true}});
   EXPECT_EQ(model.find_await_stack(3)->front().function, "waiter()");
   EXPECT_EQ(model.find_stack(3)->front().function, "spawner()");
@@ -193,15 +208,6 @@ v1::Update header(std::uint64_t watcher_id) {
   update.set_watcher_id(watcher_id);
   update.set_last_chunk(true);
   return update;
-}
-
-template <typename Request>
-std::vector<Request> requests_of(state& model) {
-  std::vector<Request> found;
-  for (request& r : model.take_requests()) {
-    if (auto* wanted = std::get_if<Request>(&r)) found.push_back(std::move(*wanted));
-  }
-  return found;
 }
 
 TEST(ConsoleState, ANewStreamForgetsTheProcessButNotWhatTheUserAsked) {

@@ -5,6 +5,7 @@
 #include "model/site_diagnosis.hpp"
 #include "model/site_summary.hpp"
 #include "model/task_table.hpp"
+#include "support/random_publications.hpp"
 #include "support/update_builder.hpp"
 
 namespace {
@@ -153,6 +154,33 @@ TEST(Format, LocationsAndFunctionsAreShortened) {
   EXPECT_EQ(short_function("std::pair<int, int> make(int)"), "make");
   EXPECT_EQ(short_function("ns::type::operator()(int) const"), "ns::type::operator()");
   EXPECT_TRUE(contains_ignoring_case("Cache_Refresher", "refresher"));
+}
+
+// The tasks view follows each publication by moving only the tasks that changed: the rows are
+// those a full listing finds, in every numeric order, with and without a filter.
+TEST(TaskListing, FollowsEachPublicationAsAFullListingWould) {
+  const std::vector<v1::Update> publications = asio_console::testing::random_publications(7, 120);
+  const task_order orders[] = {{task_column::total, true}, {task_column::idle, false}, {task_column::busy, true},
+                               {task_column::sched, true}, {task_column::polls, false}, {task_column::warn, true},
+                               {task_column::name, false}};
+  for (const task_order order : orders) {
+    for (const std::string filter : {"", "cache"}) {
+      SCOPED_TRACE(std::string(column_title(order.column)) + " /" + filter);
+      state model;
+      task_listing listing;
+      int followed = 0;
+      for (const v1::Update& update : publications) {
+        const std::uint64_t before = model.version();
+        ASSERT_TRUE(model.apply(update).ok());
+        if (model.tasks_changed_since(before).has_value()) ++followed;
+        listing.update(model, order, filter);
+        const std::vector<const task*> full = list_tasks(model, order, filter);
+        ASSERT_EQ(listing.ids(), ids(full));
+        ASSERT_EQ(listing.rows(), full);
+      }
+      EXPECT_GT(followed, 60) << "most publications are followed change by change, not listed anew";
+    }
+  }
 }
 
 }  // namespace
