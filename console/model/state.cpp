@@ -311,7 +311,7 @@ void state::task_arrived(const task& t) {
   process_data& p = process_;
   count_task(t, 1);
   log_task_change(t.id);
-  p.lint_again.insert(t.id);
+  if (!p.lint_every_task) p.lint_again.insert(t.id);  // a snapshot's tasks are all evaluated anyway
   if (t.stack_id != 0 && !p.stacks.contains(t.stack_id) && !symbolizing_spawn_.contains(t.stack_id)) {
     p.unsymbolized_spawn.insert(t.stack_id);
   }
@@ -322,6 +322,7 @@ void state::task_arrived(const task& t) {
 }
 
 void state::log_task_change(std::uint64_t id) {
+  if (version_ < change_log_floor_) return;  // nobody can ask about it: see tasks_changed_since
   // Beyond this many, listing every task again costs less than following the changes.
   const std::size_t most = std::max<std::size_t>(4096, process_.tasks.size() / 16);
   if (change_log_.size() >= most) {
@@ -351,7 +352,7 @@ void state::forget_task(task_map::iterator it) {
   const task& t = it->second;
   count_task(t, -1);
   log_task_change(t.id);
-  process_.lint_again.insert(t.id);
+  if (!process_.lint_every_task) process_.lint_again.insert(t.id);
   if (t.parent_id != 0) {
     auto siblings = process_.children.find(t.parent_id);
     if (siblings != process_.children.end()) {

@@ -190,7 +190,8 @@ void task_listing::list_all(const state& model) {
 
 // Numeric columns only (strings are listed again in full): the changed tasks leave the rows (by
 // id: a removed task's pointer dangles), and those that still match take their places, found by
-// binary search with the keys at the model's time. False if it cannot be done this way.
+// binary search with the keys at the model's time, then all put in with one pass over the rows.
+// False if it cannot be done this way.
 bool task_listing::move_changed(const state& model, const std::vector<std::uint64_t>& changed) {
   const task_column column = order_.column;
   if (column == task_column::name || column == task_column::fields || column == task_column::location) return false;
@@ -204,23 +205,49 @@ bool task_listing::move_changed(const state& model, const std::vector<std::uint6
   }
   rows_.resize(kept);
   ids_.resize(kept);
+
   const std::int64_t now_ns = model.now_ns();
-  const auto before = [&](const task& a, std::int64_t a_key, const task& b) {
-    const std::int64_t b_key = numeric_key(b, column, now_ns);
+  // Whether a task with key `a_key` goes before one with `b_key`: the order list_tasks sorts by.
+  const auto before = [&](std::int64_t a_key, const task& a, std::int64_t b_key, const task& b) {
     if (a_key != b_key) return order_.descending ? b_key < a_key : a_key < b_key;
     return a.id < b.id;
   };
+  struct insertion {
+    std::size_t at;  // before the row at this index of the kept rows
+    std::int64_t key;
+    const task* t;
+  };
+  std::vector<insertion> insertions;
   for (std::uint64_t id : changed) {
     const task* t = model.find_task(id);
     if (t == nullptr || !task_matches(*t, model, filter_)) continue;
     const std::int64_t key = numeric_key(*t, column, now_ns);
-    // The order a full listing would find: the first row this task goes before.
-    const auto at = std::partition_point(rows_.begin(), rows_.end(), [&](const task* row) { return !before(*t, key, *row); });
-    const auto offset = at - rows_.begin();
-    rows_.insert(at, t);
-    ids_.insert(ids_.begin() + offset, id);
+    const auto at = std::partition_point(rows_.begin(), rows_.end(), [&](const task* row) {
+      return !before(key, *t, numeric_key(*row, column, now_ns), *row);
+    });
+    insertions.push_back({static_cast<std::size_t>(at - rows_.begin()), key, t});
     add_growth(*t, column, key, growth_);  // a task that left keeps its mark: safe, not exact
   }
+  if (insertions.empty()) return true;
+  std::sort(insertions.begin(), insertions.end(), [&](const insertion& a, const insertion& b) {
+    return a.at != b.at ? a.at < b.at : before(a.key, *a.t, b.key, *b.t);
+  });
+  std::vector<const task*> rows;
+  std::vector<std::uint64_t> ids;
+  rows.reserve(rows_.size() + insertions.size());
+  ids.reserve(rows_.size() + insertions.size());
+  std::size_t next = 0;
+  for (const insertion& in : insertions) {
+    rows.insert(rows.end(), rows_.begin() + static_cast<std::ptrdiff_t>(next), rows_.begin() + static_cast<std::ptrdiff_t>(in.at));
+    ids.insert(ids.end(), ids_.begin() + static_cast<std::ptrdiff_t>(next), ids_.begin() + static_cast<std::ptrdiff_t>(in.at));
+    rows.push_back(in.t);
+    ids.push_back(in.t->id);
+    next = in.at;
+  }
+  rows.insert(rows.end(), rows_.begin() + static_cast<std::ptrdiff_t>(next), rows_.end());
+  ids.insert(ids.end(), ids_.begin() + static_cast<std::ptrdiff_t>(next), ids_.end());
+  rows_ = std::move(rows);
+  ids_ = std::move(ids);
   return true;
 }
 
