@@ -224,7 +224,7 @@ class state {
   void apply_pause(const pause_answered& answer);
   void end_publication();
   void publication_work();  // the part of end_publication over every task
-  void run_lints();
+  void run_lints();  // state_lints.cpp, with the two below
   void index_waiting_tasks();
   void forget_task(task_map::iterator it);
   // Adds (1) or takes away (-1) a task in the counts kept over tasks (by state, per site).
@@ -232,6 +232,7 @@ class state {
   // A task arrived or changed: its lints are due, its stacks may need symbolizing.
   void task_arrived(const task& t);
   void rerun_every_lint(const lint_evaluator& evaluator);
+  void rerun_changed_lints(const lint_evaluator& evaluator);
   void log_task_change(std::uint64_t id);
   void forget_change_log();
   void request_symbolization();
