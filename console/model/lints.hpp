@@ -41,7 +41,7 @@ struct task_verdict {
 };
 
 /// The lints at one moment of a model (its time, its leaking sites), task by task. Made in
-/// O(sites): the sites' counts of kept and idle tasks are the model's.
+/// O(sites): each site's known live and idle tasks are counted by the model as they change.
 class lint_evaluator {
  public:
   lint_evaluator(const state& model, const lint_thresholds& thresholds);
