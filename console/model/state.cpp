@@ -278,10 +278,6 @@ absl::Status state::apply_unchecked(const v1::Update& update) {
     p.counters = {c.spawned(), c.finished(), c.live(), c.retained(), c.reclaimed(), c.forced_reclaims(),
                   c.dropped_watchers(), c.unrecorded()};
   }
-  if (update.snapshot() || !update.new_tasks().empty() || !update.changed_stats().empty() ||
-      !update.removed_task_ids().empty()) {
-    p.tasks_changed = true;
-  }
   if (!update.new_sites().empty() || !update.site_stats().empty()) p.sites_changed = true;
   if (!update.resources().empty() || !update.removed_resource_ids().empty()) p.resources_changed = true;
   if (update.last_chunk()) end_publication();
@@ -388,7 +384,6 @@ void state::end_publication() {
 void state::publication_work() {
   process_data& p = process_;
   publication_work_pending_ = false;
-  bool tasks_changed = std::exchange(p.tasks_changed, false);
   const bool sites_changed = std::exchange(p.sites_changed, false);
   const bool resources_changed = std::exchange(p.resources_changed, false);
   if (options_.retain_completed) {
@@ -400,15 +395,16 @@ void state::publication_work() {
         continue;
       }
       forget_task(it);  // which takes it off the set
-      tasks_changed = true;
     }
   }
+  // Every task that arrived, changed or left since the last publication is due for its lints.
+  const bool tasks_changed = p.lint_every_task || !p.lint_again.empty();
   if (tasks_changed) index_waiting_tasks();
   const bool lints_may_turn = tasks_changed || sites_changed || !p.lints.leak_suspect_sites.empty() ||
                               p.now_ns >= p.lints.next_change_ns;
   if (lints_may_turn) run_lints();
   if (resources_changed) forget_change_log();  // filters match what tasks wait on
-  if (tasks_changed || sites_changed || resources_changed || lints_may_turn) ++version_;
+  if (lints_may_turn || resources_changed) ++version_;  // lints_may_turn covers tasks and sites
   request_symbolization();
   // A paused console pauses a new stream once its snapshot is whole: held with data on screen.
   if (auto next = temporality_.on_watcher(p.watcher_id)) ask(*next);

@@ -201,8 +201,8 @@ class state {
     // Stack ids tasks use that are neither symbolized nor asked for yet.
     absl::flat_hash_set<std::uint32_t> unsymbolized_spawn;
     absl::flat_hash_set<std::uint32_t> unsymbolized_await;
-    // What the publication being applied changed, for the work after it (publication_work).
-    bool tasks_changed = false;
+    // What the publication being applied changed, for the work after it (publication_work); which
+    // tasks changed is `lint_again` (or every task).
     bool sites_changed = false;
     bool resources_changed = false;
     std::uint64_t publications = 0;
