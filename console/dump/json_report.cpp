@@ -58,22 +58,8 @@ class task_writer {
       out += "null";
     }
     out += ",\"name\":";
-    out += json::serialize(json::string_view(t.name));
-    out += ",\"fields\":{";
-    // As a JSON object: a key given twice appears once, where it first did, with its last value.
-    bool first_field = true;
-    for (std::size_t i = 0; i < t.fields.size(); ++i) {
-      const std::string& key = t.fields[i].first;
-      const auto same_key = [&](const task_field& f) { return f.first == key; };
-      if (std::any_of(t.fields.begin(), t.fields.begin() + static_cast<std::ptrdiff_t>(i), same_key)) continue;
-      const task_field& last = *std::find_if(t.fields.rbegin(), t.fields.rend(), same_key);
-      if (!first_field) out += ',';
-      first_field = false;
-      out += json::serialize(json::string_view(key));
-      out += ':';
-      out += json::serialize(json::string_view(last.second));
-    }
-    out += "},\"state\":\"";
+    out += labels_text(*t.labels);
+    out += ",\"state\":\"";
     out += to_string(t.stats.state);
     out += "\",\"location\":";
     out += cached(locations_, t.site_id, [&] { return json::serialize(location_json(model_.find_site(t.site_id))); });
@@ -89,12 +75,13 @@ class task_writer {
              json::serialize(json::string_view(waiting != nullptr ? wait_reason(*waiting) : std::string()));
     });
     // Deep mode: the operations it waits on; [] otherwise.
+    const task_deep_stats& deep = model_.deep_stats_of(t.id);
     out += ",\"pending_ops\":";
-    if (t.stats.pending_ops.empty()) {
+    if (deep.pending_ops.empty()) {
       out += "[]";
     } else {
       json::array pending;
-      for (const pending_operation& op : t.stats.pending_ops) {
+      for (const pending_operation& op : deep.pending_ops) {
         json::object p;
         p["op"] = op.operation;
         p["object_kind"] = op.object_kind;
@@ -106,8 +93,8 @@ class task_writer {
       out += json::serialize(pending);
     }
     out += ",\"woken_by\":";
-    if (t.stats.woken_by) {
-      out += json::serialize(json::object{{"op", t.stats.woken_by->operation}, {"object_id", t.stats.woken_by->object_id}});
+    if (deep.woken_by) {
+      out += json::serialize(json::object{{"op", deep.woken_by->operation}, {"object_id", deep.woken_by->object_id}});
     } else {
       out += "null";
     }
@@ -143,14 +130,44 @@ class task_writer {
     const auto end = std::to_chars(text, text + sizeof(text), n).ptr;
     out.append(text, end);
   }
-  template <typename Make>
-  static const std::string& cached(absl::flat_hash_map<std::uint32_t, std::string>& cache, std::uint32_t key, Make make) {
+  // `"name": ..., "fields": {...}` without the first key's quotes. As a JSON object, a field whose
+  // key was given twice appears once, where it first did, with its last value.
+  static std::string labels_json(const task_labels& labels) {
+    std::string out = json::serialize(json::string_view(labels.name));
+    out += ",\"fields\":{";
+    const std::vector<task_field>& fields = labels.fields;
+    bool first_field = true;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      const std::string& key = fields[i].first;
+      const auto same_key = [&](const task_field& f) { return f.first == key; };
+      if (std::any_of(fields.begin(), fields.begin() + static_cast<std::ptrdiff_t>(i), same_key)) continue;
+      const task_field& last = *std::find_if(fields.rbegin(), fields.rend(), same_key);
+      if (!first_field) out += ',';
+      first_field = false;
+      out += json::serialize(json::string_view(key));
+      out += ':';
+      out += json::serialize(json::string_view(last.second));
+    }
+    out += '}';
+    return out;
+  }
+  // Tasks given fields of their own (a peer address each) would make the cache as big as the dump.
+  const std::string& labels_text(const task_labels& labels) {
+    if (auto it = labels_.find(&labels); it != labels_.end()) return it->second;
+    if (labels_.size() < 4096) return labels_.emplace(&labels, labels_json(labels)).first->second;
+    uncached_labels_ = labels_json(labels);
+    return uncached_labels_;
+  }
+  template <typename Key, typename Make>
+  static const std::string& cached(absl::flat_hash_map<Key, std::string>& cache, Key key, Make make) {
     auto it = cache.find(key);
     if (it == cache.end()) it = cache.emplace(key, make()).first;
     return it->second;
   }
 
   const state& model_;
+  absl::flat_hash_map<const task_labels*, std::string> labels_;  // name and fields, by the model's copy
+  std::string uncached_labels_;
   absl::flat_hash_map<std::uint32_t, std::string> locations_;     // by site id
   absl::flat_hash_map<std::uint32_t, std::string> stacks_;        // by spawn stack id
   absl::flat_hash_map<std::uint32_t, std::string> await_stacks_;  // by await stack id: frames, then wait_reason

@@ -105,7 +105,7 @@ void write_stacks_report(std::ostream& out, std::string_view target, const state
     }
     if (group->tasks.size() == 1) {
       const task& only = *group->tasks.front();
-      absl::StrAppend(&heading, "  task ", only.id, only.name.empty() ? "" : absl::StrCat(" \"", only.name, "\""));
+      absl::StrAppend(&heading, "  task ", only.id, only.name().empty() ? "" : absl::StrCat(" \"", only.name(), "\""));
     }
     if (leak_suspect) absl::StrAppend(&heading, "  [leak-suspect]");
     out << heading << '\n';

@@ -118,7 +118,7 @@ void write_text_report(std::ostream& out, std::string_view target, const state& 
     out << absl::StrFormat("  %-8s %8d %8s %-9s %-20s %8s %8s %8s %8s %8d  %-28s %s%s\n",
                            t->warnings.empty() ? "" : absl::StrCat("!", warning_count(*t)), t->id,
                            t->parent_id != 0 ? absl::StrCat(t->parent_id) : "-", to_string(t->stats.state),
-                           t->name, format_duration(t->total_ns(now)), format_duration(t->busy_ns(now)),
+                           t->name(), format_duration(t->total_ns(now)), format_duration(t->busy_ns(now)),
                            format_duration(t->scheduled_ns(now)), format_duration(t->idle_ns(now)), t->stats.polls,
                            s != nullptr ? format_location(s->location) : "", format_fields(*t),
                            t->warnings.empty() ? "" : absl::StrCat("  [", warn_marks(*t), "]"));

@@ -104,7 +104,7 @@ class never_woken final : public lint {
  private:
   // Deep mode knows every operation a task waits on; otherwise the pending work tells.
   static bool nothing_pending(const task& t, const lint_context& c) {
-    return c.model.deep_mode() ? t.stats.pending_ops.empty() : t.stats.pending_work_known && t.stats.pending_work == 0;
+    return c.model.deep_mode() ? c.model.deep_stats_of(t.id).pending_ops.empty() : t.stats.pending_work_known && t.stats.pending_work == 0;
   }
 };
 

@@ -45,14 +45,20 @@ task_stats from_wire(const v1::TaskStats& wire, std::int64_t sampled_ns) {
   stats.pending_work_known = wire.has_pending_work();
   stats.pending_work = wire.pending_work();
   stats.await_stack_id = wire.await_stack_id();
-  for (const v1::PendingOperation& op : wire.pending_ops()) {
-    stats.pending_ops.push_back({op.operation(), op.object_kind(), op.object_id(),
-                                 op.has_native_handle() ? std::optional(op.native_handle()) : std::nullopt,
-                                 op.since_ns()});
-  }
-  if (wire.has_woken_by()) stats.woken_by = task_stats::wake_source{wire.woken_by().operation(), wire.woken_by().object_id()};
   stats.sampled_ns = sampled_ns;
   return stats;
+}
+
+task_deep_stats deep_from_wire(const v1::TaskStats& wire) {
+  task_deep_stats deep;
+  deep.pending_ops.reserve(static_cast<std::size_t>(wire.pending_ops_size()));
+  for (const v1::PendingOperation& op : wire.pending_ops()) {
+    deep.pending_ops.push_back({op.operation(), op.object_kind(), op.object_id(),
+                                op.has_native_handle() ? std::optional(op.native_handle()) : std::nullopt,
+                                op.since_ns()});
+  }
+  if (wire.has_woken_by()) deep.woken_by = task_deep_stats::wake_source{wire.woken_by().operation(), wire.woken_by().object_id()};
+  return deep;
 }
 
 resource from_wire(const v1::Resource& wire) {
@@ -239,13 +245,16 @@ absl::Status state::apply_unchecked(const v1::Update& update) {
     if (t.parent_id != 0) p.children[t.parent_id].erase(t.id);
     t.id = wire.id();
     t.parent_id = wire.parent_id();
-    t.name = resolve(wire.name());
-    t.fields.clear();
-    for (const v1::Field& field : wire.fields()) t.fields.emplace_back(resolve(field.key()), resolve(field.value()));
+    label_table::wire_ids labels{wire.name()};
+    for (const v1::Field& field : wire.fields()) labels.insert(labels.end(), {field.key(), field.value()});
+    const task_labels* before = t.labels;
+    t.labels = p.labels.acquire(labels, resolve);
+    p.labels.release(before);  // after: a task sent again most likely keeps the same
     t.site_id = wire.site_id();
     t.stack_id = wire.stack_id();
     t.created_ns = wire.created_ns();
     t.stats = from_wire(wire.stats(), update.now_ns());
+    set_deep_stats(t.id, wire.stats());
     if (t.parent_id != 0) p.children[t.parent_id].insert(t.id);
     task_arrived(t);
   }
@@ -255,6 +264,7 @@ absl::Status state::apply_unchecked(const v1::Update& update) {
     if (it == p.tasks.end()) return absl::DataLossError(absl::StrCat("stats for task ", wire.id(), " it was never sent"));
     count_task(it->second, -1);
     it->second.stats = from_wire(wire, update.now_ns());
+    set_deep_stats(wire.id(), wire);
     task_arrived(it->second);
   }
   for (std::uint64_t id : update.removed_task_ids()) {
@@ -355,8 +365,24 @@ void state::forget_task(task_map::iterator it) {
       if (siblings->second.empty()) process_.children.erase(siblings);
     }
   }
+  process_.labels.release(t.labels);
+  process_.deep_stats.erase(t.id);
   process_.tasks.erase(it);
   ++version_;  // views may hold pointers to tasks
+}
+
+void state::set_deep_stats(std::uint64_t id, const v1::TaskStats& wire) {
+  if (wire.pending_ops().empty() && !wire.has_woken_by()) {
+    if (!process_.deep_stats.empty()) process_.deep_stats.erase(id);
+    return;
+  }
+  process_.deep_stats[id] = deep_from_wire(wire);
+}
+
+const task_deep_stats& state::deep_stats_of(std::uint64_t task_id) const {
+  static const task_deep_stats none;
+  const auto it = process_.deep_stats.find(task_id);
+  return it == process_.deep_stats.end() ? none : it->second;
 }
 
 void state::end_publication() {
@@ -413,8 +439,8 @@ void state::publication_work() {
 void state::index_waiting_tasks() {
   process_.waiting.clear();
   if (!process_.deep_mode) return;  // no task has pending operations to index
-  for (const auto& [id, t] : process_.tasks) {
-    for (const pending_operation& op : t.stats.pending_ops) process_.waiting[op.object_id].push_back(id);
+  for (const auto& [id, deep] : process_.deep_stats) {
+    for (const pending_operation& op : deep.pending_ops) process_.waiting[op.object_id].push_back(id);
   }
   for (auto& [id, tasks] : process_.waiting) {
     std::sort(tasks.begin(), tasks.end());

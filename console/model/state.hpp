@@ -29,6 +29,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "asio_console/v1/instrument.pb.h"
+#include "model/label_table.hpp"
 #include "model/link_status.hpp"
 #include "model/lint_kind.hpp"
 #include "model/lint_results.hpp"
@@ -117,12 +118,15 @@ class state {
   std::int64_t now_unix_ns() const noexcept { return process_.now_unix_ns; }
   std::int64_t publish_interval_ns() const noexcept { return process_.publish_interval_ns; }
   std::uint64_t watcher_id() const noexcept { return process_.watcher_id; }
-  /// The process is built in deep mode: each task's pending_ops are every operation it waits on.
+  /// The process is built in deep mode: each task's pending_ops (deep_stats_of) are every
+  /// operation it waits on.
   bool deep_mode() const noexcept { return process_.deep_mode; }
   const std::string& resync_reason() const noexcept { return process_.resync_reason; }
   const process_counters& counters() const noexcept { return process_.counters; }
 
   const task_map& tasks() const noexcept { return process_.tasks; }
+  /// Deep mode: what a task's last stats said of its operations (empty for any other task).
+  const task_deep_stats& deep_stats_of(std::uint64_t task_id) const;
   const task* find_task(std::uint64_t id) const;
   /// The tasks known to have `parent` as their parent, ascending (empty if none).
   const task_ids& children_of(std::uint64_t parent) const;
@@ -176,7 +180,10 @@ class state {
   // What one stream told about the process: forgotten when another stream starts.
   struct process_data {
     absl::flat_hash_map<std::uint32_t, std::string> strings;
+    label_table labels;  // what tasks' `labels` point at
     task_map tasks;
+    // Deep mode: the tasks whose stats name operations (most tasks of other builds have none).
+    absl::flat_hash_map<std::uint64_t, task_deep_stats> deep_stats;
     absl::flat_hash_map<std::uint64_t, task_ids> children;
     site_map sites;
     resource_map resources;
@@ -227,6 +234,7 @@ class state {
   void run_lints();  // state_lints.cpp, with the two below
   void index_waiting_tasks();
   void forget_task(task_map::iterator it);
+  void set_deep_stats(std::uint64_t id, const v1::TaskStats& wire);
   // Adds (1) or takes away (-1) a task in the counts kept over tasks (by state, per site).
   void count_task(const task& t, int sign);
   // A task arrived or changed: its lints are due, its stacks may need symbolizing.

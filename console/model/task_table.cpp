@@ -31,20 +31,20 @@ std::string_view column_title(task_column column) noexcept {
 
 std::string format_fields(const task& t) {
   std::string out;
-  for (const auto& [key, value] : t.fields) absl::StrAppend(&out, out.empty() ? "" : " ", key, "=", value);
+  for (const auto& [key, value] : t.fields()) absl::StrAppend(&out, out.empty() ? "" : " ", key, "=", value);
   return out;
 }
 
 bool task_matches(const task& t, const state& model, std::string_view filter) {
   if (filter.empty()) return true;
-  if (contains_ignoring_case(t.name, filter)) return true;
+  if (contains_ignoring_case(t.name(), filter)) return true;
   if (const site* s = model.find_site(t.site_id)) {
     if (contains_ignoring_case(format_location(s->location), filter) ||
         contains_ignoring_case(s->location.function, filter)) {
       return true;
     }
   }
-  for (const auto& [key, value] : t.fields) {
+  for (const auto& [key, value] : t.fields()) {
     if (contains_ignoring_case(absl::StrCat(key, "=", value), filter)) return true;
   }
   if (const std::vector<frame>* waiting = model.find_await_stack(t.stats.await_stack_id)) {
@@ -126,7 +126,7 @@ std::vector<const task*> list_sorted(const state& model, task_order order, std::
   const std::int64_t now_ns = model.now_ns();
   switch (order.column) {
     case task_column::name:
-      sort_by(tasks, order.descending, [](const task& t) { return std::string_view(t.name); });
+      sort_by(tasks, order.descending, [](const task& t) { return std::string_view(t.name()); });
       break;
     case task_column::fields:
       sort_by(tasks, order.descending, [](const task& t) { return format_fields(t); });

@@ -67,11 +67,12 @@ int draw_await_stack(int row, const frame_context& context, const task& t, int m
 // "Waits on" (deep mode): each pending operation, its object and for how long.
 int draw_pending_operations(int row, const frame_context& context, const task& t) {
   if (!context.model.deep_mode() || t.completed()) return row;
-  const std::size_t count = t.stats.pending_ops.size();
+  const task_deep_stats& deep = context.model.deep_stats_of(t.id);
+  const std::size_t count = deep.pending_ops.size();
   put(row++, 1, absl::StrCat("Waits on (", count, count == 1 ? " pending operation)" : " pending operations)"),
       style::header);
-  if (t.stats.pending_ops.empty()) put(row++, 3, "nothing: no Asio operation can wake it", style::dim);
-  for (const pending_operation& op : t.stats.pending_ops) {
+  if (deep.pending_ops.empty()) put(row++, 3, "nothing: no Asio operation can wake it", style::dim);
+  for (const pending_operation& op : deep.pending_ops) {
     std::string line = absl::StrCat(op.operation, " on ", op.object_kind, " #", op.object_id);
     if (op.native_handle) absl::StrAppend(&line, "  fd ", *op.native_handle);
     if (const resource* r = context.model.find_resource(op.object_id)) {
@@ -81,7 +82,7 @@ int draw_pending_operations(int row, const frame_context& context, const task& t
     absl::StrAppend(&line, "  for ", format_duration(std::max<std::int64_t>(0, context.model.now_ns() - op.since_ns)));
     put(row++, 3, line);
   }
-  if (const auto& woken = t.stats.woken_by) {
+  if (const auto& woken = deep.woken_by) {
     const resource* r = context.model.find_resource(woken->object_id);
     put(row++, 3,
         absl::StrCat("last woken by ", woken->operation, " on ", r != nullptr ? r->kind : "resource", " #",
@@ -127,14 +128,14 @@ void draw_task_screen(const frame_context& context) {
   const std::int64_t now = context.model.now_ns();
   const std::int64_t total = t.total_ns(now);
   put(row++, 1,
-      absl::StrCat("Task ", t.id, t.name.empty() ? "" : absl::StrCat(" \"", t.name, "\""), "   ", to_string(t.stats.state),
+      absl::StrCat("Task ", t.id, t.name().empty() ? "" : absl::StrCat(" \"", t.name(), "\""), "   ", to_string(t.stats.state),
                    t.stats.outcome != task_outcome::none ? absl::StrCat(" (", to_string(t.stats.outcome), ")") : "",
                    "   parent ", t.parent_id == 0 ? "none" : absl::StrCat(t.parent_id)),
       style::header);
   if (const site* s = context.model.find_site(t.site_id)) {
     put(row++, 1, absl::StrCat("Spawned at ", s->location.file, ":", s->location.line, "  in ", s->location.function));
   }
-  if (!t.fields.empty()) put(row++, 1, absl::StrCat("Fields     ", format_fields(t)));
+  if (!t.fields().empty()) put(row++, 1, absl::StrCat("Fields     ", format_fields(t)));
   put(row++, 1, absl::StrCat("Total ", format_duration(total), "   Busy ", with_percent(t.busy_ns(now), total), "   Scheduled ",
                              with_percent(t.scheduled_ns(now), total), "   Idle ", with_percent(t.idle_ns(now), total)));
   put(row++, 1, absl::StrCat("Polls ", t.stats.polls, "   Wakes ", t.stats.wakes, " (", t.stats.self_wakes, " self)",
@@ -178,7 +179,7 @@ void draw_task_screen(const frame_context& context) {
     for (std::uint64_t child_id : children) {
       if (row >= screen_rows() - 1) break;
       const task* child = context.model.find_task(child_id);
-      put(row++, 3, absl::StrCat(child->id, "  ", child->name, "  ", to_string(child->stats.state), "  ",
+      put(row++, 3, absl::StrCat(child->id, "  ", child->name(), "  ", to_string(child->stats.state), "  ",
                                  format_duration(child->total_ns(now))));
     }
   }

@@ -51,7 +51,7 @@ std::string cell(const task& t, task_column column, const state& model) {
     case task_column::id: return absl::StrCat(t.id);
     case task_column::parent: return t.parent_id == 0 ? "-" : absl::StrCat(t.parent_id);
     case task_column::state: return state_label(t.stats.state);
-    case task_column::name: return t.name;
+    case task_column::name: return t.name();
     case task_column::total: return format_duration(t.total_ns(now));
     case task_column::busy: return format_duration(t.busy_ns(now));
     case task_column::sched: return format_duration(t.scheduled_ns(now));

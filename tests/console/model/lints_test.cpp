@@ -91,7 +91,7 @@ TEST(Lints, NeverWokenInDeepModeIsExactlyAnIdleTaskWithNoPendingOperation) {
                               .build())
                   .ok());
   ASSERT_TRUE(model.deep_mode());
-  EXPECT_EQ(model.find_task(2)->stats.pending_ops.at(0).object_kind, "deadline_timer");
+  EXPECT_EQ(model.deep_stats_of(2).pending_ops.at(0).object_kind, "deadline_timer");
   const auto warnings = evaluate_lints(model, lint_thresholds{}).warnings;
   const warning_summary* never = find(warnings, lint_kind::never_woken);
   ASSERT_NE(never, nullptr);

@@ -122,7 +122,7 @@ TEST(ReplaySource, JumpsStayWithinTheRecordingAndCrossTheTargetsRestart) {
   replay r({.playing = false});
   r.seek(seek_request::to::forward);
   EXPECT_DOUBLE_EQ(r.at_seconds(), 8.0) << "10 s forward stops at the end";
-  EXPECT_EQ(r.model.find_task(100)->name, "fresh") << "the restarted process, and only it";
+  EXPECT_EQ(r.model.find_task(100)->name(), "fresh") << "the restarted process, and only it";
   EXPECT_EQ(r.tasks(), 2u);
   r.seek(seek_request::to::back, absl::Seconds(3));  // 5 s: the first process, whole again
   EXPECT_EQ(r.tasks(), 5u);
