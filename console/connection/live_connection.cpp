@@ -50,6 +50,7 @@ std::vector<message> live_connection::take_messages() {
     taken.assign(std::make_move_iterator(messages_.begin()), std::make_move_iterator(messages_.end()));
     messages_.clear();
     queued_updates_ = 0;
+    queued_tasks_ = 0;
   }
   changed_.notify_all();  // the reader may have waited for room
   return taken;
@@ -100,8 +101,13 @@ void live_connection::read_updates() {
         backoff = options_.first_backoff;
       }
       // Bounded: wait for the taker rather than grow; the server resyncs a console that lags.
-      changed_.wait(lock, [&] { return stopping_ || restart_requested_ || queued_updates_ < options_.max_queued_updates; });
+      // One update is let in whatever it holds.
+      changed_.wait(lock, [&] {
+        return stopping_ || restart_requested_ || queued_updates_ == 0 ||
+               (queued_updates_ < options_.max_queued_updates && queued_tasks_ < options_.max_queued_tasks);
+      });
       if (stopping_ || restart_requested_) break;
+      queued_tasks_ += static_cast<std::size_t>(update.new_tasks_size() + update.changed_stats_size());
       messages_.push_back(std::move(update));
       ++queued_updates_;
       changed_.notify_all();

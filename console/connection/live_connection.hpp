@@ -7,7 +7,7 @@
 // learn arrives as messages, in order per kind: take_messages() never waits, wait_messages() waits
 // for one or for a deadline. It does nothing else: the model decides, this only carries.
 //
-// Updates waiting to be taken are bounded: when the taker falls behind, the reader stops reading
+// Updates waiting to be taken are bounded, in number and in the tasks they hold: when the taker falls behind, the reader stops reading
 // and the server resynchronizes this console (the instrumented process never waits for a console).
 #pragma once
 
@@ -33,6 +33,9 @@ struct live_connection_options {
   absl::Duration first_backoff = absl::Milliseconds(250);
   absl::Duration max_backoff = absl::Seconds(5);
   std::size_t max_queued_updates = 256;
+  // And the tasks they hold (new and changed): a snapshot of a million tasks comes in chunks the
+  // model takes a few at a time, not all parsed at once beside it.
+  std::size_t max_queued_tasks = 8192;
   bool reconnect = true;  // false: one stream, then link_status::phase::closed
 };
 
@@ -76,6 +79,7 @@ class live_connection final : public message_source {
   link_status link_;
   std::deque<message> messages_;
   std::size_t queued_updates_ = 0;
+  std::size_t queued_tasks_ = 0;
 
   std::shared_ptr<grpc::ClientContext> updates_context_;
   bool restart_requested_ = false;

@@ -253,18 +253,31 @@ void write_json_report(std::ostream& out, const state& model) {
   }
   out << "],\"sites\":" << json::serialize(site_array);
 
-  json::array warning_array;
+  // Warnings as text too: a lint may name every task.
+  out << ",\"warnings\":";
+  std::string warnings = "[";
   for (const warning_summary& w : lints.warnings) {
-    json::object o;
-    o["lint"] = json::string(lint_name(w.lint));
-    o["count"] = w.count;
-    o["message"] = w.message;
-    json::array ids;
-    for (std::uint64_t id : w.task_ids) ids.push_back(id);
-    o["task_ids"] = std::move(ids);
-    warning_array.push_back(std::move(o));
+    if (&w != &lints.warnings.front()) warnings += ',';
+    warnings += "{\"lint\":\"";
+    warnings += lint_name(w.lint);  // plain identifiers: nothing to escape
+    warnings += "\",\"count\":";
+    warnings += std::to_string(w.count);
+    warnings += ",\"message\":";
+    warnings += json::serialize(json::string_view(w.message));
+    warnings += ",\"task_ids\":[";
+    for (std::size_t i = 0; i < w.task_ids.size(); ++i) {
+      if (i != 0) warnings += ',';
+      char text[24];
+      warnings.append(text, std::to_chars(text, text + sizeof(text), w.task_ids[i]).ptr);
+      if (warnings.size() >= (1u << 20)) {
+        out << warnings;
+        warnings.clear();
+      }
+    }
+    warnings += "]}";
   }
-  out << ",\"warnings\":" << json::serialize(warning_array) << ",\"resources\":" << json::serialize(resources_json(model))
+  warnings += ']';
+  out << warnings << ",\"resources\":" << json::serialize(resources_json(model))
       << ",\"unrecorded_spawns\":" << model.counters().unrecorded << "}\n";
 }
 

@@ -27,7 +27,7 @@ std::vector<site_summary> summarize_sites(const state& model) {
   for (const auto& [id, t] : model.tasks()) {
     auto it = by_id.find(t.site_id);
     if (it == by_id.end()) continue;
-    it->second.task_ids.push_back(id);
+    ++it->second.known;
     const bool idle = !t.completed() && t.stats.state == task_state::idle;
     if (idle) ++it->second.idle;
     if (t.stack_id != 0) ++stacks_by_site[t.site_id][t.stack_id];
@@ -45,7 +45,6 @@ std::vector<site_summary> summarize_sites(const state& model) {
   std::vector<site_summary> result;
   result.reserve(by_id.size());
   for (auto& [id, summary] : by_id) {
-    std::sort(summary.task_ids.begin(), summary.task_ids.end());
     summary.stacks = by_count(stacks_by_site[id]);
     summary.await_stacks = by_count(await_stacks_by_site[id]);
     result.push_back(std::move(summary));

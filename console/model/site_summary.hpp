@@ -26,7 +26,7 @@ struct site_summary {
   bool leak_suspect = false;
   std::vector<stack_count> stacks;        // sampled spawn stacks, by count, descending
   std::vector<stack_count> await_stacks;  // where its idle tasks are suspended, by count, descending
-  std::vector<std::uint64_t> task_ids;  // the site's known tasks, ascending
+  std::uint64_t known = 0;  // tasks of the site the console knows (live and retained)
 };
 
 /// Every site, by live count descending (then by id), those leak-suspect flags marked.

@@ -194,10 +194,9 @@ class state {
     process_counters counters;
     lint_results lints;
     std::array<std::uint64_t, 4> tasks_by_state{};
-    // The lints, kept up to date task by task (run_lints): the tasks each flags (ascending), the
-    // tasks to evaluate again (changed, added or removed since), and when idle tasks cross a
-    // threshold (earliest first; an entry may be stale: evaluating a task again is harmless).
-    std::array<std::vector<std::uint64_t>, all_lint_kinds.size()> flagged;
+    // The lints, kept up to date task by task (run_lints): the tasks each flags are in `lints`,
+    // and here the tasks to evaluate again (changed, added or removed since), and when idle tasks
+    // cross a threshold (earliest first; an entry may be stale: evaluating a task again is harmless).
     absl::flat_hash_set<std::uint64_t> lint_again;
     bool lint_every_task = true;
     std::priority_queue<std::pair<std::int64_t, std::uint64_t>, std::vector<std::pair<std::int64_t, std::uint64_t>>,
@@ -239,8 +238,10 @@ class state {
   void count_task(const task& t, int sign);
   // A task arrived or changed: its lints are due, its stacks may need symbolizing.
   void task_arrived(const task& t);
-  void rerun_every_lint(const lint_evaluator& evaluator);
-  void rerun_changed_lints(const lint_evaluator& evaluator);
+  // The tasks each lint flags, ascending, by lint_kind.
+  using flagged_lists = std::array<std::vector<std::uint64_t>, all_lint_kinds.size()>;
+  void rerun_every_lint(const lint_evaluator& evaluator, flagged_lists& flagged);
+  void rerun_changed_lints(const lint_evaluator& evaluator, flagged_lists& flagged);
   void log_task_change(std::uint64_t id);
   void forget_change_log();
   void request_symbolization();

@@ -16,11 +16,14 @@ namespace asio_console::console {
 void state::run_lints() {
   process_data& p = process_;
   const lint_evaluator evaluator(*this, options_.thresholds);
+  // The tasks each lint flags live in the warnings they end up in (a million ids each at worst).
+  flagged_lists flagged;
+  for (warning_summary& w : p.lints.warnings) flagged[static_cast<std::size_t>(w.lint)] = std::move(w.task_ids);
   const bool stale_deadlines = p.lint_deadlines.size() > 2 * p.tasks.size() + 1024;
   if (p.lint_every_task || stale_deadlines || p.lint_again.size() > p.tasks.size() / 8) {
-    rerun_every_lint(evaluator);
+    rerun_every_lint(evaluator, flagged);
   } else {
-    rerun_changed_lints(evaluator);
+    rerun_changed_lints(evaluator, flagged);
   }
   p.lint_again.clear();
   p.lint_every_task = false;
@@ -29,31 +32,32 @@ void state::run_lints() {
   results.leak_suspect_sites = evaluator.leaking_sites();
   results.warnings.clear();
   for (lint_kind kind : all_lint_kinds) {
-    const std::vector<std::uint64_t>& ids = p.flagged[static_cast<std::size_t>(kind)];
-    if (!ids.empty()) results.warnings.push_back({kind, ids.size(), evaluator.summary(kind, ids.size()), ids});
+    std::vector<std::uint64_t>& ids = flagged[static_cast<std::size_t>(kind)];
+    if (!ids.empty()) results.warnings.push_back({kind, ids.size(), evaluator.summary(kind, ids.size()), std::move(ids)});
   }
   results.next_change_ns = p.lint_deadlines.empty() ? task_verdict{}.next_change_ns : p.lint_deadlines.top().first;
 }
 
-void state::rerun_every_lint(const lint_evaluator& evaluator) {
+void state::rerun_every_lint(const lint_evaluator& evaluator, flagged_lists& flagged) {
   process_data& p = process_;
   forget_change_log();  // any task's warnings may change
-  for (std::vector<std::uint64_t>& ids : p.flagged) ids.clear();
-  p.lint_deadlines = {};
+  for (std::vector<std::uint64_t>& ids : flagged) ids.clear();
+  std::vector<std::pair<std::int64_t, std::uint64_t>> deadlines;  // often none: tasks past every threshold
   for (auto& [id, t] : p.tasks) {
     const task_verdict verdict = evaluator.evaluate(t);
     t.warnings = verdict.applies;
     for (lint_kind kind : all_lint_kinds) {
-      if (verdict.applies.contains(kind)) p.flagged[static_cast<std::size_t>(kind)].push_back(id);
+      if (verdict.applies.contains(kind)) flagged[static_cast<std::size_t>(kind)].push_back(id);
     }
-    if (verdict.next_change_ns != task_verdict{}.next_change_ns) p.lint_deadlines.emplace(verdict.next_change_ns, id);
+    if (verdict.next_change_ns != task_verdict{}.next_change_ns) deadlines.emplace_back(verdict.next_change_ns, id);
   }
-  for (std::vector<std::uint64_t>& ids : p.flagged) std::sort(ids.begin(), ids.end());
+  p.lint_deadlines = decltype(p.lint_deadlines)(std::greater<>(), std::move(deadlines));  // one heapify
+  for (std::vector<std::uint64_t>& ids : flagged) std::sort(ids.begin(), ids.end());
 }
 
 // The incremental part of run_lints: the tasks to look at again, their verdicts, and the lists
 // merged with what turned.
-void state::rerun_changed_lints(const lint_evaluator& evaluator) {
+void state::rerun_changed_lints(const lint_evaluator& evaluator, flagged_lists& flagged) {
   process_data& p = process_;
   std::vector<std::uint64_t> again(p.lint_again.begin(), p.lint_again.end());
   while (!p.lint_deadlines.empty() && p.lint_deadlines.top().first <= p.now_ns) {
@@ -93,15 +97,22 @@ void state::rerun_changed_lints(const lint_evaluator& evaluator) {
     }
   }
   for (std::size_t k = 0; k < all_lint_kinds.size(); ++k) {
-    if (added[k].empty() && removed[k].empty()) continue;
-    std::vector<std::uint64_t> kept;
-    kept.reserve(p.flagged[k].size() + added[k].size());
-    std::set_difference(p.flagged[k].begin(), p.flagged[k].end(), removed[k].begin(), removed[k].end(),
-                        std::back_inserter(kept));
-    std::vector<std::uint64_t> merged;
-    merged.reserve(kept.size() + added[k].size());
-    std::merge(kept.begin(), kept.end(), added[k].begin(), added[k].end(), std::back_inserter(merged));
-    p.flagged[k] = std::move(merged);
+    std::vector<std::uint64_t>& ids = flagged[k];
+    if (!removed[k].empty()) {
+      // Both ascending: one pass keeps what was not removed, in place.
+      auto next_removed = removed[k].begin();
+      auto kept = ids.begin();
+      for (const std::uint64_t id : ids) {
+        while (next_removed != removed[k].end() && *next_removed < id) ++next_removed;
+        if (next_removed == removed[k].end() || *next_removed != id) *kept++ = id;
+      }
+      ids.erase(kept, ids.end());
+    }
+    if (!added[k].empty()) {
+      const auto middle = static_cast<std::ptrdiff_t>(ids.size());
+      ids.insert(ids.end(), added[k].begin(), added[k].end());
+      std::inplace_merge(ids.begin(), ids.begin() + middle, ids.end());
+    }
   }
 }
 

@@ -115,7 +115,7 @@ void draw_site_screen(const frame_context& context, const site_summary& shown, c
                                         " idle; library frames left out)"),
                            "no idle task is suspended in a coroutine of its own", stacks.waiting);
   row = draw_stack_section(row,
-                           absl::StrCat("Sampled spawn stacks (", total(shown.stacks), " of the ", shown.task_ids.size(),
+                           absl::StrCat("Sampled spawn stacks (", total(shown.stacks), " of the ", shown.known,
                                         " tasks shown; library frames left out)"),
                            "none sampled among the tasks shown", stacks.spawned);
   draw_task_table(context, site_screen_list_top(context, stacks), rows, /*show_sort=*/false);

@@ -183,4 +183,26 @@ TEST(LiveConnection, ATakerThatFallsBehindStopsTheReaderInsteadOfGrowingTheQueue
   EXPECT_EQ(of_kind<v1::Update>(rest).size(), 192u) << "nothing lost: the reader went on once there was room";
 }
 
+TEST(LiveConnection, UpdatesWaitingToBeTakenHoldAtMostSoManyTasks) {
+  scripted_target target({.updates = [](int) {
+    update_builder updates;
+    std::vector<v1::Update> chunks;
+    for (int i = 0; i < 40; ++i) {
+      updates.publication(second, i == 0);
+      for (int t = 1; t <= 100; ++t) updates.new_task({.id = static_cast<std::uint64_t>(i * 100 + t)});
+      v1::Update chunk = updates.build();
+      chunk.set_last_chunk(i == 39);
+      chunks.push_back(std::move(chunk));
+    }
+    return chunks;
+  }});
+  live_connection connection = connect(target, {.max_queued_tasks = 250});
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const std::size_t first = of_kind<v1::Update>(connection.take_messages()).size();
+  EXPECT_GE(first, 1u);
+  EXPECT_LE(first, 3u) << "three chunks hold 300 tasks";
+  const std::vector<message> rest = collect(connection, has<v1::Update>(40 - first));
+  EXPECT_EQ(of_kind<v1::Update>(rest).size(), 40 - first) << "nothing lost: the reader went on once there was room";
+}
+
 }  // namespace
