@@ -1,6 +1,7 @@
 #include "publisher.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/hash/hash.h"
 #include "asio_console/instrumentation/clock.hpp"
@@ -77,6 +78,29 @@ class chunker {
     if (bytes_ + bytes > max_bytes_ && bytes_ > header_bytes) roll();
     bytes_ += bytes + 8;  // field tag and length
     return *current_;
+  }
+
+  // Fills a new task where it is sent: no copy of a million tasks waits beside the chunks. One
+  // that overflows the chunk moves to the next.
+  template <typename Fill>
+  void add_new_task(Fill&& fill) {
+    v1::Task* task = current_->add_new_tasks();
+    fill(*task);
+    const std::size_t bytes = task->ByteSizeLong();
+    if (bytes_ + bytes > max_bytes_ && bytes_ > header_bytes) {
+      v1::Task* moved = current_->mutable_new_tasks()->ReleaseLast();
+      roll();
+      current_->mutable_new_tasks()->AddAllocated(moved);
+    }
+    bytes_ += bytes + 8;
+  }
+
+  // Continues with what `rest` holds, after what this one holds.
+  void append(chunker&& rest) {
+    chunks_.push_back(std::move(current_));
+    for (update_ptr& chunk : rest.chunks_) chunks_.push_back(std::move(chunk));
+    current_ = std::move(rest.current_);
+    bytes_ = rest.bytes_;
   }
 
   std::vector<update_ptr> finish(const v1::Counters& counters) {
@@ -277,7 +301,9 @@ publication publisher::publish(bool with_snapshot, std::uint64_t dropped_watcher
 
   std::vector<v1::Task> new_tasks;
   std::vector<v1::TaskStats> changed;
-  std::vector<v1::Task> everything;  // for a snapshot
+  // A snapshot's tasks, in chunks that follow the strings and sites (known after the walk).
+  std::optional<chunker> snapshot_tasks;
+  if (with_snapshot) snapshot_tasks.emplace(max_message_bytes_, now_ns, interval_ns_, /*snapshot=*/false);
   std::vector<std::uint64_t> removed;
   // Every record in index order, free ones too: what a record held and no longer does is gone. An
   // unchanged task costs its record's signature loads and its tracked_ entry, both sequential.
@@ -331,7 +357,7 @@ publication publisher::publish(bool with_snapshot, std::uint64_t dropped_watcher
         strings = found == strings_of_.end() ? nullptr : &found->second;
       }
     }
-    if (with_snapshot) fill_task(everything.emplace_back(), task, strings, ops);
+    if (with_snapshot) snapshot_tasks->add_new_task([&](v1::Task& out) { fill_task(out, task, strings, ops); });
   });
 
   // Deep mode: the resources, those that changed in the delta.
@@ -406,7 +432,7 @@ publication publisher::publish(bool with_snapshot, std::uint64_t dropped_watcher
       s->set_value(std::move(text));
     }
     for (const v1::Site& site : sites_) *full.room_for(site.ByteSizeLong()).add_new_sites() = site;
-    for (v1::Task& task : everything) *full.room_for(task.ByteSizeLong()).add_new_tasks() = std::move(task);
+    full.append(std::move(*snapshot_tasks));
     for (v1::SiteStats& stats : all_site_stats) *full.room_for(stats.ByteSizeLong()).add_site_stats() = stats;
     for (const instrumentation::resource& r : resources) {
       fill_resource(*full.room_for(r.kind.size() + r.local.size() + r.remote.size() + 64).add_resources(), r);

@@ -111,4 +111,48 @@ TEST(Publisher, NewOnceUnchangedForFreeAndAReusedRecordsTaskIsGoneOnceAndTheNewO
   registry::instance().configure(kept);
 }
 
+// A snapshot's tasks are made in the chunks that carry them: split under the size asked for, the
+// first chunk the only one marked a snapshot, every string before the first task that names it.
+TEST(Publisher, ASnapshotComesInChunksUnderTheLimitWithEveryTaskOnceAndEachStringBeforeItsUse) {
+  asio::io_context ctx;
+  channel parked(ctx);
+  constexpr int tasks = 2000;
+  for (int i = 0; i < tasks; ++i) {
+    asio_console::co_spawn(ctx, park(parked), asio::detached,
+                           {.name = "parked", .fields = {{"n", std::to_string(i % 7)}}});
+  }
+  ctx.poll();
+
+  constexpr std::size_t max_bytes = 16 << 10;
+  publisher pub(registry::instance(), max_bytes, 1'000'000'000);
+  pub.publish(false, 0);  // the snapshot must carry what the deltas already defined too
+  const publication p = pub.publish(true, 0);
+  ASSERT_GT(p.snapshot.size(), 3u) << "the test means several chunks";
+  std::map<std::uint32_t, std::string> strings;
+  std::map<std::uint64_t, int> seen;
+  int parked_tasks = 0;
+  for (std::size_t i = 0; i < p.snapshot.size(); ++i) {
+    const asio_console::v1::Update& chunk = *p.snapshot[i];
+    EXPECT_LE(chunk.ByteSizeLong(), max_bytes) << "chunk " << i;
+    EXPECT_EQ(chunk.snapshot(), i == 0);
+    EXPECT_EQ(chunk.last_chunk(), i + 1 == p.snapshot.size());
+    for (const auto& s : chunk.new_strings()) strings[s.id()] = s.value();
+    for (const auto& task : chunk.new_tasks()) {
+      ++seen[task.id()];
+      ASSERT_TRUE(strings.contains(task.name())) << "task " << task.id() << " names a string not sent yet";
+      if (strings[task.name()] != "parked") continue;
+      ++parked_tasks;
+      ASSERT_EQ(task.fields_size(), 1);
+      ASSERT_TRUE(strings.contains(task.fields(0).key()));
+      ASSERT_TRUE(strings.contains(task.fields(0).value()));
+      EXPECT_EQ(strings[task.fields(0).key()], "n");
+    }
+  }
+  EXPECT_EQ(parked_tasks, tasks);
+  for (const auto& [id, times] : seen) EXPECT_EQ(times, 1) << "task " << id;
+
+  parked.close();
+  ctx.run();
+}
+
 }  // namespace
