@@ -282,7 +282,7 @@ void publisher::intern_new_sites() {
   });
 }
 
-publication publisher::publish(bool with_snapshot, std::uint64_t dropped_watchers) {
+publication publisher::publish(bool with_snapshot, std::uint64_t dropped_watchers, bool with_delta) {
   // Read before the walk: every task finished up to this sequence is seen finished by it.
   const std::uint64_t finish_sequence = registry_.last_finish_sequence();
   const std::int64_t now_ns = instrumentation::steady_now_nanoseconds();
@@ -349,9 +349,9 @@ publication publisher::publish(bool with_snapshot, std::uint64_t dropped_watcher
         }
         strings = &held;
       }
-      fill_task(new_tasks.emplace_back(), task, strings, ops);
+      if (with_delta) fill_task(new_tasks.emplace_back(), task, strings, ops);
     } else {
-      if (changed_since) fill_stats(changed.emplace_back(), task, ops);
+      if (changed_since && with_delta) fill_stats(changed.emplace_back(), task, ops);
       if (with_snapshot) {
         const auto found = strings_of_.find(id);
         strings = found == strings_of_.end() ? nullptr : &found->second;
@@ -404,22 +404,25 @@ publication publisher::publish(bool with_snapshot, std::uint64_t dropped_watcher
 
   // Strings first: every id is defined before a later item (or chunk) uses it.
   chunker delta(max_message_bytes_, now_ns, interval_ns_, /*snapshot=*/false);
-  for (auto& [id, text] : strings_.take_pending()) {
-    v1::InternedString* s = delta.room_for(text.size() + 8).add_new_strings();
-    s->set_id(id);
-    s->set_value(std::move(text));
+  std::vector<std::pair<std::uint32_t, std::string>> new_strings = strings_.take_pending();
+  if (with_delta) {  // else the snapshot defines every string and site
+    for (auto& [id, text] : new_strings) {
+      v1::InternedString* s = delta.room_for(text.size() + 8).add_new_strings();
+      s->set_id(id);
+      s->set_value(std::move(text));
+    }
+    for (std::size_t i = sites_before; i < sites_.size(); ++i) {
+      *delta.room_for(sites_[i].ByteSizeLong()).add_new_sites() = sites_[i];
+    }
+    for (v1::Task& task : new_tasks) *delta.room_for(task.ByteSizeLong()).add_new_tasks() = std::move(task);
+    for (v1::TaskStats& stats : changed) *delta.room_for(stats.ByteSizeLong()).add_changed_stats() = std::move(stats);
+    for (std::uint64_t id : removed) delta.room_for(10).add_removed_task_ids(id);
+    for (v1::SiteStats& stats : site_stats) *delta.room_for(stats.ByteSizeLong()).add_site_stats() = stats;
+    for (const instrumentation::resource* r : changed_resources) {
+      fill_resource(*delta.room_for(r->kind.size() + r->local.size() + r->remote.size() + 64).add_resources(), *r);
+    }
+    for (std::uint64_t id : removed_resources) delta.room_for(10).add_removed_resource_ids(id);
   }
-  for (std::size_t i = sites_before; i < sites_.size(); ++i) {
-    *delta.room_for(sites_[i].ByteSizeLong()).add_new_sites() = sites_[i];
-  }
-  for (v1::Task& task : new_tasks) *delta.room_for(task.ByteSizeLong()).add_new_tasks() = std::move(task);
-  for (v1::TaskStats& stats : changed) *delta.room_for(stats.ByteSizeLong()).add_changed_stats() = std::move(stats);
-  for (std::uint64_t id : removed) delta.room_for(10).add_removed_task_ids(id);
-  for (v1::SiteStats& stats : site_stats) *delta.room_for(stats.ByteSizeLong()).add_site_stats() = stats;
-  for (const instrumentation::resource* r : changed_resources) {
-    fill_resource(*delta.room_for(r->kind.size() + r->local.size() + r->remote.size() + 64).add_resources(), *r);
-  }
-  for (std::uint64_t id : removed_resources) delta.room_for(10).add_removed_resource_ids(id);
 
   publication result;
   result.finish_sequence = finish_sequence;

@@ -38,8 +38,10 @@ class publisher {
   publisher(instrumentation::registry& registry, std::size_t max_message_bytes, std::int64_t interval_ns);
 
   /// One publication: walks the registry once. `dropped_watchers` is what its counters say of the
-  /// consoles cut off so far.
-  publication publish(bool with_snapshot, std::uint64_t dropped_watchers);
+  /// consoles cut off so far. Without `with_delta` (no watcher takes it: each needs a snapshot,
+  /// a million new tasks after a first console connects) what changed is tracked as always but not
+  /// written: the delta is one empty last chunk.
+  publication publish(bool with_snapshot, std::uint64_t dropped_watchers, bool with_delta = true);
 
   /// Details of one task, or nullopt when the registry no longer has it.
   std::optional<v1::TaskDetails> details(std::uint64_t task_id);

@@ -198,8 +198,9 @@ class server::impl {
         if (!watched) publisher.reset();  // a first watcher after none: everything is new again
         watched = true;
         const bool snapshot = std::any_of(updates.begin(), updates.end(), [](auto& s) { return s->wants_snapshot(); });
+        const bool delta = std::any_of(updates.begin(), updates.end(), [](auto& s) { return s->takes_delta(); });
         {
-          const server_internal::publication publication = publisher.publish(snapshot, hub_.dropped_watchers());
+          const server_internal::publication publication = publisher.publish(snapshot, hub_.dropped_watchers(), delta);
           std::uint64_t barrier = instrumentation::registry::no_barrier;
           for (const auto& stream : updates) {
             stream->offer(publication);

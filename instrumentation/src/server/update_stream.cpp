@@ -103,6 +103,11 @@ bool update_stream::wants_snapshot() {
   return needs_snapshot_ && !paused_ && !ending() && drained();
 }
 
+bool update_stream::takes_delta() {
+  std::lock_guard lock(mutex_);
+  return !needs_snapshot_ && !paused_ && !ending();
+}
+
 std::uint64_t update_stream::delivered_sequence() {
   std::lock_guard lock(mutex_);
   return delivered_;

@@ -42,6 +42,9 @@ class update_stream final : public write_reactor<v1::Update> {
   bool cut_off_if_stalled(std::chrono::nanoseconds limit);
   /// The watcher can take a snapshot now (it needs one and its queue has drained).
   bool wants_snapshot();
+  /// The watcher would take a delta now (it needs no snapshot, is not paused, is not ending). One
+  /// that would not cannot come to before the next offer() but through it.
+  bool takes_delta();
   /// Finish sequence of the last publication fully written to this watcher.
   std::uint64_t delivered_sequence();
   // --- any thread ----------------------------------------------------------------------------

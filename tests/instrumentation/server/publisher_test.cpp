@@ -3,6 +3,8 @@
 // (reclaimed, or reused by another task) reports that task gone exactly once.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <asio_console/asio_console.hpp>
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/channel.hpp>
@@ -109,6 +111,40 @@ TEST(Publisher, NewOnceUnchangedForFreeAndAReusedRecordsTaskIsGoneOnceAndTheNewO
   const delta_contents gone = read(pub.publish(false, 0));
   EXPECT_EQ(gone.removed.size(), 3u);
   registry::instance().configure(kept);
+}
+
+// When every watcher needs a snapshot (a first console after none), nobody takes the delta: the
+// publisher tracks the tasks as always and writes nothing of them there.
+TEST(Publisher, WithoutADeltaTheTasksAreTrackedButOnlyTheSnapshotCarriesThem) {
+  asio::io_context ctx;
+  channel parked(ctx);
+  for (const char* name : {"one", "two", "three"}) asio_console::co_spawn(ctx, park(parked), asio::detached, {.name = name});
+  ctx.poll();
+
+  publisher pub(registry::instance(), 1u << 20, 1'000'000'000);
+  const publication first = pub.publish(true, 0, /*with_delta=*/false);
+  ASSERT_EQ(first.delta.size(), 1u);
+  EXPECT_TRUE(first.delta[0]->last_chunk());
+  EXPECT_EQ(first.delta[0]->new_tasks_size(), 0);
+  EXPECT_EQ(first.delta[0]->new_strings_size(), 0);
+  std::map<std::uint32_t, std::string> strings;
+  std::vector<std::string> names;
+  for (const auto& chunk : first.snapshot) {
+    for (const auto& s : chunk->new_strings()) strings[s.id()] = s.value();
+    for (const auto& task : chunk->new_tasks()) names.push_back(strings[task.name()]);
+  }
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"one", "three", "two"}));
+
+  const delta_contents next = read(pub.publish(false, 0));
+  EXPECT_TRUE(next.new_tasks.empty()) << "already tracked: a watcher took them in the snapshot";
+  EXPECT_TRUE(next.changed.empty());
+
+  parked.close();
+  ctx.run();
+  const delta_contents finished = read(pub.publish(false, 0));
+  EXPECT_EQ(finished.changed.size(), 3u) << "and their end is said as for any task (kept: retention)";
+  EXPECT_TRUE(finished.new_tasks.empty());
 }
 
 // A snapshot's tasks are made in the chunks that carry them: split under the size asked for, the
