@@ -205,15 +205,17 @@ void write_json_report(std::ostream& out, const state& model) {
   const lint_results& lints = model.lints();
   // Tasks are written one at a time: a million of them as one document tree would take gigabytes.
   out << "{\"version\":1,\"now_ns\":" << model.now_ns() << ",\"tasks\":[";
-  std::vector<const task*> tasks;
-  tasks.reserve(model.tasks().size());
-  for (const auto& [id, t] : model.tasks()) tasks.push_back(&t);
-  std::sort(tasks.begin(), tasks.end(), [](const task* a, const task* b) { return a->id < b->id; });
+  // By id: the ids sorted side by side, each task found again (sorting pointers to the tasks would
+  // reach into a million nodes at every comparison).
+  std::vector<std::uint64_t> ids;
+  ids.reserve(model.tasks().size());
+  for (const auto& [id, t] : model.tasks()) ids.push_back(id);
+  std::sort(ids.begin(), ids.end());
   task_writer writer(model);
   std::string text;
-  for (std::size_t i = 0; i < tasks.size(); ++i) {
+  for (std::size_t i = 0; i < ids.size(); ++i) {
     if (i != 0) text += ',';
-    writer.write(*tasks[i], text);
+    writer.write(*model.find_task(ids[i]), text);
     if (text.size() >= (1u << 20)) {
       out << text;
       text.clear();

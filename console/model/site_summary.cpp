@@ -24,14 +24,25 @@ std::vector<site_summary> summarize_sites(const state& model) {
   using counts = absl::flat_hash_map<std::uint32_t, std::uint64_t>;
   absl::flat_hash_map<std::uint32_t, counts> stacks_by_site;
   absl::flat_hash_map<std::uint32_t, counts> await_stacks_by_site;
+  // Tasks of one site mostly follow one another in the map: the last site's entries are kept.
+  std::uint32_t last_site = 0;
+  site_summary* summary = nullptr;
+  counts* stacks = nullptr;
+  counts* await_stacks = nullptr;
   for (const auto& [id, t] : model.tasks()) {
-    auto it = by_id.find(t.site_id);
-    if (it == by_id.end()) continue;
-    ++it->second.known;
+    if (t.site_id != last_site || summary == nullptr) {
+      auto it = by_id.find(t.site_id);
+      if (it == by_id.end()) continue;
+      last_site = t.site_id;
+      summary = &it->second;
+      stacks = &stacks_by_site[t.site_id];
+      await_stacks = &await_stacks_by_site[t.site_id];
+    }
+    ++summary->known;
     const bool idle = !t.completed() && t.stats.state == task_state::idle;
-    if (idle) ++it->second.idle;
-    if (t.stack_id != 0) ++stacks_by_site[t.site_id][t.stack_id];
-    if (idle && t.stats.await_stack_id != 0) ++await_stacks_by_site[t.site_id][t.stats.await_stack_id];
+    if (idle) ++summary->idle;
+    if (t.stack_id != 0) ++(*stacks)[t.stack_id];
+    if (idle && t.stats.await_stack_id != 0) ++(*await_stacks)[t.stats.await_stack_id];
   }
   const auto by_count = [](const counts& stacks) {
     std::vector<stack_count> sorted;
