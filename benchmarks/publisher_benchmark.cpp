@@ -94,6 +94,18 @@ void publish_snapshot(benchmark::State& state) {
   state.counters["chunks"] = static_cast<double>(chunks);
 }
 
+// What a first console after none costs the process: every task is new, and only the snapshot is
+// written (no other watcher takes the delta). `asio-console dump` of an unwatched process pays it.
+void publish_first_snapshot(benchmark::State& state) {
+  configure_for_churn();
+  parked_tasks tasks(static_cast<int>(state.range(0)));
+  publisher pub(recorder::registry::instance(), 1u << 20, 1'000'000'000);
+  for (auto _ : state) {
+    pub.reset();
+    benchmark::DoNotOptimize(pub.publish(true, 0, /*with_delta=*/false));
+  }
+}
+
 // resume_post (as in recorder_benchmark) with no server, a server, and a server with a console
 // reading every 50 ms publication.
 void resume_post_served(benchmark::State& state) {
@@ -140,6 +152,7 @@ void resume_post_served(benchmark::State& state) {
 BENCHMARK(publish_unchanged)->Arg(10'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 BENCHMARK(publish_unchanged_after_peak)->Unit(benchmark::kMillisecond);
 BENCHMARK(publish_snapshot)->Arg(10'000)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+BENCHMARK(publish_first_snapshot)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 BENCHMARK(resume_post_served)->ArgName("console")->Arg(0)->Arg(1)->Arg(2);
 
 }  // namespace

@@ -234,7 +234,6 @@ void publisher::keep_histograms_of(const absl::flat_hash_set<std::uint64_t>& wat
 
 void publisher::reset() {
   std::vector<tracked_task>().swap(tracked_);  // its memory too: a million records' worth while nobody watches
-  strings_of_.clear();
   operations_sent_.clear();
   strings_ = string_table();
   sites_.clear();
@@ -260,12 +259,10 @@ void publisher::fill_task(v1::Task& out, const task_snapshot& task, const task_s
   fill_stats(*out.mutable_stats(), task, ops);
 }
 
-void publisher::forget(std::uint64_t id) {
-  if (const auto found = strings_of_.find(id); found != strings_of_.end()) {
-    for (std::uint32_t string : found->second) strings_.release(string);
-    strings_of_.erase(found);
-  }
-  operations_sent_.erase(id);
+void publisher::forget(tracked_task& tracked) {
+  for (std::uint32_t string : tracked.strings) strings_.release(string);
+  if (!operations_sent_.empty()) operations_sent_.erase(tracked.id);
+  tracked = {};
 }
 
 void publisher::intern_new_sites() {
@@ -314,8 +311,7 @@ publication publisher::publish(bool with_snapshot, std::uint64_t dropped_watcher
     const std::uint64_t id = in_use ? record.id() : 0;
     if (tracked.id != id && tracked.id != 0) {
       removed.push_back(tracked.id);
-      forget(tracked.id);
-      tracked = {};
+      forget(tracked);
     }
     if (!in_use) return;
     const std::uint64_t signature = signature_of(record);
@@ -335,27 +331,24 @@ publication publisher::publish(bool with_snapshot, std::uint64_t dropped_watcher
       }
     }
     const bool changed_since = inserted || tracked.signature != signature || operations_changed;
-    tracked = {id, signature};
+    tracked.id = id;
+    tracked.signature = signature;
     if (!changed_since && !with_snapshot) return;
     const task_snapshot task = instrumentation::snapshot_of(record, now_ns);
     const task_strings* strings = nullptr;
     if (inserted) {
       if (!task.name.empty() || !task.fields.empty()) {
-        task_strings& held = strings_of_[id];
-        held.push_back(strings_.acquire(task.name));
+        tracked.strings.push_back(strings_.acquire(task.name));
         for (const auto& [key, value] : task.fields) {
-          held.push_back(strings_.acquire(key));
-          held.push_back(strings_.acquire(value));
+          tracked.strings.push_back(strings_.acquire(key));
+          tracked.strings.push_back(strings_.acquire(value));
         }
-        strings = &held;
+        strings = &tracked.strings;
       }
       if (with_delta) fill_task(new_tasks.emplace_back(), task, strings, ops);
     } else {
       if (changed_since && with_delta) fill_stats(changed.emplace_back(), task, ops);
-      if (with_snapshot) {
-        const auto found = strings_of_.find(id);
-        strings = found == strings_of_.end() ? nullptr : &found->second;
-      }
+      if (with_snapshot && !tracked.strings.empty()) strings = &tracked.strings;
     }
     if (with_snapshot) snapshot_tasks->add_new_task([&](v1::Task& out) { fill_task(out, task, strings, ops); });
   });

@@ -54,26 +54,28 @@ class publisher {
   void reset();
 
  private:
-  // What a record held at the last publication: a task (0: none) and its signature.
+  // A task's interned strings: name, then key and value of each field.
+  using task_strings = absl::InlinedVector<std::uint32_t, 3>;
+  // What a record held at the last publication: a task (0: none), its signature, and the strings
+  // it holds in the table while tracked (none: no name, no fields). Kept by record index, so that
+  // a million new tasks are tracked without a hash table growing under them.
   struct tracked_task {
     std::uint64_t id = 0;
     std::uint64_t signature = 0;
+    task_strings strings;
   };
-  // A task's interned strings: name, then key and value of each field.
-  using task_strings = absl::InlinedVector<std::uint32_t, 3>;
 
   void intern_new_sites();
   void fill_task(v1::Task& out, const instrumentation::task_snapshot& task, const task_strings* strings,
                  const std::vector<const instrumentation::pending_operation*>* ops) const;
-  // Forgets the task `id` a record held: its strings and operations.
-  void forget(std::uint64_t id);
+  // Forgets the task a record held: its strings and operations.
+  void forget(tracked_task& tracked);
 
   instrumentation::registry& registry_;
   std::size_t max_message_bytes_;
   std::int64_t interval_ns_;
   string_table strings_;
   std::vector<tracked_task> tracked_;                                // by record index
-  absl::flat_hash_map<std::uint64_t, task_strings> strings_of_;     // tasks with a name or fields
   absl::flat_hash_map<std::uint64_t, std::uint64_t> operations_sent_;  // deep mode: digests sent, tasks with some
   absl::flat_hash_set<std::uint64_t> with_histograms_;  // task ids details() attached them to
   std::vector<v1::Site> sites_;                      // every site sent so far, by id - 1
