@@ -290,6 +290,7 @@ absl::Status state::apply_unchecked(const v1::Update& update) {
   }
   if (!update.new_sites().empty() || !update.site_stats().empty()) p.sites_changed = true;
   if (!update.resources().empty() || !update.removed_resource_ids().empty()) p.resources_changed = true;
+  p.publication_underway = !update.last_chunk();
   if (update.last_chunk()) end_publication();
   return absl::OkStatus();
 }

@@ -114,6 +114,8 @@ class state {
   bool ready() const noexcept { return process_.publications > 0; }
   /// Publications applied whole; each adds a sample to every site's history and runs the lints.
   std::uint64_t publications() const noexcept { return process_.publications; }
+  /// Chunks of a publication were applied, not its last one yet: the rest is on its way.
+  bool publication_underway() const noexcept { return process_.publication_underway; }
   std::int64_t now_ns() const noexcept { return process_.now_ns; }
   std::int64_t now_unix_ns() const noexcept { return process_.now_unix_ns; }
   std::int64_t publish_interval_ns() const noexcept { return process_.publish_interval_ns; }
@@ -209,6 +211,7 @@ class state {
     absl::flat_hash_set<std::uint32_t> unsymbolized_await;
     // What the publication being applied changed, for the work after it (publication_work); which
     // tasks changed is `lint_again` (or every task).
+    bool publication_underway = false;  // a chunk came, not the last one yet
     bool sites_changed = false;
     bool resources_changed = false;
     std::uint64_t publications = 0;

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <iostream>
+#include <thread>
 
 #include "connection/live_connection.hpp"
 #include "record/record_command.hpp"
@@ -30,18 +32,25 @@ class ui_session {
 
   // Applies what arrived and sends what the model asks for in return; a source that answers at
   // once (a replay) has its answers applied in the same frame, so a frame never shows half a move.
-  // True if anything arrived.
+  // The rest of a publication whose first chunks came is taken before drawing (for a while): the
+  // connection holds only a few chunks of a snapshot at a time. True if anything arrived.
   bool take_messages() {
     bool any = false;
-    for (int round = 0; round < 3; ++round) {
+    int rounds = 0;
+    const absl::Time until = absl::Now() + absl::Milliseconds(500);
+    for (;;) {
       std::vector<message> arrived = source_.take_messages();
-      if (arrived.empty()) return any;
-      any = true;
-      // A message the model cannot apply makes it ask for a fresh stream: nothing to do here.
-      model_.apply_all(arrived).IgnoreError();
-      send_requests();
+      if (!arrived.empty()) {
+        any = true;
+        // A message the model cannot apply makes it ask for a fresh stream: nothing to do here.
+        model_.apply_all(arrived).IgnoreError();
+        send_requests();
+      }
+      const bool answers_may_follow = !arrived.empty() && ++rounds < 3;
+      const bool rest_of_publication = any && model_.publication_underway() && absl::Now() < until;
+      if (!answers_may_follow && !rest_of_publication) return any;
+      if (arrived.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(1));  // the next chunk is being read
     }
-    return any;
   }
 
   // Whether a frame can change with the clock alone: a countdown to the next connection attempt,

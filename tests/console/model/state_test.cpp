@@ -88,11 +88,14 @@ TEST(ConsoleState, AChunkedSnapshotIsReadyOnlyAfterItsLastChunk) {
   state model;
   asio_console::v1::Update first = updates.publication(second, true).new_task({.id = 1, .name = "a"}).build();
   first.set_last_chunk(false);
+  EXPECT_FALSE(model.publication_underway());
   ASSERT_TRUE(model.apply(first).ok());
   EXPECT_FALSE(model.ready());
+  EXPECT_TRUE(model.publication_underway()) << "the terminal UI takes the rest before drawing";
   asio_console::v1::Update second_chunk = updates.publication(second).new_task({.id = 2, .name = "b"}).build();
   ASSERT_TRUE(model.apply(second_chunk).ok());
   EXPECT_TRUE(model.ready());
+  EXPECT_FALSE(model.publication_underway());
   EXPECT_EQ(model.tasks().size(), 2u);
 }
 
