@@ -1,30 +1,29 @@
 // The labels (name and fields) of one process's tasks, each distinct one kept once.
 //
 // A million tasks spawned at one place usually share one name and the same fields: the model keeps
-// one task_labels for them all, found by the string ids the wire names them with, and drops it
-// with the last task that uses it.
+// one task_labels for them all, found by its text (not by the wire's string ids: the target reuses
+// an id once no task holds its string, while this console may still hold such a task), and drops
+// it with the last task that uses it.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <string>
+#include <string_view>
+#include <utility>
 
 #include "absl/container/inlined_vector.h"
 #include "absl/container/node_hash_set.h"
-#include "absl/functional/function_ref.h"
-#include "absl/hash/hash.h"
 #include "model/task.hpp"
 
 namespace asio_console::console {
 
 class label_table {
  public:
-  /// A task's labels as the wire names them: its name's string id, then each field's key and value.
-  using wire_ids = absl::InlinedVector<std::uint32_t, 6>;
+  using field_views = absl::InlinedVector<std::pair<std::string_view, std::string_view>, 2>;
 
-  /// The labels with these ids (made with `resolve`, string id to string, the first time); one
-  /// more task uses them until release(). A task with neither name nor fields gets no_task_labels.
-  const task_labels* acquire(const wire_ids& ids, absl::FunctionRef<std::string(std::uint32_t)> resolve);
+  /// The labels with this name and these fields (copied the first time); one more task uses them
+  /// until release(). A task with neither gets no_task_labels.
+  const task_labels* acquire(std::string_view name, const field_views& fields);
   /// A task no longer uses `labels`.
   void release(const task_labels* labels);
   /// Distinct labels in use.
@@ -32,22 +31,24 @@ class label_table {
 
  private:
   struct entry : task_labels {
-    wire_ids ids;
     mutable std::uint64_t tasks = 0;
   };
-  struct by_ids_hash {
-    using is_transparent = void;
-    std::size_t operator()(const wire_ids& ids) const noexcept { return absl::Hash<wire_ids>{}(ids); }
-    std::size_t operator()(const entry& e) const noexcept { return (*this)(e.ids); }
+  struct wanted {
+    std::string_view name;
+    const field_views& fields;
   };
-  struct by_ids_equal {
+  struct by_text_hash {
     using is_transparent = void;
-    static const wire_ids& ids_of(const wire_ids& ids) noexcept { return ids; }
-    static const wire_ids& ids_of(const entry& e) noexcept { return e.ids; }
-    template <typename A, typename B>
-    bool operator()(const A& a, const B& b) const noexcept { return ids_of(a) == ids_of(b); }
+    std::size_t operator()(const entry& e) const noexcept;
+    std::size_t operator()(const wanted& w) const noexcept;
   };
-  absl::node_hash_set<entry, by_ids_hash, by_ids_equal> entries_;
+  struct by_text_equal {
+    using is_transparent = void;
+    bool operator()(const entry& a, const entry& b) const noexcept;
+    bool operator()(const entry& a, const wanted& b) const noexcept;
+    bool operator()(const wanted& a, const entry& b) const noexcept { return (*this)(b, a); }
+  };
+  absl::node_hash_set<entry, by_text_hash, by_text_equal> entries_;
 };
 
 }  // namespace asio_console::console

@@ -207,6 +207,8 @@ absl::Status state::apply_unchecked(const v1::Update& update) {
     ++version_;  // views may hold pointers to tasks
     forget_change_log();
     p.tasks.clear();
+    p.labels = label_table();  // the tasks that held them are gone
+    p.deep_stats.clear();
     p.tasks_by_state = {};
     p.completed_by_finish.clear();
     for (auto& [id, s] : p.sites) s.known_live = s.known_idle = 0;
@@ -225,12 +227,13 @@ absl::Status state::apply_unchecked(const v1::Update& update) {
 
   for (const v1::InternedString& s : update.new_strings()) p.strings[s.id()] = s.value();
   absl::Status missing = absl::OkStatus();
-  const auto resolve = [&](std::uint32_t id) -> std::string {
-    if (id == 0) return {};
+  const auto resolve = [&](std::uint32_t id) -> const std::string& {
+    static const std::string none;
+    if (id == 0) return none;
     auto it = p.strings.find(id);
     if (it != p.strings.end()) return it->second;
     if (missing.ok()) missing = absl::DataLossError(absl::StrCat("string id ", id, " used before it was sent"));
-    return {};
+    return none;
   };
 
   for (const v1::Site& wire : update.new_sites()) {
@@ -245,10 +248,10 @@ absl::Status state::apply_unchecked(const v1::Update& update) {
     if (t.parent_id != 0) p.children[t.parent_id].erase(t.id);
     t.id = wire.id();
     t.parent_id = wire.parent_id();
-    label_table::wire_ids labels{wire.name()};
-    for (const v1::Field& field : wire.fields()) labels.insert(labels.end(), {field.key(), field.value()});
+    label_table::field_views fields;
+    for (const v1::Field& field : wire.fields()) fields.emplace_back(resolve(field.key()), resolve(field.value()));
     const task_labels* before = t.labels;
-    t.labels = p.labels.acquire(labels, resolve);
+    t.labels = p.labels.acquire(resolve(wire.name()), fields);
     p.labels.release(before);  // after: a task sent again most likely keeps the same
     t.site_id = wire.site_id();
     t.stack_id = wire.stack_id();

@@ -83,6 +83,28 @@ TEST(ConsoleState, TasksSpawnedWithTheSameNameAndFieldsShareOneCopyOfThem) {
   EXPECT_EQ(model.tasks().size(), 1u);
 }
 
+// The target reuses a string id once no task holds its string; this console may still hold such a
+// task (its own retention), and an update may name a new task by the id before it removes the old.
+TEST(ConsoleState, AStringIdTheTargetReusesNamesTheNewTaskByItsNewText) {
+  update_builder updates;
+  state model(state_options{.retain_completed = absl::Minutes(5)});
+  ASSERT_TRUE(model.apply(updates.publication(second, true)
+                              .new_task({.id = 1, .name = "old", .state = v1::TASK_STATE_COMPLETED, .finished_ns = second})
+                              .build())
+                  .ok());
+  const std::uint32_t reused = updates.build().new_tasks(0).name();  // the id "old" was sent with
+  ASSERT_NE(reused, 0u);
+  v1::Update next = updates.publication(2 * second).new_task({.id = 2, .name = "placeholder"}).removed(1).build();
+  v1::InternedString* redefined = next.add_new_strings();
+  redefined->set_id(reused);
+  redefined->set_value("fresh");
+  next.mutable_new_tasks(0)->set_name(reused);
+  ASSERT_TRUE(model.apply(next).ok());
+  ASSERT_NE(model.find_task(1), nullptr) << "kept by the console's retention";
+  EXPECT_EQ(model.find_task(1)->name(), "old");
+  EXPECT_EQ(model.find_task(2)->name(), "fresh");
+}
+
 TEST(ConsoleState, AChunkedSnapshotIsReadyOnlyAfterItsLastChunk) {
   update_builder updates;
   state model;
