@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
+#include <ostream>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -38,6 +39,20 @@ json::array frames_json(const std::vector<frame>* frames, stack_kind kind = stac
     out.push_back(std::move(o));
   }
   return out;
+}
+
+template <typename Number>
+void append_number(std::string& out, Number n) {
+  char text[24];
+  const auto end = std::to_chars(text, text + sizeof(text), n).ptr;
+  out.append(text, end);
+}
+
+// Text is built a megabyte at a time: a million tasks' worth would be a gigabyte.
+void write_if_full(std::ostream& out, std::string& text) {
+  if (text.size() < (1u << 20)) return;
+  out << text;
+  text.clear();
 }
 
 // Writes tasks as text, one at a time, in the key order of the format. What many tasks share (their
@@ -124,12 +139,6 @@ class task_writer {
   }
 
  private:
-  template <typename Number>
-  static void append_number(std::string& out, Number n) {
-    char text[24];
-    const auto end = std::to_chars(text, text + sizeof(text), n).ptr;
-    out.append(text, end);
-  }
   // `"name": ..., "fields": {...}` without the first key's quotes. As a JSON object, a field whose
   // key was given twice appears once, where it first did, with its last value.
   static std::string labels_json(const task_labels& labels) {
@@ -158,8 +167,8 @@ class task_writer {
     uncached_labels_ = labels_json(labels);
     return uncached_labels_;
   }
-  template <typename Key, typename Make>
-  static const std::string& cached(absl::flat_hash_map<Key, std::string>& cache, Key key, Make make) {
+  template <typename Make>
+  static const std::string& cached(absl::flat_hash_map<std::uint32_t, std::string>& cache, std::uint32_t key, Make make) {
     auto it = cache.find(key);
     if (it == cache.end()) it = cache.emplace(key, make()).first;
     return it->second;
@@ -216,10 +225,7 @@ void write_json_report(std::ostream& out, const state& model) {
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     if (i != 0) text += ',';
     writer.write(*tasks[i].second, text);
-    if (text.size() >= (1u << 20)) {
-      out << text;
-      text.clear();
-    }
+    write_if_full(out, text);
   }
   out << text;
 
@@ -263,18 +269,14 @@ void write_json_report(std::ostream& out, const state& model) {
     warnings += "{\"lint\":\"";
     warnings += lint_name(w.lint);  // plain identifiers: nothing to escape
     warnings += "\",\"count\":";
-    warnings += std::to_string(w.count);
+    append_number(warnings, w.count);
     warnings += ",\"message\":";
     warnings += json::serialize(json::string_view(w.message));
     warnings += ",\"task_ids\":[";
     for (std::size_t i = 0; i < w.task_ids.size(); ++i) {
       if (i != 0) warnings += ',';
-      char text[24];
-      warnings.append(text, std::to_chars(text, text + sizeof(text), w.task_ids[i]).ptr);
-      if (warnings.size() >= (1u << 20)) {
-        out << warnings;
-        warnings.clear();
-      }
+      append_number(warnings, w.task_ids[i]);
+      write_if_full(out, warnings);
     }
     warnings += "]}";
   }

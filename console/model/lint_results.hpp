@@ -2,6 +2,7 @@
 // (state::lints), the warnings box, the sites view and the reports show them.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -30,6 +31,9 @@ struct warning_summary {
   std::string message;      // "12 tasks have been idle for more than 30s"
   std::vector<std::uint64_t> task_ids;  // ascending
 };
+
+/// The tasks each lint flags, by lint_kind (lint_evaluator::flag, lint_evaluator::warnings).
+using flagged_tasks = std::array<std::vector<std::uint64_t>, all_lint_kinds.size()>;
 
 struct lint_results {
   /// One summary per lint that applies to any task, in the order of all_lint_kinds.

@@ -1,7 +1,6 @@
 #include "model/lints.hpp"
 
 #include <algorithm>
-#include <array>
 #include <limits>
 #include <memory>
 
@@ -227,28 +226,36 @@ task_verdict lint_evaluator::evaluate(const task& t) const {
   return verdict;
 }
 
-std::string lint_evaluator::summary(lint_kind lint, std::uint64_t count) const {
-  return lint_for(lint).summary(count, {model_, thresholds_, leaking_sites_});
+void lint_evaluator::flag(flagged_tasks& flagged, std::uint64_t id, lint_set applies) {
+  for (lint_kind kind : all_lint_kinds) {
+    if (applies.contains(kind)) flagged[static_cast<std::size_t>(kind)].push_back(id);
+  }
+}
+
+std::vector<warning_summary> lint_evaluator::warnings(flagged_tasks&& flagged) const {
+  const lint_context context{model_, thresholds_, leaking_sites_};
+  std::vector<warning_summary> out;
+  for (lint_kind kind : all_lint_kinds) {
+    std::vector<std::uint64_t>& ids = flagged[static_cast<std::size_t>(kind)];
+    if (ids.empty()) continue;
+    const std::uint64_t count = ids.size();
+    out.push_back({kind, count, lint_for(kind).summary(count, context), std::move(ids)});
+  }
+  return out;
 }
 
 lint_results evaluate_lints(const state& model, const lint_thresholds& thresholds) {
   const lint_evaluator evaluator(model, thresholds);
   lint_results results;
   results.leak_suspect_sites = evaluator.leaking_sites();
-  std::array<std::vector<std::uint64_t>, all_lint_kinds.size()> flagged;
+  flagged_tasks flagged;
   for (const auto& [id, t] : model.tasks()) {
     const task_verdict verdict = evaluator.evaluate(t);
-    for (lint_kind kind : all_lint_kinds) {
-      if (verdict.applies.contains(kind)) flagged[static_cast<std::size_t>(kind)].push_back(id);
-    }
+    lint_evaluator::flag(flagged, id, verdict.applies);
     results.next_change_ns = std::min(results.next_change_ns, verdict.next_change_ns);
   }
-  for (lint_kind kind : all_lint_kinds) {
-    std::vector<std::uint64_t>& ids = flagged[static_cast<std::size_t>(kind)];
-    if (ids.empty()) continue;
-    std::sort(ids.begin(), ids.end());
-    results.warnings.push_back({kind, ids.size(), evaluator.summary(kind, ids.size()), std::move(ids)});
-  }
+  for (std::vector<std::uint64_t>& ids : flagged) std::sort(ids.begin(), ids.end());
+  results.warnings = evaluator.warnings(std::move(flagged));
   return results;
 }
 

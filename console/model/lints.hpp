@@ -49,8 +49,11 @@ class lint_evaluator {
   const std::vector<std::uint32_t>& leaking_sites() const noexcept { return leaking_sites_; }
   /// Nothing applies to a completed task.
   task_verdict evaluate(const task& t) const;
-  /// The warnings box's line for `count` tasks flagged by `lint`.
-  std::string summary(lint_kind lint, std::uint64_t count) const;
+  /// Adds task `id` to the list of each lint in `applies`.
+  static void flag(flagged_tasks& flagged, std::uint64_t id, lint_set applies);
+  /// One warning per lint that flags a task, in the order of all_lint_kinds, each with its line
+  /// for the warnings box; the lists (ascending) move into them.
+  std::vector<warning_summary> warnings(flagged_tasks&& flagged) const;
 
  private:
   const state& model_;

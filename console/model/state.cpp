@@ -1,7 +1,6 @@
 #include "model/state.hpp"
 
 #include <algorithm>
-#include <iterator>
 #include <type_traits>
 #include <utility>
 

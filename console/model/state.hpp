@@ -209,9 +209,9 @@ class state {
     // Stack ids tasks use that are neither symbolized nor asked for yet.
     absl::flat_hash_set<std::uint32_t> unsymbolized_spawn;
     absl::flat_hash_set<std::uint32_t> unsymbolized_await;
+    bool publication_underway = false;  // a chunk came, not the last one yet
     // What the publication being applied changed, for the work after it (publication_work); which
     // tasks changed is `lint_again` (or every task).
-    bool publication_underway = false;  // a chunk came, not the last one yet
     bool sites_changed = false;
     bool resources_changed = false;
     std::uint64_t publications = 0;
@@ -241,10 +241,9 @@ class state {
   void count_task(const task& t, int sign);
   // A task arrived or changed: its lints are due, its stacks may need symbolizing.
   void task_arrived(const task& t);
-  // The tasks each lint flags, ascending, by lint_kind.
-  using flagged_lists = std::array<std::vector<std::uint64_t>, all_lint_kinds.size()>;
-  void rerun_every_lint(const lint_evaluator& evaluator, flagged_lists& flagged);
-  void rerun_changed_lints(const lint_evaluator& evaluator, flagged_lists& flagged);
+  // `flagged`: the tasks each lint flags, ascending.
+  void rerun_every_lint(const lint_evaluator& evaluator, flagged_tasks& flagged);
+  void rerun_changed_lints(const lint_evaluator& evaluator, flagged_tasks& flagged);
   void log_task_change(std::uint64_t id);
   void forget_change_log();
   void request_symbolization();

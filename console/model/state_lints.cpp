@@ -17,7 +17,7 @@ void state::run_lints() {
   process_data& p = process_;
   const lint_evaluator evaluator(*this, options_.thresholds);
   // The tasks each lint flags live in the warnings they end up in (a million ids each at worst).
-  flagged_lists flagged;
+  flagged_tasks flagged;
   for (warning_summary& w : p.lints.warnings) flagged[static_cast<std::size_t>(w.lint)] = std::move(w.task_ids);
   const bool stale_deadlines = p.lint_deadlines.size() > 2 * p.tasks.size() + 1024;
   if (p.lint_every_task || stale_deadlines || p.lint_again.size() > p.tasks.size() / 8) {
@@ -30,15 +30,11 @@ void state::run_lints() {
 
   lint_results& results = p.lints;
   results.leak_suspect_sites = evaluator.leaking_sites();
-  results.warnings.clear();
-  for (lint_kind kind : all_lint_kinds) {
-    std::vector<std::uint64_t>& ids = flagged[static_cast<std::size_t>(kind)];
-    if (!ids.empty()) results.warnings.push_back({kind, ids.size(), evaluator.summary(kind, ids.size()), std::move(ids)});
-  }
+  results.warnings = evaluator.warnings(std::move(flagged));
   results.next_change_ns = p.lint_deadlines.empty() ? task_verdict{}.next_change_ns : p.lint_deadlines.top().first;
 }
 
-void state::rerun_every_lint(const lint_evaluator& evaluator, flagged_lists& flagged) {
+void state::rerun_every_lint(const lint_evaluator& evaluator, flagged_tasks& flagged) {
   process_data& p = process_;
   forget_change_log();  // any task's warnings may change
   for (std::vector<std::uint64_t>& ids : flagged) ids.clear();
@@ -46,9 +42,7 @@ void state::rerun_every_lint(const lint_evaluator& evaluator, flagged_lists& fla
   for (auto& [id, t] : p.tasks) {
     const task_verdict verdict = evaluator.evaluate(t);
     t.warnings = verdict.applies;
-    for (lint_kind kind : all_lint_kinds) {
-      if (verdict.applies.contains(kind)) flagged[static_cast<std::size_t>(kind)].push_back(id);
-    }
+    lint_evaluator::flag(flagged, id, verdict.applies);
     if (verdict.next_change_ns != task_verdict{}.next_change_ns) deadlines.emplace_back(verdict.next_change_ns, id);
   }
   p.lint_deadlines = decltype(p.lint_deadlines)(std::greater<>(), std::move(deadlines));  // one heapify
@@ -57,7 +51,7 @@ void state::rerun_every_lint(const lint_evaluator& evaluator, flagged_lists& fla
 
 // The incremental part of run_lints: the tasks to look at again, their verdicts, and the lists
 // merged with what turned.
-void state::rerun_changed_lints(const lint_evaluator& evaluator, flagged_lists& flagged) {
+void state::rerun_changed_lints(const lint_evaluator& evaluator, flagged_tasks& flagged) {
   process_data& p = process_;
   std::vector<std::uint64_t> again(p.lint_again.begin(), p.lint_again.end());
   while (!p.lint_deadlines.empty() && p.lint_deadlines.top().first <= p.now_ns) {
@@ -76,7 +70,7 @@ void state::rerun_changed_lints(const lint_evaluator& evaluator, flagged_lists& 
   std::sort(again.begin(), again.end());
   again.erase(std::unique(again.begin(), again.end()), again.end());
   // Ascending, as `again` is: merged into the ascending lists in one pass each.
-  std::array<std::vector<std::uint64_t>, all_lint_kinds.size()> added, removed;
+  flagged_tasks added, removed;
   for (std::uint64_t id : again) {
     const auto it = p.tasks.find(id);
     task_verdict verdict;
