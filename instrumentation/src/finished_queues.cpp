@@ -2,27 +2,42 @@
 
 namespace asio_console::instrumentation::detail {
 
-void finished_queues::push(task_record* record) {
+void finished_queues::push(task_record* record) noexcept {
   thread_local std::size_t shard_index = next_shard_.fetch_add(1, std::memory_order_relaxed) % shard_count;
   shard& s = shards_[shard_index];
-  record->next = 0;
-  {
-    std::lock_guard lock(s.mutex);
-    if (s.tail == nullptr) {
-      s.head = record;
-    } else {
-      s.tail->next = record->index;
-    }
-    s.tail = record;
+  std::uint32_t top = s.pushed.load(std::memory_order_relaxed);
+  do {
+    record->next = top;
+    // Release: the reclaimer that takes the stack sees each record's link and finish.
+  } while (!s.pushed.compare_exchange_weak(top, record->index, std::memory_order_release, std::memory_order_relaxed));
+}
+
+void finished_queues::take_pushed(shard& s) noexcept {
+  if (s.pushed.load(std::memory_order_relaxed) == 0) return;
+  // The stack holds the newest first: reversed, it continues the FIFO in finishing order.
+  task_record* newest = record_or_null(s.pushed.exchange(0, std::memory_order_acquire));
+  task_record* reversed = nullptr;
+  task_record* oldest = newest;
+  for (task_record* record = newest; record != nullptr;) {
+    task_record* older = record_or_null(record->next);
+    record->next = index_of(reversed);
+    reversed = record;
+    record = older;
   }
-  size_.fetch_add(1, std::memory_order_relaxed);
+  if (s.tail == nullptr) {
+    s.head = reversed;
+  } else {
+    s.tail->next = index_of(reversed);
+  }
+  s.tail = oldest;
 }
 
 reclaimed_list finished_queues::take_reclaimable(const reclaim_policy& policy) {
   const tick_clock& clock = tick_clock::instance();
   reclaimed_list taken;
+  std::size_t retained = policy.retained;
   for (shard& s : shards_) {
-    std::lock_guard lock(s.mutex);
+    take_pushed(s);
     while (s.head != nullptr) {
       task_record* record = s.head;
       if ((record->poll_word.load(std::memory_order_acquire) & task_record::active_poll_mask) != 0) break;
@@ -31,11 +46,11 @@ reclaimed_list finished_queues::take_reclaimable(const reclaim_policy& policy) {
       // (saturated at the largest int64) must not overflow into "expired long ago".
       const bool expired = policy.now_steady_ns - clock.to_steady_nanoseconds(record->last_poll_edge.load(
                                                       std::memory_order_relaxed)) >= policy.retention_ns;
-      const bool over_limit = size_.load(std::memory_order_relaxed) > policy.max_retained;
+      const bool over_limit = retained > policy.max_retained;
       if (!(over_limit || (expired && seen))) break;
       s.head = record_or_null(record->next);
       if (s.head == nullptr) s.tail = nullptr;
-      size_.fetch_sub(1, std::memory_order_relaxed);
+      if (retained > 0) --retained;  // 0: pushed after the policy counted
       if (!seen) ++taken.forced;
       taken.append(record);
     }

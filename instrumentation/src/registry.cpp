@@ -112,7 +112,12 @@ void registry::finish(const task_handle& handle, task_outcome outcome) noexcept 
   task_record* record = handle.live();
   if (record == nullptr) return;
   record->outcome.store(outcome, std::memory_order_relaxed);
-  record->last_poll_edge.store(now_ticks(), std::memory_order_relaxed);
+  // The finish time. Inside the task's own poll, that poll's end stamps it (it holds the poll's
+  // start meanwhile, and the record is not reclaimed while a poll runs): one clock read less.
+  const detail::running_poll& poll = detail::current_poll;
+  if (poll.task != record || poll.generation != handle.generation) {
+    record->last_poll_edge.store(now_ticks(), std::memory_order_relaxed);
+  }
   // Its frames are gone or going: never read them again.
   record->await_anchor.store(nullptr, std::memory_order_release);
   // From here on the task's executor copies are pass-through: Asio's own executes after the
@@ -123,7 +128,6 @@ void registry::finish(const task_handle& handle, task_outcome outcome) noexcept 
   // counter and then visits the records sees every task up to that number as finished.
   record->finish_sequence = finish_sequence_.fetch_add(1, std::memory_order_acq_rel) + 1;
   sites_->at(record->site_id).count_finish();
-  finished_count_.fetch_add(1, std::memory_order_relaxed);
   finished_->push(record);
 }
 
@@ -145,7 +149,10 @@ std::size_t registry::reclaim() {
 }
 
 std::size_t registry::try_reclaim_from_spawn() {
-  if (finished_->size() == 0 || !reader_mutex_.try_lock()) return 0;
+  if (finish_sequence_.load(std::memory_order_relaxed) == reclaimed_.load(std::memory_order_relaxed) ||
+      !reader_mutex_.try_lock()) {
+    return 0;
+  }
   const std::size_t reclaimed = reclaim_locked(steady_now_nanoseconds());
   reader_mutex_.unlock();
   return reclaimed;
@@ -154,7 +161,9 @@ std::size_t registry::try_reclaim_from_spawn() {
 std::size_t registry::reclaim_locked(std::int64_t now_steady_ns) {
   const detail::reclaim_policy policy{now_steady_ns, retention_ns_.load(std::memory_order_relaxed),
                                       max_retained_.load(std::memory_order_relaxed),
-                                      reclaim_barrier_.load(std::memory_order_relaxed)};
+                                      reclaim_barrier_.load(std::memory_order_relaxed),
+                                      finish_sequence_.load(std::memory_order_acquire) -
+                                          reclaimed_.load(std::memory_order_relaxed)};
   if (!detached_histograms_.empty()) free_detached_histograms_locked();
   detail::reclaimed_list taken = finished_->take_reclaimable(policy);
   if (taken.count == 0) return 0;
@@ -165,7 +174,9 @@ std::size_t registry::reclaim_locked(std::int64_t now_steady_ns) {
     reclaimed_busy_ += totals.busy;  // in nanoseconds when read: this runs for every record
     reclaimed_totals_.finished_by_outcome[static_cast<std::size_t>(record->outcome.load(std::memory_order_relaxed))]++;
     // No poll is running (take_reclaimable checked), so no one is recording into its histograms.
-    if (task_extras* extras = record->extras.exchange(nullptr, std::memory_order_acq_rel)) {
+    // Extras are set only by a spawn (before the record is published) or under the reader lock.
+    if (task_extras* extras = record->extras.load(std::memory_order_acquire)) {
+      record->extras.store(nullptr, std::memory_order_relaxed);
       if (extras->histograms.load(std::memory_order_relaxed) != nullptr) {
         histograms_attached_.fetch_sub(1, std::memory_order_relaxed);
       }
@@ -174,7 +185,8 @@ std::size_t registry::reclaim_locked(std::int64_t now_steady_ns) {
     record->phase.store(record_phase::free, std::memory_order_relaxed);
   }
   pool_->release(taken.first, taken.last, taken.count);
-  reclaimed_.fetch_add(taken.count, std::memory_order_relaxed);
+  // Release: a reader of the counters that sees these records reclaimed sees them finished.
+  reclaimed_.fetch_add(taken.count, std::memory_order_release);
   forced_reclaims_.fetch_add(taken.forced, std::memory_order_relaxed);
   return taken.count;
 }
@@ -262,11 +274,12 @@ void registry::free_detached_histograms_locked() {
 
 registry_counters registry::counters() const {
   registry_counters result;
-  result.finished = finished_count_.load(std::memory_order_relaxed);  // first: spawned is never behind it
+  // Reclaimed first, then finished, then spawned: each is never behind the one read before it.
+  result.reclaimed = reclaimed_.load(std::memory_order_acquire);
+  result.finished = finish_sequence_.load(std::memory_order_acquire);
   sites_->visit([&](const site& s) { result.spawned += s.spawned(); });
   result.live = result.spawned - result.finished;
-  result.retained = finished_->size();
-  result.reclaimed = reclaimed_.load(std::memory_order_relaxed);
+  result.retained = result.finished - result.reclaimed;
   result.forced_reclaims = forced_reclaims_.load(std::memory_order_relaxed);
   result.records_allocated = pool_->allocated();
   result.unrecorded = unrecorded_.load(std::memory_order_relaxed);

@@ -164,4 +164,44 @@ TEST(PendingWork, CopiesOfAWorkTrackingExecutorAddNothing) {
   EXPECT_EQ(named("copies").outcome, task_outcome::completed);
 }
 
+TEST(PendingWork, ATaskNotYetStartedHoldsNone) {
+  // co_spawn's own work guards last the task's whole life: they are not work it waits for.
+  asio::io_context ctx;
+  asio_console::co_spawn(ctx, []() -> asio::awaitable<void> { co_return; }, asio::detached,
+                         {.name = "not-started"});
+  const auto queued = named("not-started");
+  EXPECT_EQ(queued.state, task_state::scheduled);
+  EXPECT_EQ(queued.pending_work, 0u);
+  ctx.run();
+  EXPECT_EQ(named("not-started").outcome, task_outcome::completed);
+}
+
+TEST(PendingWork, AChildStartedInsideItsParentsPollCountsOnlyItsOwnOperations) {
+  // Spawned from a task on the io_context's own thread, the child's first poll runs inside its
+  // launch (dispatch runs it at once): its timer's unit counts, co_spawn's guards do not.
+  asio::io_context ctx;
+  asio::steady_timer timer(ctx, asio::steady_timer::time_point::max());
+  asio::strand<asio::io_context::executor_type> strand(ctx.get_executor());
+  asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+    asio_console::co_spawn(co_await asio::this_coro::executor, [&]() -> asio::awaitable<void> {
+      co_await timer.async_wait(asio::use_awaitable);
+    }, asio::detached, {.name = "inline-child"});
+    asio_console::co_spawn(strand, [&]() -> asio::awaitable<void> {
+      co_await timer.async_wait(asio::use_awaitable);
+    }, asio::detached, {.name = "strand-child"});
+    EXPECT_EQ(named("inline-child").state, task_state::idle) << "its first poll ran inside co_spawn";
+    co_return;
+  }, asio::detached, {.name = "parent"});
+  ctx.poll();
+  EXPECT_EQ(named("inline-child").pending_work, 1u);
+  EXPECT_EQ(named("strand-child").state, task_state::idle);
+  EXPECT_EQ(named("strand-child").pending_work, 1u);
+  EXPECT_EQ(named("parent").pending_work, 0u);
+  timer.cancel();
+  ctx.restart();
+  ctx.run();
+  EXPECT_EQ(named("inline-child").outcome, task_outcome::cancelled);
+  EXPECT_EQ(named("strand-child").outcome, task_outcome::cancelled);
+}
+
 }  // namespace

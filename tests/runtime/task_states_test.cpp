@@ -119,6 +119,41 @@ TEST(TaskStates, PostIsASelfWakeWithScheduledTime) {
   EXPECT_GT(task.scheduled_ns, 0) << "a queued wake waits in the run queue";
 }
 
+TEST(TaskStates, ATaskThatYieldedIsScheduledUntilItsNextPoll) {
+  // Self-wakes are counted apart from the wakes that come from outside: together they still say
+  // the task is scheduled between its yield and its next poll.
+  asio::io_context ctx;
+  asio_console::co_spawn(ctx, []() -> asio::awaitable<void> {
+    co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+  }, asio::detached, {.name = "yielded-once"});
+  ctx.run_one();  // the first poll, which ends in the yield
+  const auto yielded = named("yielded-once");
+  EXPECT_EQ(yielded.state, task_state::scheduled);
+  EXPECT_EQ(yielded.polls, 1u);
+  EXPECT_EQ(yielded.wakes, 1u);
+  EXPECT_EQ(yielded.self_wakes, 1u);
+  ctx.run();
+  EXPECT_EQ(named("yielded-once").state, task_state::completed);
+}
+
+TEST(TaskStates, ATaskThatFinishesInAPollFinishesWhenThatPollEnds) {
+  // The finish time of a task that ends inside its own poll is that poll's end: its whole last
+  // poll lies inside the task's life.
+  asio::io_context ctx;
+  asio_console::co_spawn(ctx, []() -> asio::awaitable<void> {
+    co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+    const auto until = std::chrono::steady_clock::now() + 20ms;
+    while (std::chrono::steady_clock::now() < until) {
+    }
+  }, asio::detached, {.name = "long-last-poll"});
+  ctx.run();
+  const auto task = named("long-last-poll");
+  ASSERT_EQ(task.state, task_state::completed);
+  EXPECT_GE(task.busy_ns, 20'000'000);
+  EXPECT_GE(task.total_ns, task.busy_ns + task.scheduled_ns);
+  EXPECT_EQ(task.total_ns, task.busy_ns + task.scheduled_ns + task.idle_ns);
+}
+
 // Functions posted to a task's executor run as polls of the task, so on two threads two of its
 // polls can run at once. The first of them is the task's sole poll and counts with plain stores;
 // the one that overlaps it counts atomically elsewhere: none of either is lost.

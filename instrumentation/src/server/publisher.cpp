@@ -41,7 +41,7 @@ v1::TaskOutcome to_wire(instrumentation::task_outcome outcome) {
 // alone does not: consoles derive growing idle time from the state and the time of the last poll.
 std::uint64_t signature_of(const task_record& record) {
   const std::uint64_t polls = record.poll_word.load(std::memory_order_relaxed);
-  const std::uint64_t schedules = record.schedules.load(std::memory_order_relaxed);
+  const std::uint64_t schedules = instrumentation::detail::schedules_of(record);
   const auto pending = static_cast<std::uint64_t>(record.pending_work.load(std::memory_order_relaxed));
   const auto phase = static_cast<std::uint64_t>(record.phase.load(std::memory_order_acquire));
   const std::uint64_t await_stack = record.await_stack.load(std::memory_order_relaxed);

@@ -162,7 +162,7 @@ class task_executor {
   // Takes a unit of the task's pending work, if the task has not finished.
   void acquire_work() noexcept {
     const instrumentation::task_handle task = task_.live();
-    if (task.record == nullptr) return;
+    if (task.record == nullptr || !instrumentation::counts_as_pending_work(task)) return;
     instrumentation::add_pending_work(task, 1);
     task_.take_work();
   }

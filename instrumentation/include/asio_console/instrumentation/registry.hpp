@@ -168,8 +168,7 @@ class registry {
   std::unique_ptr<stack_table> await_stacks_;
 
   std::atomic<std::uint64_t> next_id_{1};
-  std::atomic<std::uint64_t> finish_sequence_{0};
-  std::atomic<std::uint64_t> finished_count_{0};
+  std::atomic<std::uint64_t> finish_sequence_{0};  // also the number of tasks finished
   std::atomic<std::uint64_t> reclaimed_{0};
   std::atomic<std::uint64_t> forced_reclaims_{0};
   std::atomic<std::uint64_t> unrecorded_{0};

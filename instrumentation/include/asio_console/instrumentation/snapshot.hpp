@@ -101,7 +101,7 @@ struct task_totals {
 };
 inline task_totals totals_of(const task_record& record) noexcept {
   task_totals out;
-  out.schedules = record.schedules.load(std::memory_order_acquire) - record.schedules_at_spawn;
+  out.schedules = detail::schedules_of(record) - record.schedules_at_spawn;
   const std::uint64_t poll_word = record.poll_word.load(std::memory_order_acquire);
   out.active_polls = poll_word & task_record::active_poll_mask;
   out.polls = ((poll_word & ~task_record::active_poll_mask) - record.poll_word_at_spawn) / task_record::started_poll_one;

@@ -85,9 +85,13 @@ class task_record {
 
   // --- hot: written by polls and wakes --------------------------------------------------------
   std::atomic<std::uint64_t> poll_word{0};
-  std::atomic<std::uint64_t> schedules{0};  // the spawn's first dispatch plus every wake
-  // Written only by the task's sole polls (see overlap_counters), which add with a load and a
-  // store; polls that overlap another add theirs to the task's overlap_counters.
+  // The spawn's first dispatch plus every wake from outside the task's own poll. A task is
+  // scheduled as many times as this plus its self-wakes (schedules_of).
+  std::atomic<std::uint64_t> schedules{0};
+  // Wakes from inside the task's own poll (yields), since the spawn: not in `schedules`, so that a
+  // yield makes no locked instruction. Written only by the task's sole polls (see
+  // overlap_counters), which add with a load and a store; polls that overlap another add theirs to
+  // the task's overlap_counters.
   std::atomic<std::uint64_t> self_wakes{0};
   std::atomic<ticks> busy{0};
   std::atomic<ticks> scheduled{0};
@@ -99,8 +103,7 @@ class task_record {
   // then counted from that end.)
   std::atomic<ticks> last_poll_edge{0};
   // Units of outstanding work taken for this task (see add_pending_work), measured from
-  // pending_work_base: the count when the task's first poll (where its body starts) begins, which
-  // leaves out the work guards co_spawn itself holds for the task's whole life.
+  // pending_work_base, the count at the spawn (never reset, as poll_word).
   std::atomic<std::int32_t> pending_work{0};
   std::atomic<std::int32_t> pending_work_base{0};
   // Where the task's coroutines were suspended when it last took work for an operation or yielded
@@ -128,7 +131,8 @@ class task_record {
   std::uint64_t schedules_at_spawn = 0;
 
   // --- written at finish --------------------------------------------------------------------------
-  // The finish time is last_poll_edge: finish stamps it, and a poll still ending moves it to its end.
+  // The finish time is last_poll_edge: the end of the poll the task finished in (finish stamps
+  // it only when it comes from outside a poll of the task), or of a poll still ending.
   std::uint64_t finish_sequence = 0;  // order of finishing, for watchers; set before phase=finished
 
   // --- owned by the registry ------------------------------------------------------------------
@@ -160,11 +164,23 @@ overlap_counters& overlap_counters_of(const task_record& record) noexcept;
 /// `record`'s overlap counters, or nullptr if no poll in its chunk ever overlapped another.
 overlap_counters* find_overlap_counters(const task_record& record) noexcept;
 
+/// How many times `record` has been scheduled, counting its `schedules` from before its task's
+/// spawn (subtract schedules_at_spawn) and its self-wakes since. Each wake is loaded with acquire,
+/// so that the polls a reader loads afterwards are never behind the wakes they answer.
+inline std::uint64_t schedules_of(const task_record& record) noexcept {
+  std::uint64_t schedules = record.schedules.load(std::memory_order_acquire) +
+                            record.self_wakes.load(std::memory_order_acquire);
+  if (const overlap_counters* overlap = find_overlap_counters(record)) [[unlikely]] {
+    schedules += overlap->self_wakes.load(std::memory_order_acquire);
+  }
+  return schedules;
+}
+
 /// Adds `delta` to a counter that only one thread writes at a time, ordered by the task's poll
 /// word: a load and a store instead of a locked read-modify-write.
-template <typename T>
+template <std::memory_order order = std::memory_order_relaxed, typename T>
 inline void add_as_sole_writer(std::atomic<T>& counter, T delta) noexcept {
-  counter.store(counter.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+  counter.store(counter.load(std::memory_order_relaxed) + delta, order);
 }
 }  // namespace detail
 
@@ -203,6 +219,32 @@ inline thread_local running_poll current_poll;
 /// The record of the task being polled on this thread, or nullptr.
 inline task_record* current_task() noexcept { return detail::current_poll.task; }
 
+namespace detail {
+// The task co_spawn is launching on this thread (launch_task), while it does.
+inline thread_local task_record* launching_task = nullptr;
+}  // namespace detail
+
+/// Whether an executor of the task `handle` names that starts tracking work now holds a unit of
+/// the task's pending work: not the work guards co_spawn makes as it launches the task (outside
+/// the task's polls), which last the task's whole life and are not work it waits for. Leaving them
+/// out saves two locked instructions per spawn.
+inline bool counts_as_pending_work(const task_handle& handle) noexcept {
+  return detail::launching_task != handle.record || detail::current_poll.task == handle.record;
+}
+
+/// Marks the task that co_spawn launches on this thread for as long as it lives.
+class launch_scope {
+ public:
+  explicit launch_scope(const task_handle& handle) noexcept
+      : previous_(std::exchange(detail::launching_task, handle.record)) {}
+  launch_scope(const launch_scope&) = delete;
+  launch_scope& operator=(const launch_scope&) = delete;
+  ~launch_scope() { detail::launching_task = previous_; }
+
+ private:
+  task_record* previous_;
+};
+
 // --- await stacks (await_stacks.cpp) ---------------------------------------------------------------
 namespace detail {
 // Whether tasks record where they are suspended (recorder_options::await_stacks).
@@ -235,21 +277,22 @@ inline void task_resumes_inline() noexcept { current_poll.await_captured = false
 /// `runs_inline`: the executor will run the poll at once on this thread (no scheduled time).
 inline ticks record_wake(const task_handle& handle, bool from_own_poll, bool runs_inline) noexcept {
   task_record& record = *handle.record;
-  const std::uint64_t before = record.schedules.fetch_add(1, std::memory_order_relaxed);
-  // Inside its own poll the record cannot be recycled (the poll keeps it), so no second check.
-  if (!from_own_poll && record.generation.load(std::memory_order_relaxed) != handle.generation) {
-    // Recycled between the caller's check and the increment: the wake belongs to nobody.
-    record.schedules.fetch_sub(1, std::memory_order_relaxed);
-    return task_record::not_a_wake;
-  }
   if (from_own_poll) {
+    // Inside its own poll the record cannot be recycled (the poll keeps it). Release: a reader
+    // that sees this wake (acquire) then sees at least the poll it came from (totals_of).
     if (detail::current_poll.sole) [[likely]] {
-      detail::add_as_sole_writer(record.self_wakes, std::uint64_t{1});
+      detail::add_as_sole_writer<std::memory_order_release>(record.self_wakes, std::uint64_t{1});
     } else {
-      detail::overlap_counters_of(record).self_wakes.fetch_add(1, std::memory_order_relaxed);
+      detail::overlap_counters_of(record).self_wakes.fetch_add(1, std::memory_order_release);
     }
     detail::capture_await_stack_if_enabled(record);  // a yield: suspended, not yet queued
     return task_record::self_wake;
+  }
+  const std::uint64_t before = record.schedules.fetch_add(1, std::memory_order_relaxed);
+  if (record.generation.load(std::memory_order_relaxed) != handle.generation) {
+    // Recycled between the caller's check and the increment: the wake belongs to nobody.
+    record.schedules.fetch_sub(1, std::memory_order_relaxed);
+    return task_record::not_a_wake;
   }
   if (runs_inline) return task_record::inline_wake;
   // The first schedule is co_spawn's own dispatch, right after the spawn: the task has been waiting
@@ -318,12 +361,6 @@ class poll_scope {
     if (wake_stamp == task_record::not_a_wake) {
       // Executed from inside the task's poll as "possibly blocking" but queued by the executor.
       record->schedules.fetch_add(1, std::memory_order_relaxed);
-    }
-    if ((before & ~task_record::active_poll_mask) == record->poll_word_at_spawn) {
-      // The first poll, where the task's body starts: from here on pending work counts only what
-      // the body's operations hold, not the work guards co_spawn keeps for the task's whole life.
-      record->pending_work_base.store(record->pending_work.load(std::memory_order_relaxed),
-                                      std::memory_order_relaxed);
     }
     record_ = record;
     previous_ = std::exchange(detail::current_poll, {record, handle.generation, 0, false, sole});

@@ -77,6 +77,7 @@ void launch_task(const Executor& executor, Function&& function, Handler&& handle
                                                     std::forward<Function>(function), std::forward<Handler>(handler));
   instrumentation::set_await_anchor(
       task, asio::detail::awaitable_thread<coroutine_frame_access>::top_of_stack_address(entry));
+  const instrumentation::launch_scope launching(task);  // co_spawn's work guards are not pending work
   asio::detail::awaitable_handler<Executor, void>(std::move(entry), executor, proxy_slot, cancel_state).launch();
 }
 

@@ -198,7 +198,7 @@ class task_executor<boost::asio::strand<Inner>> {
   }
   void acquire_work() noexcept {
     const instrumentation::task_handle task = task_.get().live();
-    if (task.record == nullptr) return;
+    if (task.record == nullptr || !instrumentation::counts_as_pending_work(task)) return;
     instrumentation::add_pending_work(task, 1);
     task_.take_work();
   }
