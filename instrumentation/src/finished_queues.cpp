@@ -12,24 +12,26 @@ void finished_queues::push(task_record* record) noexcept {
   } while (!s.pushed.compare_exchange_weak(top, record->index, std::memory_order_release, std::memory_order_relaxed));
 }
 
-void finished_queues::take_pushed(shard& s) noexcept {
-  if (s.pushed.load(std::memory_order_relaxed) == 0) return;
-  // The stack holds the newest first: reversed, it continues the FIFO in finishing order.
-  task_record* newest = record_or_null(s.pushed.exchange(0, std::memory_order_acquire));
-  task_record* reversed = nullptr;
-  task_record* oldest = newest;
-  for (task_record* record = newest; record != nullptr;) {
-    task_record* older = record_or_null(record->next);
-    record->next = index_of(reversed);
-    reversed = record;
-    record = older;
+void finished_queues::collect(absl::FunctionRef<void(task_record&)> collected) {
+  for (shard& s : shards_) {
+    if (s.pushed.load(std::memory_order_relaxed) == 0) continue;
+    // The stack holds the newest first: reversed, it continues the FIFO in finishing order.
+    task_record* newest = record_or_null(s.pushed.exchange(0, std::memory_order_acquire));
+    task_record* oldest = nullptr;
+    for (task_record* record = newest; record != nullptr;) {
+      task_record* older = record_or_null(record->next);
+      record->next = index_of(oldest);
+      oldest = record;
+      record = older;
+    }
+    if (s.tail == nullptr) {
+      s.head = oldest;
+    } else {
+      s.tail->next = index_of(oldest);
+    }
+    s.tail = newest;
+    for (task_record* record = oldest; record != nullptr; record = record_or_null(record->next)) collected(*record);
   }
-  if (s.tail == nullptr) {
-    s.head = reversed;
-  } else {
-    s.tail->next = index_of(reversed);
-  }
-  s.tail = oldest;
 }
 
 reclaimed_list finished_queues::take_reclaimable(const reclaim_policy& policy) {
@@ -37,7 +39,6 @@ reclaimed_list finished_queues::take_reclaimable(const reclaim_policy& policy) {
   reclaimed_list taken;
   std::size_t retained = policy.retained;
   for (shard& s : shards_) {
-    take_pushed(s);
     while (s.head != nullptr) {
       task_record* record = s.head;
       if ((record->poll_word.load(std::memory_order_acquire) & task_record::active_poll_mask) != 0) break;
@@ -50,7 +51,7 @@ reclaimed_list finished_queues::take_reclaimable(const reclaim_policy& policy) {
       if (!(over_limit || (expired && seen))) break;
       s.head = record_or_null(record->next);
       if (s.head == nullptr) s.tail = nullptr;
-      if (retained > 0) --retained;  // 0: pushed after the policy counted
+      --retained;
       if (!seen) ++taken.forced;
       taken.append(record);
     }

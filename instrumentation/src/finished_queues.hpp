@@ -1,13 +1,16 @@
 // Finished records waiting out their retention, in finishing order per shard. Sharded by finishing
 // thread so that finishes on different threads do not contend. A finish pushes its record onto its
-// shard's lock-free stack (one compare-and-swap; records linked through `next`, by index); the
-// reclaimer, the only consumer (it runs under the registry's reader lock), takes the whole stack
-// at once, reverses it onto the shard's FIFO and reclaims from that FIFO's front.
+// shard's lock-free stack (one compare-and-swap; records linked through `next`, by index) and does
+// nothing else: the collector, the only consumer (the registry, under its reader lock), takes each
+// whole stack at once, reverses it onto the shard's FIFO, counts it, and reclaims from the FIFO's
+// front.
 #pragma once
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+
+#include "absl/functional/function_ref.h"
 
 #include "asio_console/instrumentation/record_directory.hpp"
 #include "asio_console/instrumentation/task_record.hpp"
@@ -19,7 +22,7 @@ struct reclaim_policy {
   std::int64_t retention_ns = 0;
   std::size_t max_retained = 0;
   std::uint64_t barrier = 0;  // records finished after this sequence were not seen by every watcher
-  std::size_t retained = 0;   // finished and not yet reclaimed (those still being pushed included)
+  std::size_t retained = 0;   // collected and not yet reclaimed
 };
 
 struct reclaimed_list {
@@ -47,9 +50,13 @@ class finished_queues {
   /// Lock-free; any thread.
   void push(task_record* record) noexcept;
 
-  /// Unlinks the records `policy` lets go: retention passed and seen by every watcher, or the
-  /// oldest ones while more than max_retained are kept. Records with a poll still in progress stay.
-  /// One caller at a time (the reclaimer).
+  /// Moves the records pushed since the last call onto the FIFOs and calls `collected` for each,
+  /// oldest first per shard. One caller at a time, as for take_reclaimable.
+  void collect(absl::FunctionRef<void(task_record&)> collected);
+
+  /// Unlinks the collected records `policy` lets go: retention passed and seen by every watcher, or
+  /// the oldest ones while more than max_retained are kept. Records with a poll still in progress
+  /// stay.
   reclaimed_list take_reclaimable(const reclaim_policy& policy);
 
  private:
@@ -60,7 +67,6 @@ class finished_queues {
     task_record* head = nullptr;
     task_record* tail = nullptr;
   };
-  static void take_pushed(shard& s) noexcept;
 
   shard shards_[shard_count];
   std::atomic<std::size_t> next_shard_{0};

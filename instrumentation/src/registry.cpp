@@ -124,11 +124,20 @@ void registry::finish(const task_handle& handle, task_outcome outcome) noexcept 
   // coroutine returned (posting the completion handler) are not the task's polls.
   record->generation.store(handle.generation | task_record::finished_bit, std::memory_order_relaxed);
   record->phase.store(record_phase::finished, std::memory_order_release);
-  // The sequence is taken after the phase is published: a reader that acquires the sequence
-  // counter and then visits the records sees every task up to that number as finished.
-  record->finish_sequence = finish_sequence_.fetch_add(1, std::memory_order_acq_rel) + 1;
-  sites_->at(record->site_id).count_finish();
+  // Counted and given its finish sequence when collected (collect_finished_locked): no shared
+  // counter is touched here.
   finished_->push(record);
+}
+
+void registry::collect_finished_locked() {
+  std::uint64_t sequence = finish_sequence_.load(std::memory_order_relaxed);
+  finished_->collect([&](task_record& record) {
+    // Collected after its finish was published: a reader that reads the sequence and then visits
+    // the records (whose visit collects first) sees every task up to that number as finished.
+    record.finish_sequence = ++sequence;
+    sites_->at(record.site_id).count_finish();
+  });
+  finish_sequence_.store(sequence, std::memory_order_release);
 }
 
 void registry::count_unrecorded(const std::source_location& location) {
@@ -149,20 +158,18 @@ std::size_t registry::reclaim() {
 }
 
 std::size_t registry::try_reclaim_from_spawn() {
-  if (finish_sequence_.load(std::memory_order_relaxed) == reclaimed_.load(std::memory_order_relaxed) ||
-      !reader_mutex_.try_lock()) {
-    return 0;
-  }
+  if (!reader_mutex_.try_lock()) return 0;
   const std::size_t reclaimed = reclaim_locked(steady_now_nanoseconds());
   reader_mutex_.unlock();
   return reclaimed;
 }
 
 std::size_t registry::reclaim_locked(std::int64_t now_steady_ns) {
+  collect_finished_locked();
   const detail::reclaim_policy policy{now_steady_ns, retention_ns_.load(std::memory_order_relaxed),
                                       max_retained_.load(std::memory_order_relaxed),
                                       reclaim_barrier_.load(std::memory_order_relaxed),
-                                      finish_sequence_.load(std::memory_order_acquire) -
+                                      finish_sequence_.load(std::memory_order_relaxed) -
                                           reclaimed_.load(std::memory_order_relaxed)};
   if (!detached_histograms_.empty()) free_detached_histograms_locked();
   detail::reclaimed_list taken = finished_->take_reclaimable(policy);
@@ -185,8 +192,7 @@ std::size_t registry::reclaim_locked(std::int64_t now_steady_ns) {
     record->phase.store(record_phase::free, std::memory_order_relaxed);
   }
   pool_->release(taken.first, taken.last, taken.count);
-  // Release: a reader of the counters that sees these records reclaimed sees them finished.
-  reclaimed_.fetch_add(taken.count, std::memory_order_release);
+  reclaimed_.fetch_add(taken.count, std::memory_order_relaxed);
   forced_reclaims_.fetch_add(taken.forced, std::memory_order_relaxed);
   return taken.count;
 }
@@ -226,7 +232,13 @@ void registry::visit_every_record(absl::FunctionRef<void(const task_record&)> vi
   return stacks_->intern(std::span<const std::uintptr_t>(frames, depth));
 }
 
-void registry::visit_sites(absl::FunctionRef<void(const site&)> visit) const { sites_->visit(visit); }
+void registry::visit_sites(absl::FunctionRef<void(const site&)> visit) {
+  {
+    std::lock_guard lock(reader_mutex_);
+    collect_finished_locked();  // every finish so far is in the sites' counts
+  }
+  sites_->visit(visit);
+}
 
 const site& registry::site_of(const task_record& record) const noexcept { return sites_->at(record.site_id); }
 
@@ -272,11 +284,15 @@ void registry::free_detached_histograms_locked() {
   });
 }
 
-registry_counters registry::counters() const {
+registry_counters registry::counters() {
   registry_counters result;
-  // Reclaimed first, then finished, then spawned: each is never behind the one read before it.
-  result.reclaimed = reclaimed_.load(std::memory_order_acquire);
-  result.finished = finish_sequence_.load(std::memory_order_acquire);
+  {
+    std::lock_guard lock(reader_mutex_);
+    collect_finished_locked();
+    result.reclaimed = reclaimed_.load(std::memory_order_relaxed);
+    result.finished = finish_sequence_.load(std::memory_order_relaxed);
+  }
+  // After finished: spawned is never behind it.
   sites_->visit([&](const site& s) { result.spawned += s.spawned(); });
   result.live = result.spawned - result.finished;
   result.retained = result.finished - result.reclaimed;

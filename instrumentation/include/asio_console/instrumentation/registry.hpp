@@ -88,8 +88,10 @@ class registry {
   /// Finished records with finish_sequence greater than `sequence` are kept past their retention
   /// (up to max_retained) until the barrier moves. Default: no barrier.
   void set_reclaim_barrier(std::uint64_t sequence) noexcept;
-  /// The finish_sequence of the most recently finished task (0 before any). Every task with a
-  /// sequence up to the returned one is seen as finished by a visit that starts afterwards.
+  /// The finish sequence given last (0 before any). A finish only queues its record; readers
+  /// (visits, reclaim, counters, visit_sites) collect the queued ones, and number them then. Every
+  /// task with a sequence up to the returned one is seen as finished by a visit that starts
+  /// afterwards.
   std::uint64_t last_finish_sequence() const noexcept;
   static constexpr std::uint64_t no_barrier = ~std::uint64_t{0};
 
@@ -106,7 +108,7 @@ class registry {
   void visit_every_record(absl::FunctionRef<void(const task_record&)> visit);
 
   /// Calls `visit` for every site, in creation order.
-  void visit_sites(absl::FunctionRef<void(const site&)> visit) const;
+  void visit_sites(absl::FunctionRef<void(const site&)> visit);
   /// The site a live or retained record was spawned at.
   const site& site_of(const task_record& record) const noexcept;
 
@@ -124,7 +126,7 @@ class registry {
   /// any more: the slot is free again once no poll that may still write them runs.
   void detach_histograms(const task_record& record);
 
-  registry_counters counters() const;
+  registry_counters counters();
   /// Bytes the recorder holds for its records, histograms and interned stacks (an estimate that
   /// leaves out task names and fields).
   std::size_t memory_bytes() const;
@@ -138,6 +140,8 @@ class registry {
   ~registry();
 
   std::size_t reclaim_locked(std::int64_t now_steady_ns);
+  // Counts the tasks finished since the last call and gives them their finish sequences.
+  void collect_finished_locked();
   stack_id capture_spawn_stack(task_record* parent);
   std::size_t try_reclaim_from_spawn();
   void free_detached_histograms_locked();
@@ -168,7 +172,9 @@ class registry {
   std::unique_ptr<stack_table> await_stacks_;
 
   std::atomic<std::uint64_t> next_id_{1};
-  std::atomic<std::uint64_t> finish_sequence_{0};  // also the number of tasks finished
+  // The last finish sequence given, also the number of finished tasks collected (reader_mutex_
+  // guards its writes).
+  std::atomic<std::uint64_t> finish_sequence_{0};
   std::atomic<std::uint64_t> reclaimed_{0};
   std::atomic<std::uint64_t> forced_reclaims_{0};
   std::atomic<std::uint64_t> unrecorded_{0};

@@ -40,7 +40,8 @@ class site {
 
   /// Counts a spawn and returns how many came before it.
   std::uint64_t count_spawn() noexcept { return spawned_.fetch_add(1, std::memory_order_relaxed); }
-  void count_finish() noexcept { finished_.fetch_add(1, std::memory_order_relaxed); }
+  /// Called only by the registry's collector, one at a time: a load and a store.
+  void count_finish() noexcept { finished_.store(finished_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
   /// Counts an unrecorded spawn and returns how many came before it.
   std::uint64_t count_unrecorded() noexcept { return unrecorded_.fetch_add(1, std::memory_order_relaxed); }
 

@@ -97,7 +97,8 @@ class task_record {
   std::atomic<ticks> scheduled{0};
   std::atomic<ticks> longest_poll{0};
   // When the last poll started while one runs, when it ended otherwise (0 before the first poll);
-  // once the task has finished, when it finished.
+  // once the task has finished, when it finished: the end of the poll it finished in (finish
+  // stamps it only when it comes from outside the task's polls), or of a poll still ending.
   // One field for both: nobody needs the previous end while a poll runs. (When polls of one task
   // overlap on two threads, an end can be read as the running one's start: its time so far is
   // then counted from that end.)
@@ -130,15 +131,15 @@ class task_record {
   std::uint64_t poll_word_at_spawn = 0;
   std::uint64_t schedules_at_spawn = 0;
 
-  // --- written at finish --------------------------------------------------------------------------
-  // The finish time is last_poll_edge: the end of the poll the task finished in (finish stamps
-  // it only when it comes from outside a poll of the task), or of a poll still ending.
-  std::uint64_t finish_sequence = 0;  // order of finishing, for watchers; set before phase=finished
-
   // --- owned by the registry ------------------------------------------------------------------
+  // Order of finishing, for watchers: given when the registry collects the finished record.
+  std::uint64_t finish_sequence = 0;
   std::uint32_t index = 0;  // in the record directory (record_directory.hpp); set when carved
   std::uint32_t next = 0;   // the index of the next record on a free list or finished queue; 0 ends it
 };
+
+// Every parked task pays for its record: BENCHMARKS.md's memory figures count these bytes.
+static_assert(sizeof(task_record) <= 160);
 
 /// What a task's polls that overlap another of its polls count. A poll that starts while none of
 /// the task's polls is active is a *sole* poll; sole polls of one task never run at once (any poll
