@@ -6,9 +6,9 @@ void finished_queues::push(task_record* record) noexcept {
   thread_local std::size_t shard_index = next_shard_.fetch_add(1, std::memory_order_relaxed) % shard_count;
   shard& s = shards_[shard_index];
   std::uint32_t top = s.pushed.load(std::memory_order_relaxed);
+  // Release: the collector that takes the stack (acquire) sees each record's link and finish.
   do {
     record->next = top;
-    // Release: the reclaimer that takes the stack sees each record's link and finish.
   } while (!s.pushed.compare_exchange_weak(top, record->index, std::memory_order_release, std::memory_order_relaxed));
 }
 
