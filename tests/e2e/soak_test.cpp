@@ -3,9 +3,12 @@
 // 36 s run publishes as often as an hour does), with two consoles attached all along: one that
 // never reads (cut off by the server, a fresh one each round) and one that reconnects every few
 // seconds and reads everything. After a warm-up, the process's resident memory must stay flat:
-// its peaks within 5% of the warm-up's.
+// its highs over the run's last stretch (the 90th percentile of its samples) within 5% of those
+// over the warm-up's second half, a stretch of the same length.
 //
-// CTest runs 30 s of it. ASIO_CONSOLE_SOAK_SECONDS=N runs N (BENCHMARKS.md reports a long run).
+// CTest runs 45 s of it: the process's peaks still rise for the first 15-20 s, so a shorter run's
+// warm-up (the first 40%) ends before they settle. ASIO_CONSOLE_SOAK_SECONDS=N runs N
+// (BENCHMARKS.md reports a long run).
 #include <gtest/gtest.h>
 #include <grpcpp/grpcpp.h>
 
@@ -57,7 +60,7 @@ class stalled_console {
 
 std::chrono::seconds soak_length() {
   const char* asked = std::getenv("ASIO_CONSOLE_SOAK_SECONDS");
-  return std::chrono::seconds(asked != nullptr ? std::max(20L, std::strtol(asked, nullptr, 10)) : 30L);
+  return std::chrono::seconds(asked != nullptr ? std::max(20L, std::strtol(asked, nullptr, 10)) : 45L);
 }
 
 // The resident set of a process, sampled every 100 ms on a thread of its own.
@@ -88,6 +91,19 @@ class memory_sampler {
   std::vector<sample> samples_;
   std::jthread thread_;  // last: joined before the samples go
 };
+
+// The sample in [from, to) that `fraction` of them do not exceed.
+long quantile(const std::vector<memory_sampler::sample>& samples, std::chrono::steady_clock::time_point from,
+              std::chrono::steady_clock::time_point to, double fraction) {
+  std::vector<long> in;
+  for (const auto& s : samples) {
+    if (s.at >= from && s.at < to) in.push_back(s.kib);
+  }
+  if (in.empty()) return 0;
+  const auto at = in.begin() + static_cast<long>(fraction * static_cast<double>(in.size() - 1));
+  std::nth_element(in.begin(), at, in.end());
+  return *at;
+}
 
 // The highest and lowest sample in [from, to).
 std::pair<long, long> extremes(const std::vector<memory_sampler::sample>& samples, std::chrono::steady_clock::time_point from,
@@ -138,11 +154,15 @@ TEST(Soak, MemoryStaysFlatWhileTasksChurnWithAStalledAndAReconnectingConsole) {
   const auto end = std::chrono::steady_clock::now();
   const std::vector<memory_sampler::sample> samples = memory.samples();
 
-  // Flat: the peaks (what the process keeps, plus a stalled console's buffers until it is cut off
-  // and a snapshot being sent, both bounded) stay within 5% of the warm-up's. They move by 1-2%
-  // between runs, so a process that kept more and more would show there. What it keeps between
-  // peaks (each round's lowest point) moves by ±10% from round to round with what malloc holds and
-  // trims: it is printed, halves compared, and the long run in BENCHMARKS.md follows its trend.
+  // Flat: the highs (what the process keeps, plus a stalled console's buffers until it is cut off
+  // and a snapshot being sent, both bounded) at the end stay within 5% of the warm-up's: the 90th
+  // percentile of the samples in two windows as long as each other. The highest sample of a window
+  // moved by up to 10% from one to the next with nothing growing (an occasional spike), and the
+  // highest of more rounds is higher by chance alone (the warm-up's second half against everything
+  // after it failed one 30 s run in three or four). A process that kept more and more would raise
+  // them all. What it keeps between peaks (each round's lowest point) moves by ±10% from round to
+  // round with what malloc holds and trims: it is printed, halves compared, and the long run in
+  // BENCHMARKS.md follows its trend.
   std::vector<long> lows;
   for (std::size_t round = 1; round < round_ends.size(); ++round) {
     lows.push_back(extremes(samples, round_ends[round - 1], round_ends[round]).second);
@@ -151,8 +171,8 @@ TEST(Soak, MemoryStaysFlatWhileTasksChurnWithAStalledAndAReconnectingConsole) {
   const auto mean = [](auto from, auto to) { return std::accumulate(from, to, 0.0) / static_cast<double>(to - from); };
   const auto half = lows.begin() + static_cast<long>(lows.size() / 2);
   const double first_half = mean(lows.begin(), half), second_half = mean(half, lows.end());
-  const long warm_high = extremes(samples, begin + warm_up / 2, begin + warm_up).first;
-  const long high = extremes(samples, begin + warm_up, end).first;
+  const long warm_high = quantile(samples, begin + warm_up / 2, begin + warm_up, 0.9);
+  const long high = quantile(samples, end - warm_up / 2, end, 0.9);
   std::string trace, lows_trace;
   for (std::size_t i = 0; i < samples.size(); i += 10) {
     trace += std::to_string((samples[i].at - begin) / 1s) + "s:" + std::to_string(samples[i].kib / 1024) + " ";
@@ -162,14 +182,14 @@ TEST(Soak, MemoryStaysFlatWhileTasksChurnWithAStalledAndAReconnectingConsole) {
   const double rate = static_cast<double>(spawned - spawned_at_warm_up) / seconds;
   std::printf("soak: %.0f spawns/s for %.0f s after a %lld s warm-up, %llu rounds, %llu consoles cut off\n"
               "soak: each round's low (MiB): %s; mean %.0f then %.0f KiB (%+.1f%%)\n"
-              "soak: peaks (KiB): warm-up's second half %ld, after it %ld; every second (MiB): %s\n",
+              "soak: 90th percentiles (KiB): warm-up's second half %ld, as long a stretch at the end %ld; every second (MiB): %s\n",
               rate, seconds, static_cast<long long>(warm_up.count()), static_cast<unsigned long long>(rounds),
               static_cast<unsigned long long>(cut_off), lows_trace.c_str(), first_half, second_half,
               100.0 * (second_half - first_half) / first_half, warm_high, high,
               trace.c_str());
   EXPECT_GT(rate, 5000) << "the process did not churn: " << spawned << " spawned";
   EXPECT_GT(cut_off, 0u) << "the stalled consoles were never cut off";
-  EXPECT_LE(high, warm_high + warm_high / 20) << "the peaks rose more than 5% after the warm-up: " << trace;
+  EXPECT_LE(high, warm_high + warm_high / 20) << "the highs rose more than 5% from the warm-up to the end: " << trace;
 }
 
 }  // namespace
