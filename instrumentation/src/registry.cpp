@@ -114,10 +114,7 @@ void registry::finish(const task_handle& handle, task_outcome outcome) noexcept 
   record->outcome.store(outcome, std::memory_order_relaxed);
   // The finish time. Inside the task's own poll, that poll's end stamps it (it holds the poll's
   // start meanwhile, and the record is not reclaimed while a poll runs): one clock read less.
-  const detail::running_poll& poll = detail::current_poll;
-  if (poll.task != record || poll.generation != handle.generation) {
-    record->last_poll_edge.store(now_ticks(), std::memory_order_relaxed);
-  }
+  if (!detail::polled_here(handle)) record->last_poll_edge.store(now_ticks(), std::memory_order_relaxed);
   // Its frames are gone or going: never read them again.
   record->await_anchor.store(nullptr, std::memory_order_release);
   // From here on the task's executor copies are pass-through: Asio's own executes after the

@@ -36,11 +36,12 @@ struct counter_reading {
   ticks busy = 0;
 };
 
-counter_reading read_counters(const task_record& record) noexcept {
+// `overlap` is detail::find_overlap_counters(record).
+counter_reading read_counters(const task_record& record, const overlap_counters* overlap) noexcept {
   counter_reading out;
   task_counts& counts = out.counts;
   const bool finished = record.phase.load(std::memory_order_acquire) == record_phase::finished;
-  const task_totals totals = totals_of(record);
+  const task_totals totals = totals_of(record, overlap);
   out.schedules = totals.schedules;
   out.busy = totals.busy;
   const std::uint64_t active = totals.active_polls;
@@ -64,7 +65,7 @@ counter_reading read_counters(const task_record& record) noexcept {
 }  // namespace
 
 task_counts counts_of(const task_record& record) noexcept {
-  const counter_reading reading = read_counters(record);
+  const counter_reading reading = read_counters(record, detail::find_overlap_counters(record));
   task_counts counts = reading.counts;
   counts.busy_ns = tick_clock::instance().to_nanoseconds(reading.busy);
   return counts;
@@ -82,13 +83,13 @@ task_snapshot snapshot_of(const task_record& record, std::int64_t now_ns) {
   out.site_id = record.site_id;
   out.stack = record.stack;
 
-  const counter_reading reading = read_counters(record);
+  const overlap_counters* overlap = detail::find_overlap_counters(record);
+  const counter_reading reading = read_counters(record, overlap);
   const bool finished = reading.counts.state == task_state::completed;
   out.state = reading.counts.state;
   out.polls = reading.counts.polls;
   out.wakes = reading.counts.wakes;
   out.pending_work = reading.counts.pending_work;
-  const overlap_counters* overlap = detail::find_overlap_counters(record);
   out.self_wakes = record.self_wakes.load(std::memory_order_relaxed);
   if (overlap != nullptr) out.self_wakes += overlap->self_wakes.load(std::memory_order_relaxed);
   if (const auto woken = deep::detail::read_wake_word(record.woken_by.load(std::memory_order_relaxed),

@@ -99,18 +99,20 @@ struct task_totals {
   std::uint64_t active_polls = 0;
   ticks busy = 0;
 };
-inline task_totals totals_of(const task_record& record) noexcept {
+/// `overlap` is detail::find_overlap_counters(record).
+inline task_totals totals_of(const task_record& record, const overlap_counters* overlap) noexcept {
   task_totals out;
-  out.schedules = detail::schedules_of(record) - record.schedules_at_spawn;
+  out.schedules = detail::schedules_of(record, overlap) - record.schedules_at_spawn;
   const std::uint64_t poll_word = record.poll_word.load(std::memory_order_acquire);
   out.active_polls = poll_word & task_record::active_poll_mask;
   out.polls = ((poll_word & ~task_record::active_poll_mask) - record.poll_word_at_spawn) / task_record::started_poll_one;
   out.wakes = out.schedules > 0 ? out.schedules - 1 : 0;
   out.busy = record.busy.load(std::memory_order_relaxed);
-  if (const overlap_counters* overlap = detail::find_overlap_counters(record)) [[unlikely]] {
-    out.busy += overlap->busy.load(std::memory_order_relaxed);
-  }
+  if (overlap != nullptr) [[unlikely]] out.busy += overlap->busy.load(std::memory_order_relaxed);
   return out;
+}
+inline task_totals totals_of(const task_record& record) noexcept {
+  return totals_of(record, detail::find_overlap_counters(record));
 }
 
 /// Copies one record. `now` is the steady-clock time durations of unfinished tasks run up to.

@@ -166,15 +166,17 @@ overlap_counters& overlap_counters_of(const task_record& record) noexcept;
 overlap_counters* find_overlap_counters(const task_record& record) noexcept;
 
 /// How many times `record` has been scheduled, counting its `schedules` from before its task's
-/// spawn (subtract schedules_at_spawn) and its self-wakes since. Each wake is loaded with acquire,
-/// so that the polls a reader loads afterwards are never behind the wakes they answer.
-inline std::uint64_t schedules_of(const task_record& record) noexcept {
+/// spawn (subtract schedules_at_spawn) and its self-wakes since; `overlap` is
+/// find_overlap_counters(record). Each wake is loaded with acquire, so that the polls a reader
+/// loads afterwards are never behind the wakes they answer.
+inline std::uint64_t schedules_of(const task_record& record, const overlap_counters* overlap) noexcept {
   std::uint64_t schedules = record.schedules.load(std::memory_order_acquire) +
                             record.self_wakes.load(std::memory_order_acquire);
-  if (const overlap_counters* overlap = find_overlap_counters(record)) [[unlikely]] {
-    schedules += overlap->self_wakes.load(std::memory_order_acquire);
-  }
+  if (overlap != nullptr) [[unlikely]] schedules += overlap->self_wakes.load(std::memory_order_acquire);
   return schedules;
+}
+inline std::uint64_t schedules_of(const task_record& record) noexcept {
+  return schedules_of(record, find_overlap_counters(record));
 }
 
 /// Adds `delta` to a counter that only one thread writes at a time, ordered by the task's poll
@@ -219,6 +221,13 @@ inline thread_local running_poll current_poll;
 
 /// The record of the task being polled on this thread, or nullptr.
 inline task_record* current_task() noexcept { return detail::current_poll.task; }
+
+namespace detail {
+/// Whether the innermost poll running on this thread is one of the task `handle` names.
+inline bool polled_here(const task_handle& handle) noexcept {
+  return current_poll.task == handle.record && current_poll.generation == handle.generation;
+}
+}  // namespace detail
 
 namespace detail {
 // The task co_spawn is launching on this thread (launch_task), while it does.
@@ -310,9 +319,8 @@ inline ticks record_wake(const task_handle& handle, bool from_own_poll, bool run
 inline void add_pending_work(const task_handle& handle, std::int64_t delta) noexcept {
   task_record* record = handle.record;
   if (record == nullptr) return;
-  detail::running_poll& poll = detail::current_poll;
-  if (record == poll.task && handle.generation == poll.generation) {
-    poll.pending_work += delta;  // added to the record when this poll ends
+  if (detail::polled_here(handle)) {
+    detail::current_poll.pending_work += delta;  // added to the record when this poll ends
     // An operation is taking work to resume the task: the task is suspended (or about to be) and
     // the operation has not started, so nothing else can resume it yet.
     if (delta > 0) detail::capture_await_stack_if_enabled(*record);

@@ -45,9 +45,8 @@ class task_lifetime {
   ~task_lifetime() {
     if ((record_bits_ & owner) != 0) {
       end(instrumentation::task_outcome::dropped);
-    } else if (record_bits_ != 0) {
-      const instrumentation::detail::running_poll& poll = instrumentation::detail::current_poll;
-      if (poll.task == task().record && poll.generation == generation_) instrumentation::clear_await_anchor(task());
+    } else if (record_bits_ != 0 && instrumentation::detail::polled_here(task())) {
+      instrumentation::clear_await_anchor(task());
     }
   }
 
