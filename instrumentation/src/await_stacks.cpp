@@ -168,9 +168,10 @@ void capture_await_stack(task_record& record) noexcept {
   read_frames(record, [&](const char* top) {
     // A running chain is about to change: only a chain suspended at an await is worth recording.
     if (top != nullptr && load_pointer(top + coroutine_frame_layout::attached_thread_offset) != nullptr) return;
-    // Compared with the chain recorded last on this thread as it is read, and written over it.
+    // Compared with the chain recorded last on this thread as it is read, and written over it
+    // (frames past its depth are older chains': a differing depth decides those).
     const std::size_t depth = walk(top, max_await_depth, [&](std::size_t at, std::uintptr_t frame) {
-      if (at >= recorded.depth || recorded.frames[at] != frame) {
+      if (recorded.frames[at] != frame) {
         same_frames = false;
         recorded.frames[at] = frame;
       }

@@ -64,8 +64,9 @@ void completion(const tracked_operation& tracked) noexcept {
   // The task cannot finish while its operation is pending; the check is for a record already
   // reused by the time a dropped operation is destroyed.
   if (task.generation.load(std::memory_order_relaxed) != op.task_id) return;
-  task.woken_by.store(make_wake_word(op.resource->id, op.operation, instrumentation::detail::schedules_of(task)),
-                      std::memory_order_relaxed);
+  instrumentation::detail::wake_word_of(task).store(
+      make_wake_word(op.resource->id, op.operation, instrumentation::detail::schedules_of(task)),
+      std::memory_order_relaxed);
 }
 
 void object_operation(boost::asio::execution_context&, const char* object_kind, const void* object,

@@ -11,8 +11,33 @@ std::atomic<task_record*> record_chunks[max_record_chunks];
 
 namespace {
 
-// Overlap counters (task_record.hpp), a chunk's worth at a time, by chunk number.
+// Overlap counters and wake words (task_record.hpp), a chunk's worth at a time, by chunk number.
 std::atomic<overlap_counters*> overlap_chunks[max_record_chunks];
+std::atomic<std::atomic<std::uint64_t>*> wake_word_chunks[max_record_chunks];
+
+// `record`'s entry in a side array of `chunks`, the array made on first use. Never freed.
+template <typename T>
+T& side_entry_of(std::atomic<T*> (&chunks)[max_record_chunks], const task_record& record) noexcept {
+  std::atomic<T*>& chunk = chunks[record.index / records_per_chunk];
+  T* entries = chunk.load(std::memory_order_acquire);
+  if (entries == nullptr) [[unlikely]] {
+    // Once per chunk of records, ever: the first use by any of them makes the array.
+    auto* made = new T[records_per_chunk];
+    if (chunk.compare_exchange_strong(entries, made, std::memory_order_acq_rel)) {
+      entries = made;
+    } else {
+      delete[] made;  // another thread made it first: `entries` is theirs
+    }
+  }
+  return entries[record.index % records_per_chunk];
+}
+
+// `record`'s entry in a side array of `chunks`, or nullptr if that array was never made.
+template <typename T>
+T* find_side_entry(std::atomic<T*> (&chunks)[max_record_chunks], const task_record& record) noexcept {
+  T* entries = chunks[record.index / records_per_chunk].load(std::memory_order_acquire);
+  return entries != nullptr ? &entries[record.index % records_per_chunk] : nullptr;
+}
 
 // The free records this thread may use without a lock. Given back when the thread exits.
 struct thread_cache {
@@ -74,23 +99,19 @@ bool record_pool::refill_cache() {
 }
 
 overlap_counters& overlap_counters_of(const task_record& record) noexcept {
-  std::atomic<overlap_counters*>& chunk = overlap_chunks[record.index / records_per_chunk];
-  overlap_counters* counters = chunk.load(std::memory_order_acquire);
-  if (counters == nullptr) [[unlikely]] {
-    // Once per chunk of records, ever: the first overlapping poll of any of them makes the array.
-    auto* made = new overlap_counters[records_per_chunk];
-    if (chunk.compare_exchange_strong(counters, made, std::memory_order_acq_rel)) {
-      counters = made;
-    } else {
-      delete[] made;  // another thread made it first: `counters` is theirs
-    }
-  }
-  return counters[record.index % records_per_chunk];
+  return side_entry_of(overlap_chunks, record);
 }
 
 overlap_counters* find_overlap_counters(const task_record& record) noexcept {
-  overlap_counters* counters = overlap_chunks[record.index / records_per_chunk].load(std::memory_order_acquire);
-  return counters != nullptr ? &counters[record.index % records_per_chunk] : nullptr;
+  return find_side_entry(overlap_chunks, record);
+}
+
+std::atomic<std::uint64_t>& wake_word_of(const task_record& record) noexcept {
+  return side_entry_of(wake_word_chunks, record);
+}
+
+std::atomic<std::uint64_t>* find_wake_word(const task_record& record) noexcept {
+  return find_side_entry(wake_word_chunks, record);
 }
 
 void record_pool::grow_cache() {

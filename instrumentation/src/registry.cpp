@@ -91,7 +91,9 @@ task_handle registry::spawn(const std::source_location& location, std::unique_pt
     overlap->longest_poll.store(0, std::memory_order_relaxed);
     overlap->self_wakes.store(0, std::memory_order_relaxed);
   }
-  record->woken_by.store(0, std::memory_order_relaxed);
+  if (std::atomic<std::uint64_t>* wake_word = detail::find_wake_word(*record)) {
+    wake_word->store(0, std::memory_order_relaxed);
+  }
   record->busy.store(0, std::memory_order_relaxed);
   record->scheduled.store(0, std::memory_order_relaxed);
   record->longest_poll.store(0, std::memory_order_relaxed);

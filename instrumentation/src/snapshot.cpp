@@ -92,10 +92,12 @@ task_snapshot snapshot_of(const task_record& record, std::int64_t now_ns) {
   out.pending_work = reading.counts.pending_work;
   out.self_wakes = record.self_wakes.load(std::memory_order_relaxed);
   if (overlap != nullptr) out.self_wakes += overlap->self_wakes.load(std::memory_order_relaxed);
-  if (const auto woken = deep::detail::read_wake_word(record.woken_by.load(std::memory_order_relaxed),
-                                                        reading.schedules + record.schedules_at_spawn)) {
-    out.woken_by_resource = woken->resource_id;
-    out.woken_by_operation = woken->operation;
+  if (const std::atomic<std::uint64_t>* wake_word = detail::find_wake_word(record)) {
+    if (const auto woken = deep::detail::read_wake_word(wake_word->load(std::memory_order_relaxed),
+                                                          reading.schedules + record.schedules_at_spawn)) {
+      out.woken_by_resource = woken->resource_id;
+      out.woken_by_operation = woken->operation;
+    }
   }
   if (finished) out.outcome = record.outcome.load(std::memory_order_relaxed);
 

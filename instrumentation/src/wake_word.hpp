@@ -1,8 +1,8 @@
-// Deep mode's record of what woke a task, in one word of its task_record (woken_by): the id of the
-// resource whose operation completed (40 bits), the operation's name (an index into a table of
-// the names seen, 8 bits) and the task's schedule count when it completed (its low 16 bits). The
-// completion comes just before the wake it causes, so it woke the task's last poll while at most
-// one schedule came since; a later wake (a post, a yield) makes it stale.
+// Deep mode's record of what woke a task, in one word beside its task_record (wake_word_of): the
+// id of the resource whose operation completed (40 bits), the operation's name (an index into a
+// table of the names seen, 8 bits) and the task's schedule count when it completed (its low 16
+// bits). The completion comes just before the wake it causes, so it woke the task's last poll while
+// at most one schedule came since; a later wake (a post, a yield) makes it stale.
 #pragma once
 
 #include <cstdint>

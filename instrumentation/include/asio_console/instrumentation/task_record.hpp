@@ -114,9 +114,7 @@ class task_record {
   // The address of the task's coroutine stack top (`top_of_stack_` in Asio's entry-point frame)
   // while that frame exists; null before it is known and once it is gone.
   std::atomic<const void*> await_anchor{nullptr};
-  // Deep mode: the operation whose completion last woke the task, packed in one word (see
-  // deep::detail::wake_word); 0 before any. Plain builds never write it.
-  std::atomic<std::uint64_t> woken_by{0};
+  // (Deep mode's record of what last woke the task lives beside the records: detail::wake_word_of.)
 
   // --- cold: written at spawn before publication, immutable until reclaimed -------------------
   std::uint64_t id() const noexcept { return generation.load(std::memory_order_relaxed) & ~finished_bit; }
@@ -139,7 +137,7 @@ class task_record {
 };
 
 // Every parked task pays for its record: BENCHMARKS.md's memory figures count these bytes.
-static_assert(sizeof(task_record) <= 160);
+static_assert(sizeof(task_record) <= 152);
 
 /// What a task's polls that overlap another of its polls count. A poll that starts while none of
 /// the task's polls is active is a *sole* poll; sole polls of one task never run at once (any poll
@@ -164,6 +162,14 @@ namespace detail {
 overlap_counters& overlap_counters_of(const task_record& record) noexcept;
 /// `record`'s overlap counters, or nullptr if no poll in its chunk ever overlapped another.
 overlap_counters* find_overlap_counters(const task_record& record) noexcept;
+
+/// Deep mode: the operation whose completion last woke `record`'s task, packed in one word (see
+/// deep::detail::make_wake_word), 0 before any. Kept in arrays parallel to the record directory's
+/// chunks like the overlap counters, made when a task of the chunk is first woken by a tracked
+/// operation: processes that never build a deep translation unit pay nothing for it.
+std::atomic<std::uint64_t>& wake_word_of(const task_record& record) noexcept;
+/// `record`'s wake word, or nullptr if no task in its chunk was ever woken by a tracked operation.
+std::atomic<std::uint64_t>* find_wake_word(const task_record& record) noexcept;
 
 /// How many times `record` has been scheduled, counting its `schedules` from before its task's
 /// spawn (subtract schedules_at_spawn) and its self-wakes since; `overlap` is
