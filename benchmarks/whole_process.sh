@@ -7,7 +7,8 @@
 #   flex        the same for Beast's advanced_server_flex_awaitable (HTTP/WebSocket/TLS detection,
 #               coroutines on io_context's executor type: switched with the README's executor alias).
 #   memory      RSS of a process with N tasks parked on a channel, minus the same with none, plain
-#               and recorded; then recorded with the terminal UI attached (after its snapshot).
+#               and recorded: spawned all at once, and 1,000 at a time (each batch parked before the
+#               next); then recorded with the terminal UI attached (after its snapshot).
 #   retention   RSS of a process that spawns 1,000 short-lived tasks a second with serve() running
 #               and the terminal UI attached, sampled over the run: it must stay flat.
 #   tui         CPU of the terminal UI attached to 100,000 parked tasks that never change (one
@@ -142,17 +143,17 @@ http() { under_wrk http_server "HTTP server"; }
 flex() { under_wrk flex_server "Flex server (concrete executor type)"; }
 
 # --- memory ---------------------------------------------------------------------------------------
-# start_parked <variant> <count>: starts parked_tasks_<variant>, serving at a free port (sets
-# $console_port), and returns once <count> tasks are parked; sets $started.
+# start_parked <variant> <count> [batch]: starts parked_tasks_<variant>, serving at a free port
+# (sets $console_port), and returns once <count> tasks are parked; sets $started.
 start_parked() {
   console_port=$(free_port)
-  ASIO_CONSOLE_BIND=127.0.0.1:$console_port start "$scratch/parked.out" "$programs/parked_tasks_$1" "$2"
+  ASIO_CONSOLE_BIND=127.0.0.1:$console_port start "$scratch/parked.out" "$programs/parked_tasks_$1" "${@:2}"
   wait_for 300 grep -q parked "$scratch/parked.out"
 }
 
-# parked_rss <variant> <count>: RSS in kB once <count> tasks are parked.
+# parked_rss <variant> <count> [batch]: RSS in kB once <count> tasks are parked.
 parked_rss() {
-  start_parked "$1" "$2"
+  start_parked "$@"
   rss_kb "$started"
   stop "$started"
 }
@@ -178,6 +179,7 @@ memory() {
   for variant in plain recorded; do
     rss[$variant,0]=$(parked_rss "$variant" 0)
     rss[$variant,n]=$(parked_rss "$variant" "$parked")
+    rss[$variant,batched]=$(parked_rss "$variant" "$parked" 1000)
   done
   local console_port
   start_parked recorded "$parked"
@@ -197,6 +199,10 @@ memory() {
   echo "| plain Boost.Asio | $((rss[plain,0] / 1024)) | $((rss[plain,n] / 1024)) | $plain_per_task | |"
   echo "| asio_console::co_spawn, serve() running | $((rss[recorded,0] / 1024)) | $((rss[recorded,n] / 1024)) | $recorded_per_task | +$((recorded_per_task - plain_per_task)) |"
   echo "| ... and the terminal UI attached | $((rss[recorded,0] / 1024)) | $((attached / 1024)) | $attached_per_task | +$((attached_per_task - plain_per_task)) |"
+  plain_per_task=$(per_task "${rss[plain,batched]}" "${rss[plain,0]}" "$parked")
+  recorded_per_task=$(per_task "${rss[recorded,batched]}" "${rss[recorded,0]}" "$parked")
+  echo "| spawned 1,000 at a time: plain Boost.Asio | $((rss[plain,0] / 1024)) | $((rss[plain,batched] / 1024)) | $plain_per_task | |"
+  echo "| spawned 1,000 at a time: asio_console::co_spawn | $((rss[recorded,0] / 1024)) | $((rss[recorded,batched] / 1024)) | $recorded_per_task | +$((recorded_per_task - plain_per_task)) |"
   echo
 }
 
