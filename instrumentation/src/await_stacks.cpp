@@ -141,18 +141,6 @@ void set_await_anchor(const task_handle& task, const void* anchor) noexcept {
   if (task.live() != nullptr) task.record->await_anchor.store(anchor, std::memory_order_release);
 }
 
-void clear_await_anchor(const task_handle& task) noexcept {
-  task_record* record = task.record;
-  if (record == nullptr) return;
-  // Finished or not, the record belongs to this task while its generation says so. Callers are a
-  // poll of the task or its finish, during which it cannot be reclaimed, or the destruction of its
-  // frames after both (rare: only when a strand or another executor delivers the completion later).
-  if ((record->generation.load(std::memory_order_relaxed) & ~task_record::finished_bit) ==
-      (task.generation & ~task_record::finished_bit)) {
-    record->await_anchor.store(nullptr, std::memory_order_release);
-  }
-}
-
 std::size_t read_await_chain(task_record& record, std::span<std::uintptr_t> out) noexcept {
   std::size_t depth = 0;
   read_frames(record, [&](const char* top) {

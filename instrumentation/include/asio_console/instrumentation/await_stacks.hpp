@@ -49,9 +49,8 @@ void prepare_frame_reading() noexcept;
 /// place the task's await stack is read from. Called at spawn, before the frame first runs.
 void set_await_anchor(const task_handle& task, const void* anchor) noexcept;
 
-/// Forgets the anchor of the task `task` names, if it is still that task's: its entry-point frame
-/// is about to be destroyed.
-void clear_await_anchor(const task_handle& task) noexcept;
+/// (The anchor is forgotten, set to null, by the task's finish and by task_lifetime when the
+/// entry-point frame is destroyed inside the task's poll.)
 
 /// The resume functions of `record`'s suspended coroutines, innermost first, out to the task's own
 /// coroutine (co_spawn's entry point is left out). Empty if another poll of the task runs, if the

@@ -44,11 +44,13 @@ class task_lifetime {
     other.tag_ &= ~owner;  // left behind: keeps the task's name only to forget its frames
   }
   task_lifetime& operator=(task_lifetime&&) = delete;
-  ~task_lifetime() {
-    if ((tag_ & owner) != 0) {
+  // Inline: a spawn destroys a handful of these, left behind as the handler moves.
+  [[gnu::always_inline]] ~task_lifetime() {
+    if ((tag_ & owner) != 0) [[unlikely]] {
       end(instrumentation::task_outcome::dropped);
-    } else if (index_ != 0 && polled_here()) {
-      instrumentation::clear_await_anchor(task());
+    } else if (instrumentation::task_record* record = polled_here()) {
+      // The task's own poll holds its record: its frames are going, never read them again.
+      record->await_anchor.store(nullptr, std::memory_order_release);
     }
   }
 
@@ -70,11 +72,15 @@ class task_lifetime {
   }
 
  private:
-  // Whether this thread is polling the task: without looking the record up.
-  bool polled_here() const noexcept {
+  // The task's record if this thread is polling the task, else nullptr; without looking the record
+  // up: the tag first (a register compare that tells other tasks apart; no poll's tag is 0), then
+  // the index (tags repeat every 2^31 ids).
+  instrumentation::task_record* polled_here() const noexcept {
     const instrumentation::detail::running_poll& poll = instrumentation::detail::current_poll;
-    return poll.task != nullptr && poll.task->index == index_ &&
-           instrumentation::detail::generation_tag(poll.generation) == (tag_ & ~owner);
+    return instrumentation::detail::generation_tag(poll.generation) == (tag_ & ~owner) && poll.task != nullptr &&
+                   poll.task->index == index_
+               ? poll.task
+               : nullptr;
   }
 
   // In the tag's bit 0 (a live task's tag is even). Eight bytes in all: Asio allocates a frame
