@@ -46,11 +46,10 @@ inline constexpr std::size_t max_await_depth = 32;
 void prepare_frame_reading() noexcept;
 
 /// Makes `anchor` (the address of the task's top-of-stack pointer in its entry-point frame) the
-/// place the task's await stack is read from. Called at spawn, before the frame first runs.
+/// place the task's await stack is read from. Called at spawn, before the frame first runs. The
+/// task's finish, and task_lifetime when the entry-point frame is destroyed inside the task's poll,
+/// set it back to null.
 void set_await_anchor(const task_handle& task, const void* anchor) noexcept;
-
-/// (The anchor is forgotten, set to null, by the task's finish and by task_lifetime when the
-/// entry-point frame is destroyed inside the task's poll.)
 
 /// The resume functions of `record`'s suspended coroutines, innermost first, out to the task's own
 /// coroutine (co_spawn's entry point is left out). Empty if another poll of the task runs, if the
