@@ -114,6 +114,16 @@ class compact_work_handle {
     if (instrumentation::detail::generation_tag(generation) != (tag_ & ~std::uint32_t{1})) return {};
     return {record, generation};
   }
+  /// The task's record if the innermost poll on this thread is one of the task's, else nullptr;
+  /// without looking the record up: the tag first (a register compare that tells other tasks
+  /// apart; no poll's tag is 0), then the polled record's index (tags repeat every 2^31 ids).
+  instrumentation::task_record* polled_here() const noexcept {
+    const instrumentation::detail::running_poll& poll = instrumentation::detail::current_poll;
+    return instrumentation::detail::generation_tag(poll.generation) == (tag_ & ~std::uint32_t{1}) &&
+                   poll.task != nullptr && poll.task->index == index_
+               ? poll.task
+               : nullptr;
+  }
   bool holds_work() const noexcept { return (tag_ & 1u) != 0; }
   compact_work_handle without_work() const noexcept { return {index_, tag_ & ~std::uint32_t{1}}; }
   void drop_work() noexcept { tag_ &= ~std::uint32_t{1}; }

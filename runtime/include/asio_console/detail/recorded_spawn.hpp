@@ -19,13 +19,12 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/system/system_error.hpp>
-#include <cstdint>
 #include <exception>
 #include <utility>
 
 #include "asio_console/detail/coroutine_frames.hpp"
+#include "asio_console/detail/executor_accounting.hpp"
 #include "asio_console/instrumentation/await_stacks.hpp"
-#include "asio_console/instrumentation/record_directory.hpp"
 #include "asio_console/instrumentation/registry.hpp"
 
 namespace asio_console::detail {
@@ -37,59 +36,39 @@ namespace asio_console::detail {
 // must not be read meanwhile. Objects left behind on the way to the frame die outside that poll.
 class task_lifetime {
  public:
-  explicit task_lifetime(instrumentation::task_handle task) noexcept
-      : index_(instrumentation::detail::index_of(task.record)),
-        tag_(task.record != nullptr ? instrumentation::detail::generation_tag(task.generation) | owner : 0) {}
-  task_lifetime(task_lifetime&& other) noexcept : index_(other.index_), tag_(other.tag_) {
-    other.tag_ &= ~owner;  // left behind: keeps the task's name only to forget its frames
+  explicit task_lifetime(instrumentation::task_handle task) noexcept : task_(task, task.record != nullptr) {}
+  task_lifetime(task_lifetime&& other) noexcept : task_(other.task_) {
+    other.task_.drop_work();  // left behind: keeps the task's name only to forget its frames
   }
   task_lifetime& operator=(task_lifetime&&) = delete;
   // Inline: a spawn destroys a handful of these, left behind as the handler moves.
   [[gnu::always_inline]] ~task_lifetime() {
-    if ((tag_ & owner) != 0) [[unlikely]] {
+    if (task_.holds_work()) [[unlikely]] {
       end(instrumentation::task_outcome::dropped);
-    } else if (instrumentation::task_record* record = polled_here()) {
+    } else if (instrumentation::task_record* record = task_.polled_here()) {
       // The task's own poll holds its record: its frames are going, never read them again.
       record->await_anchor.store(nullptr, std::memory_order_release);
     }
   }
 
-  /// The task, while its record is still the task's (finished or not); else a handle that matches
-  /// no task. Exact while this object owns the task (the record cannot be reused before it ends).
-  instrumentation::task_handle task() const noexcept {
-    if (index_ == 0) return {};
-    instrumentation::task_record* record = instrumentation::detail::record_at(index_);
-    const std::uint64_t id = record->id();
-    return {record, instrumentation::detail::generation_tag(id) == (tag_ & ~owner) ? id : 0};
-  }
+  /// The task while it has not finished, else an empty handle: exact while this object owns the
+  /// task (the record cannot be reused before it ends).
+  instrumentation::task_handle task() const noexcept { return task_.live(); }
 
   /// Ends the record with `outcome` unless it already ended.
   void end(instrumentation::task_outcome outcome) noexcept {
-    if ((tag_ & owner) != 0) {
+    if (task_.holds_work()) {
       instrumentation::registry::instance().finish(task(), outcome);
-      tag_ = 0;
+      task_.drop_work();
     }
   }
 
  private:
-  // The task's record if this thread is polling the task, else nullptr; without looking the record
-  // up: the tag first (a register compare that tells other tasks apart; no poll's tag is 0), then
-  // the index (tags repeat every 2^31 ids).
-  instrumentation::task_record* polled_here() const noexcept {
-    const instrumentation::detail::running_poll& poll = instrumentation::detail::current_poll;
-    return instrumentation::detail::generation_tag(poll.generation) == (tag_ & ~owner) && poll.task != nullptr &&
-                   poll.task->index == index_
-               ? poll.task
-               : nullptr;
-  }
-
-  // In the tag's bit 0 (a live task's tag is even). Eight bytes in all: Asio allocates a frame
-  // rounded up to 16 bytes with one byte more, so eight more bytes in co_spawn's entry-point frame
-  // would cost sixteen a task (480 against plain Asio's 464 + 1 rounded to 480).
-  static constexpr std::uint32_t owner = 1;
-
-  std::uint32_t index_;  // in the record directory; 0 for no task
-  std::uint32_t tag_;    // generation_tag of the task's id, plus `owner`
+  // The task in 8 bytes (its record's index and a tag of its id); its "holds work" bit says this
+  // object owns the duty to end the record. Asio allocates a frame as its size plus one byte,
+  // rounded up to 16, so 8 more bytes in co_spawn's entry-point frame would cost 16 a task (496
+  // requested against plain Asio's 480).
+  compact_work_handle task_;
 };
 static_assert(sizeof(task_lifetime) == 8);
 
