@@ -6,8 +6,12 @@
 #   scripts/test.sh --sanitize address,undefined
 #   scripts/test.sh --fuzz                  the libFuzzer targets (clang), a few seconds each over
 #                                           their corpus (ASIO_CONSOLE_FUZZ_SECONDS=N for longer)
+#   scripts/test.sh --asio-matrix [DIR]     the recorder's tests against each Asio snapshot in DIR
+#                                           (default ../shared/asio) and each compiler
+#                                           (scripts/asio-matrix.sh)
 #
-# Build trees: build/ (plain), build-thread/, build-address-undefined/ (sanitized), build-fuzz/.
+# Build trees: build/ (plain), build-thread/, build-address-undefined/ (sanitized), build-fuzz/,
+# build-matrix/<cell>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +21,11 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --sanitize) sanitize="$2"; shift 2 ;;
     --fuzz) fuzz=true; shift ;;
-    *) echo "usage: scripts/test.sh [--sanitize thread|address,undefined | --fuzz]" >&2; exit 2 ;;
+    --asio-matrix)
+      shift
+      scripts/install-deps.sh
+      exec scripts/asio-matrix.sh "$@" ;;
+    *) echo "usage: scripts/test.sh [--sanitize thread|address,undefined | --fuzz | --asio-matrix [DIR]]" >&2; exit 2 ;;
   esac
 done
 

@@ -213,7 +213,12 @@ json::array resources_json(const state& model) {
 void write_json_report(std::ostream& out, const state& model) {
   const lint_results& lints = model.lints();
   // Tasks are written one at a time: a million of them as one document tree would take gigabytes.
-  out << "{\"version\":1,\"now_ns\":" << model.now_ns() << ",\"tasks\":[";
+  out << "{\"version\":1,\"now_ns\":" << model.now_ns();
+  // What the process records: await stacks are off on an Asio whose internals were not checked.
+  const std::string& off_reason = model.await_stacks_off_reason();
+  out << ",\"capabilities\":{\"await_stacks\":" << (off_reason.empty() ? "true" : "false")
+      << ",\"reason\":" << json::serialize(json::string_view(off_reason)) << "}";
+  out << ",\"tasks\":[";
   // By id: ids sorted side by side with their tasks (sorting pointers alone would reach into a
   // million nodes at every comparison, and finding each id again costs a lookup more).
   std::vector<std::pair<std::uint64_t, const task*>> tasks;

@@ -59,6 +59,9 @@ void write_text_report(std::ostream& out, std::string_view target, const state& 
   out << absl::StrFormat("asio-console dump of %s: %d live tasks (%d running, %d scheduled, %d idle), %d completed shown\n",
                          target, c.live, by_state[0], by_state[1], by_state[2], by_state[3]);
   out << absl::StrFormat("spawned %d, finished %d since the process started\n", c.spawned, c.finished);
+  if (!model.await_stacks_off_reason().empty()) {
+    out << "no await stacks: " << model.await_stacks_off_reason() << '\n';
+  }
   if (c.unrecorded != 0) {
     out << absl::StrFormat("%d more spawns ran unrecorded: their awaitable's executor type cannot carry asio-console's "
                            "(see README, \"Concrete executor types\")\n",

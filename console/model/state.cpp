@@ -223,6 +223,7 @@ absl::Status state::apply_unchecked(const v1::Update& update) {
   p.now_unix_ns = update.now_unix_ns();
   p.publish_interval_ns = update.publish_interval_ns();
   p.deep_mode = update.deep_mode();
+  p.await_stacks_off_reason = update.await_stacks_off_reason();
 
   for (const v1::InternedString& s : update.new_strings()) p.strings[s.id()] = s.value();
   absl::Status missing = absl::OkStatus();

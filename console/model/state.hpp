@@ -123,6 +123,8 @@ class state {
   /// The process is built in deep mode: each task's pending_ops (deep_stats_of) are every
   /// operation it waits on.
   bool deep_mode() const noexcept { return process_.deep_mode; }
+  /// Why the process records no await stacks; empty when it records them.
+  const std::string& await_stacks_off_reason() const noexcept { return process_.await_stacks_off_reason; }
   const std::string& resync_reason() const noexcept { return process_.resync_reason; }
   const process_counters& counters() const noexcept { return process_.counters; }
 
@@ -221,6 +223,7 @@ class state {
     std::int64_t publish_interval_ns = 0;
     std::uint64_t watcher_id = 0;
     bool deep_mode = false;
+    std::string await_stacks_off_reason;  // empty: the process records await stacks
     std::string resync_reason;
   };
 

@@ -66,6 +66,9 @@ void draw_chrome(const frame_context& context, std::string_view hints) {
   if (const std::uint64_t unrecorded = context.model.counters().unrecorded; unrecorded != 0) {
     absl::StrAppend(&title, "   ", unrecorded, " unrecorded (executor type)");
   }
+  if (!model.await_stacks_off_reason().empty()) {
+    absl::StrAppend(&title, "   no await stacks: ", model.await_stacks_off_reason());
+  }
   put(0, 0, title, style::title);
   int row = 1;
   if (const std::string error = error_line(model); !error.empty()) put(row++, 1, error, style::error);

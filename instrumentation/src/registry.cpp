@@ -27,6 +27,7 @@ registry::registry()
   std::vector<std::string> problems;
   configure(recorder_options::from_environment(problems));
   if (std::string mixed = deep::detail::mixed_build_warning(); !mixed.empty()) problems.push_back(std::move(mixed));
+  if (std::string asio = detail::asio_build_warning(); !asio.empty()) problems.push_back(std::move(asio));
   for (const std::string& problem : problems) std::fprintf(stderr, "asio-console: %s\n", problem.c_str());
 }
 

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "absl/hash/hash.h"
+#include "asio_console/instrumentation/capabilities.hpp"
 #include "asio_console/instrumentation/clock.hpp"
 #include "asio_console/instrumentation/pending_operations.hpp"
 #include "asio_console/instrumentation/resources.hpp"
@@ -70,7 +71,11 @@ void fill_histogram(v1::Histogram& out, const instrumentation::duration_histogra
 class chunker {
  public:
   chunker(std::size_t max_bytes, std::int64_t now_ns, std::int64_t interval_ns, bool snapshot)
-      : max_bytes_(max_bytes), now_ns_(now_ns), interval_ns_(interval_ns), snapshot_(snapshot) {
+      : max_bytes_(max_bytes),
+        now_ns_(now_ns),
+        interval_ns_(interval_ns),
+        snapshot_(snapshot),
+        await_stacks_off_reason_(instrumentation::current_capabilities().reason) {
     roll();
   }
 
@@ -121,6 +126,7 @@ class chunker {
     current_->set_now_unix_ns(absl::ToUnixNanos(absl::Now()));
     current_->set_publish_interval_ns(interval_ns_);
     current_->set_deep_mode(instrumentation::deep_mode());
+    current_->set_await_stacks_off_reason(await_stacks_off_reason_);
     // Only the first chunk of a snapshot says so: it is where consoles start over.
     current_->set_snapshot(snapshot_ && chunks_.empty());
     bytes_ = header_bytes;
@@ -130,6 +136,7 @@ class chunker {
   std::int64_t now_ns_;
   std::int64_t interval_ns_;
   bool snapshot_;
+  std::string await_stacks_off_reason_;  // the same in every chunk, as deep_mode
   std::size_t bytes_ = 0;
   std::shared_ptr<v1::Update> current_;
   std::vector<update_ptr> chunks_;

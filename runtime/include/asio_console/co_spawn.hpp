@@ -32,23 +32,18 @@
 // unrecorded, shown by the console).
 #pragma once
 
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/execution_context.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/is_executor.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <exception>
 #include <memory>
 #include <source_location>
 #include <type_traits>
 #include <utility>
 
+#include "asio_console/detail/asio/flavor.hpp"
 #include "asio_console/task_options.hpp"
 
 #if !defined(ASIO_CONSOLE_DISABLE)
 #include "asio_console/deep/tracked_operation.hpp"
+#include "asio_console/detail/asio/internals.hpp"
 #include "asio_console/detail/recorded_spawn.hpp"
 #include "asio_console/instrumentation/registry.hpp"
 #include "asio_console/task_executor.hpp"
@@ -61,6 +56,8 @@ namespace {
 #else
 [[maybe_unused]] const bool deep_translation_unit = deep::detail::note_translation_unit(false);
 #endif
+// ...and which Asio it was built against (capabilities: no await stacks on an unchecked one).
+[[maybe_unused]] const bool asio_build_noted = instrumentation::detail::note_asio_build(this_asio_build);
 }  // namespace
 }  // namespace asio_console::detail
 #endif
@@ -69,11 +66,11 @@ namespace asio_console {
 namespace detail {
 
 template <typename Executor>
-concept spawn_executor = boost::asio::is_executor<Executor>::value ||
-                         boost::asio::execution::is_executor<Executor>::value;
+concept spawn_executor = net::is_executor<Executor>::value ||
+                         net::execution::is_executor<Executor>::value;
 
 template <typename Context>
-concept spawn_context = std::is_convertible_v<Context&, boost::asio::execution_context&>;
+concept spawn_context = std::is_convertible_v<Context&, net::execution_context&>;
 
 template <typename Function>
 concept awaitable_function = requires(std::decay_t<Function>& f) { typename decltype(f())::executor_type; };
@@ -82,7 +79,7 @@ template <typename Token>
 concept completion_token_argument = !std::is_same_v<std::decay_t<Token>, task_options>;
 
 template <typename Executor>
-using default_token_t = typename boost::asio::default_completion_token<Executor>::type;
+using default_token_t = typename net::default_completion_token<Executor>::type;
 
 #if !defined(ASIO_CONSOLE_DISABLE)
 
@@ -99,8 +96,8 @@ concept type_erased_executor = requires(const Executor& ex) { ex.target_type(); 
 template <typename... Executors>
 struct executor_list {};
 using unwrapped_targets =
-    executor_list<boost::asio::io_context::executor_type, boost::asio::strand<boost::asio::io_context::executor_type>,
-                  boost::asio::thread_pool::executor_type, boost::asio::strand<boost::asio::thread_pool::executor_type>>;
+    executor_list<net::io_context::executor_type, net::strand<net::io_context::executor_type>,
+                  net::thread_pool::executor_type, net::strand<net::thread_pool::executor_type>>;
 
 // The executor the task's coroutine runs on: `executor` (unwrapped if it already belongs to a task,
 // so a child never nests inside its parent's accounting) wrapped in a task_executor, and converted
@@ -147,7 +144,7 @@ struct untracked_executor<Executor> {
 };
 
 template <typename Executor, typename AwaitableExecutor>
-concept trackable = boost::asio::execution::is_executor<typename untracked_executor<Executor>::type>::value &&
+concept trackable = net::execution::is_executor<typename untracked_executor<Executor>::type>::value &&
                     std::is_constructible_v<AwaitableExecutor,
                                             task_executor<typename untracked_executor<Executor>::type>>;
 
@@ -157,7 +154,7 @@ struct spawn_signature {
   using type = void(std::exception_ptr, typename Awaitable::value_type);
 };
 template <typename Executor>
-struct spawn_signature<boost::asio::awaitable<void, Executor>> {
+struct spawn_signature<net::awaitable<void, Executor>> {
   using type = void(std::exception_ptr);
 };
 
@@ -197,17 +194,17 @@ decltype(auto) spawn(const Executor& executor, Function&& function, Token&& toke
 #if defined(ASIO_CONSOLE_DISABLE)
   (void)options;
   (void)caller;
-  return boost::asio::co_spawn(executor, std::forward<Function>(function), std::forward<Token>(token));
+  return net::co_spawn(executor, std::forward<Function>(function), std::forward<Token>(token));
 #else
   using awaitable_executor = typename decltype(std::declval<std::decay_t<Function>&>()())::executor_type;
   if constexpr (!trackable<Executor, awaitable_executor>) {
     report_unrecorded<awaitable_executor>(options.location.value_or(caller));
-    return boost::asio::co_spawn(executor, std::forward<Function>(function), std::forward<Token>(token));
+    return net::co_spawn(executor, std::forward<Function>(function), std::forward<Token>(token));
   } else {
     using signature = typename spawn_signature<decltype(std::declval<std::decay_t<Function>&>()())>::type;
     const instrumentation::task_handle task =
         instrumentation::registry::instance().spawn(options.location.value_or(caller), extras_of(options));
-    return boost::asio::async_initiate<Token, signature>(
+    return net::async_initiate<Token, signature>(
         initiate_recorded_spawn<awaitable_executor>{make_task_executor<awaitable_executor>(executor, task)}, token,
         std::forward<Function>(function), task_lifetime(task));
   }
@@ -215,7 +212,7 @@ decltype(auto) spawn(const Executor& executor, Function&& function, Token&& toke
 }
 
 template <typename T, typename Executor>
-auto as_function(boost::asio::awaitable<T, Executor>&& body) {
+auto as_function(net::awaitable<T, Executor>&& body) {
   return [body = std::move(body)]() mutable { return std::move(body); };
 }
 
@@ -224,7 +221,7 @@ struct co_spawn_function {
   template <spawn_executor Executor, typename T, typename AwaitableExecutor,
             completion_token_argument Token = default_token_t<Executor>>
     requires std::is_convertible_v<Executor, AwaitableExecutor>
-  decltype(auto) operator()(const Executor& executor, boost::asio::awaitable<T, AwaitableExecutor> body,
+  decltype(auto) operator()(const Executor& executor, net::awaitable<T, AwaitableExecutor> body,
                             Token&& token = default_token_t<Executor>(), task_options options = {},
                             std::source_location caller = std::source_location::current()) const {
     return spawn(executor, as_function(std::move(body)), std::forward<Token>(token), options, caller);
@@ -232,7 +229,7 @@ struct co_spawn_function {
 
   template <spawn_executor Executor, typename T, typename AwaitableExecutor>
     requires std::is_convertible_v<Executor, AwaitableExecutor>
-  decltype(auto) operator()(const Executor& executor, boost::asio::awaitable<T, AwaitableExecutor> body,
+  decltype(auto) operator()(const Executor& executor, net::awaitable<T, AwaitableExecutor> body,
                             task_options options,
                             std::source_location caller = std::source_location::current()) const {
     return spawn(executor, as_function(std::move(body)), default_token_t<Executor>(), options, caller);
@@ -242,7 +239,7 @@ struct co_spawn_function {
   template <spawn_context Context, typename T, typename AwaitableExecutor,
             completion_token_argument Token = default_token_t<typename Context::executor_type>>
     requires std::is_convertible_v<typename Context::executor_type, AwaitableExecutor>
-  decltype(auto) operator()(Context& context, boost::asio::awaitable<T, AwaitableExecutor> body,
+  decltype(auto) operator()(Context& context, net::awaitable<T, AwaitableExecutor> body,
                             Token&& token = default_token_t<typename Context::executor_type>(),
                             task_options options = {},
                             std::source_location caller = std::source_location::current()) const {
@@ -252,7 +249,7 @@ struct co_spawn_function {
 
   template <spawn_context Context, typename T, typename AwaitableExecutor>
     requires std::is_convertible_v<typename Context::executor_type, AwaitableExecutor>
-  decltype(auto) operator()(Context& context, boost::asio::awaitable<T, AwaitableExecutor> body,
+  decltype(auto) operator()(Context& context, net::awaitable<T, AwaitableExecutor> body,
                             task_options options,
                             std::source_location caller = std::source_location::current()) const {
     return spawn(context.get_executor(), as_function(std::move(body)),

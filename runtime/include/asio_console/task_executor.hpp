@@ -37,17 +37,11 @@ using task_executor = Executor;
 }  // namespace asio_console
 #else
 
-#include <boost/asio/execution.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/prefer.hpp>
-#include <boost/asio/query.hpp>
-#include <boost/asio/require.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <concepts>
 #include <type_traits>
 #include <utility>
 
+#include "asio_console/detail/asio/flavor.hpp"
 #include "asio_console/detail/executor_accounting.hpp"
 #include "asio_console/instrumentation/task_record.hpp"
 
@@ -103,24 +97,24 @@ class task_executor {
   instrumentation::task_handle task() const noexcept { return task_.live(); }
 
   template <typename Property>
-    requires boost::asio::can_query<const Executor&, Property>::value
+    requires detail::net::can_query<const Executor&, Property>::value
   decltype(auto) query(const Property& property) const
-      noexcept(boost::asio::is_nothrow_query<const Executor&, Property>::value) {
-    return boost::asio::query(inner_, property);
+      noexcept(detail::net::is_nothrow_query<const Executor&, Property>::value) {
+    return detail::net::query(inner_, property);
   }
 
   template <typename Property>
-    requires boost::asio::can_require<const Executor&, Property>::value
+    requires detail::net::can_require<const Executor&, Property>::value
   auto require(const Property& property) const
-      noexcept(boost::asio::is_nothrow_require<const Executor&, Property>::value) {
-    return derive(boost::asio::require(inner_, property));
+      noexcept(detail::net::is_nothrow_require<const Executor&, Property>::value) {
+    return derive(detail::net::require(inner_, property));
   }
 
   template <typename Property>
-    requires boost::asio::can_prefer<const Executor&, Property>::value
+    requires detail::net::can_prefer<const Executor&, Property>::value
   auto prefer(const Property& property) const
-      noexcept(boost::asio::is_nothrow_prefer<const Executor&, Property>::value) {
-    return derive(boost::asio::prefer(inner_, property));
+      noexcept(detail::net::is_nothrow_prefer<const Executor&, Property>::value) {
+    return derive(detail::net::prefer(inner_, property));
   }
 
   template <typename Function>
@@ -176,15 +170,19 @@ class task_executor {
 
 }  // namespace asio_console
 
-#include "asio_console/detail/strand_task_executor.hpp"
+#include "asio_console/detail/asio/strand_task_executor.hpp"
 
 namespace asio_console {
 
 // The sizes this header promises: any_io_executor stores up to 24 bytes inline.
-static_assert(sizeof(task_executor<boost::asio::io_context::executor_type>) == 24);
-static_assert(sizeof(task_executor<boost::asio::thread_pool::executor_type>) == 24);
-static_assert(sizeof(task_executor<boost::asio::strand<boost::asio::io_context::executor_type>>) == 16);
-static_assert(sizeof(task_executor<boost::asio::strand<boost::asio::thread_pool::executor_type>>) == 24);
+static_assert(sizeof(task_executor<detail::net::io_context::executor_type>) == 24);
+static_assert(sizeof(task_executor<detail::net::thread_pool::executor_type>) == 24);
+// Around a strand, only where the strand's internals were checked (detail/asio/internals.hpp):
+// elsewhere the generic wrapper is the strand plus 8 bytes, stored on the heap by any_io_executor.
+static_assert(!detail::asio_internals::strand_checked ||
+              sizeof(task_executor<detail::net::strand<detail::net::io_context::executor_type>>) == 16);
+static_assert(!detail::asio_internals::strand_checked ||
+              sizeof(task_executor<detail::net::strand<detail::net::thread_pool::executor_type>>) == 24);
 
 }  // namespace asio_console
 

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "support/process.hpp"
+#include "support/tmux_session.hpp"
 
 namespace {
 namespace json = boost::json;
@@ -65,6 +66,12 @@ TEST_F(DumpTest, JsonHasTheVersionOneEnvelope) {
   EXPECT_TRUE(root().at("tasks").is_array());
   EXPECT_TRUE(root().at("sites").is_array());
   EXPECT_TRUE(root().at("warnings").is_array());
+}
+
+TEST_F(DumpTest, CapabilitiesSayAwaitStacksAreRecordedOnACheckedAsio) {
+  const json::object& capabilities = root().at("capabilities").as_object();
+  EXPECT_EQ(capabilities.at("await_stacks"), true);
+  EXPECT_EQ(capabilities.at("reason"), "");
 }
 
 TEST_F(DumpTest, EveryTaskHasEveryFieldWithItsType) {
@@ -186,6 +193,35 @@ TEST_F(DumpTest, TextFormNamesTheLeakAndItsStack) {
   EXPECT_NE(result.out.find("cache_refresher"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("heartbeat"), std::string::npos);
   EXPECT_TRUE(result.err.empty()) << result.err;
+}
+
+// A process built against an Asio newer than every checked one: its tasks are all there, with no
+// await stacks, and the JSON, the text dump and the UI's title say why.
+TEST(DumpOfAnUncheckedAsio, SaysAwaitStacksAreOffAndWhyInJsonTextAndTitle) {
+  const asio_console::testing::started_target target =
+      asio_console::testing::start_target(asio_console::testing::unchecked_asio_sample_target_binary());
+  const std::string reason = "Boost.Asio 1.39.0 is newer than the newest checked (1.38.2)";
+  std::this_thread::sleep_for(500ms);
+
+  const auto json_dump = run_command({console_binary(), "dump", target.address, "--json"}, 30s);
+  ASSERT_EQ(json_dump.exit_code, 0) << json_dump.err;
+  const json::object root = json::parse(json_dump.out).as_object();
+  EXPECT_EQ(root.at("capabilities").at("await_stacks"), false);
+  EXPECT_EQ(std::string(root.at("capabilities").at("reason").as_string()), reason);
+  const json::object* heartbeat = task_named(root.at("tasks").as_array(), "heartbeat");
+  ASSERT_NE(heartbeat, nullptr) << "every task is recorded";
+  EXPECT_EQ(heartbeat->at("state"), "idle");
+  EXPECT_GT(heartbeat->at("polls").to_number<int>(), 0);
+  EXPECT_TRUE(heartbeat->at("await_stack").as_array().empty());
+
+  const auto text_dump = run_command({console_binary(), "dump", target.address}, 30s);
+  ASSERT_EQ(text_dump.exit_code, 0) << text_dump.err;
+  EXPECT_NE(text_dump.out.find("no await stacks: " + reason), std::string::npos) << text_dump.out;
+
+  asio_console::testing::tmux_session console(console_binary() + " " + target.address, 220, 30);
+  std::string screen;
+  EXPECT_TRUE(console.wait_for_text("no await stacks: " + reason, &screen)) << screen;
+  console.send({"q"});
 }
 
 }  // namespace

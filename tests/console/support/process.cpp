@@ -132,7 +132,11 @@ command_result run_command(const std::vector<std::string>& argv, std::chrono::mi
 }
 
 started_target start_sample_target(const std::vector<std::string>& extra_args) {
-  std::vector<std::string> argv = {sample_target_binary()};
+  return start_target(sample_target_binary(), extra_args);
+}
+
+started_target start_target(const std::string& binary, const std::vector<std::string>& extra_args) {
+  std::vector<std::string> argv = {binary};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   started_target started{std::make_unique<child_process>(argv), ""};
   const std::optional<std::string> line = started.process->read_line(std::chrono::seconds(20));
@@ -150,5 +154,6 @@ unsigned short free_loopback_port() {
 
 std::string console_binary() { return ASIO_CONSOLE_BINARY; }
 std::string sample_target_binary() { return SAMPLE_TARGET_BINARY; }
+std::string unchecked_asio_sample_target_binary() { return UNCHECKED_ASIO_SAMPLE_TARGET_BINARY; }
 
 }  // namespace asio_console::testing

@@ -46,6 +46,8 @@ struct started_target {
   std::string address;
 };
 started_target start_sample_target(const std::vector<std::string>& extra_args = {});
+/// The same with another build of the sample target (one that prints the same first line).
+started_target start_target(const std::string& binary, const std::vector<std::string>& extra_args = {});
 
 /// A loopback port nothing listens on (it was free a moment ago).
 unsigned short free_loopback_port();
@@ -53,5 +55,7 @@ unsigned short free_loopback_port();
 /// Paths of the binaries under test (set by CMake).
 std::string console_binary();
 std::string sample_target_binary();
+/// The sample target built as if its Asio were newer than every checked one (no await stacks).
+std::string unchecked_asio_sample_target_binary();
 
 }  // namespace asio_console::testing

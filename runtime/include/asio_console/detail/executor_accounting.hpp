@@ -2,13 +2,12 @@
 // accounting of one execution of the task's coroutine (a wake, then a poll).
 #pragma once
 
-#include <boost/asio/execution.hpp>
-#include <boost/asio/query.hpp>
 #include <concepts>
 #include <cstdint>
 #include <type_traits>
 #include <utility>
 
+#include "asio_console/detail/asio/flavor.hpp"
 #include "asio_console/instrumentation/record_directory.hpp"
 #include "asio_console/instrumentation/task_record.hpp"
 
@@ -31,8 +30,8 @@ struct polled_function {
 // compile time for an io_context executor.
 template <typename Executor, typename Property, typename Value>
 bool query_is(const Executor& executor, const Property& property, const Value& value) noexcept {
-  if constexpr (boost::asio::can_query<const Executor&, Property>::value) {
-    return boost::asio::query(executor, property) == value;
+  if constexpr (net::can_query<const Executor&, Property>::value) {
+    return net::query(executor, property) == value;
   } else {
     return false;
   }
@@ -40,7 +39,7 @@ bool query_is(const Executor& executor, const Property& property, const Value& v
 
 template <typename Executor>
 bool never_blocks(const Executor& executor) noexcept {
-  return query_is(executor, boost::asio::execution::blocking, boost::asio::execution::blocking.never);
+  return query_is(executor, net::execution::blocking, net::execution::blocking.never);
 }
 
 template <typename Executor>
@@ -56,7 +55,7 @@ bool runs_inline_here(const Executor& executor) noexcept {
 // compile time for an io_context executor and a strand of one.
 template <typename Executor>
 bool tracks_work(const Executor& executor) noexcept {
-  return query_is(executor, boost::asio::execution::outstanding_work, boost::asio::execution::outstanding_work.tracked);
+  return query_is(executor, net::execution::outstanding_work, net::execution::outstanding_work.tracked);
 }
 
 // How a task_executor names its task, plus one bit: whether this executor holds a unit of the

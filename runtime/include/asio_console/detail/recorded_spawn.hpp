@@ -14,15 +14,11 @@
 // that no handler runs inside co_spawn itself.
 #pragma once
 
-#include <boost/asio/associator.hpp>
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/error.hpp>
-#include <boost/system/system_error.hpp>
 #include <exception>
 #include <utility>
 
-#include "asio_console/detail/coroutine_frames.hpp"
+#include "asio_console/detail/asio/flavor.hpp"
+#include "asio_console/detail/asio/internals.hpp"
 #include "asio_console/detail/executor_accounting.hpp"
 #include "asio_console/instrumentation/await_stacks.hpp"
 #include "asio_console/instrumentation/registry.hpp"
@@ -78,8 +74,8 @@ inline instrumentation::task_outcome outcome_of(const std::exception_ptr& error)
   if (!error) return task_outcome::completed;
   try {
     std::rethrow_exception(error);
-  } catch (const boost::system::system_error& failure) {
-    return failure.code() == boost::asio::error::operation_aborted ? task_outcome::cancelled
+  } catch (const net_system_error& failure) {
+    return failure.code() == net::error::operation_aborted ? task_outcome::cancelled
                                                                     : task_outcome::failed;
   } catch (...) {
     return task_outcome::failed;
@@ -108,7 +104,7 @@ struct initiate_recorded_spawn {
   template <typename Handler, typename Function>
   void operator()(Handler&& handler, Function&& function, task_lifetime&& lifetime) const {
     const instrumentation::task_handle task = lifetime.task();
-    launch_task(executor, std::forward<Function>(function),
+    asio_internals::launch_task(executor, std::forward<Function>(function),
                 outcome_handler<std::decay_t<Handler>>{std::forward<Handler>(handler), std::move(lifetime)}, task);
   }
 };
@@ -118,7 +114,7 @@ struct initiate_recorded_spawn {
 // outcome_handler has the associated executor, allocator and cancellation slot of the handler it
 // wraps (including Asio's "unspecialised" markers, which co_spawn looks at).
 template <template <typename, typename> class Associator, typename Handler, typename DefaultCandidate>
-struct boost::asio::associator<Associator, asio_console::detail::outcome_handler<Handler>, DefaultCandidate>
+struct asio_console::detail::net::associator<Associator, asio_console::detail::outcome_handler<Handler>, DefaultCandidate>
     : Associator<Handler, DefaultCandidate> {
   static decltype(auto) get(const asio_console::detail::outcome_handler<Handler>& h) noexcept {
     return Associator<Handler, DefaultCandidate>::get(h.handler);

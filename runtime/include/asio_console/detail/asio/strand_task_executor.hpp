@@ -6,31 +6,32 @@
 // block is allocated once, when the task is spawned on the strand.
 //
 // It executes through Asio's strand service exactly as boost::asio::strand<E>::execute does. That
-// needs the strand's implementation pointer, a member Asio 1.81 leaves public but does not
-// document: the static checks below make an Asio that changes it fail to compile, not misbehave.
-// Included by task_executor.hpp; not for direct use.
+// needs the strand's implementation pointer, a member Asio leaves public but does not document:
+// used only on the Asio versions whose strand was checked (internals.hpp), where the static checks
+// below make a differing strand fail to compile, not misbehave. Included by task_executor.hpp;
+// not for direct use.
 #pragma once
 
 #include <atomic>
-#include <boost/asio/detail/strand_executor_service.hpp>
-#include <boost/asio/strand.hpp>
 #include <cstdint>
 #include <type_traits>
 #include <utility>
 
+#include "asio_console/detail/asio/flavor.hpp"
+#include "asio_console/detail/asio/internals.hpp"
 #include "asio_console/detail/executor_accounting.hpp"
 #include "asio_console/instrumentation/task_record.hpp"
 
 namespace asio_console {
 namespace detail {
 
-using strand_service = boost::asio::detail::strand_executor_service;
+using strand_service = net::detail::strand_executor_service;
 using strand_implementation = strand_service::implementation_type;
 
 template <typename Inner>
-concept strand_internals_as_in_asio_1_81 = requires(const boost::asio::strand<Inner>& strand, const Inner& inner) {
+concept strand_internals_as_checked = requires(const net::strand<Inner>& strand, const Inner& inner) {
   { strand.impl_ } -> std::convertible_to<const strand_implementation&>;
-  boost::asio::strand<Inner>(inner, strand.impl_);
+  net::strand<Inner>(inner, strand.impl_);
   { strand_service::running_in_this_thread(strand.impl_) } -> std::same_as<bool>;
 };
 
@@ -87,11 +88,15 @@ struct strand_target {
 
 }  // namespace detail
 
+// Only on the Asio versions whose strand was checked (detail/asio/internals.hpp); on any other,
+// a task on a strand runs on the generic task_executor.
 template <typename Inner>
-class task_executor<boost::asio::strand<Inner>> {
-  static_assert(detail::strand_internals_as_in_asio_1_81<Inner>,
-                "asio-console reads boost::asio::strand's implementation pointer as Asio 1.81 has it: this Asio differs");
-  using strand_type = boost::asio::strand<Inner>;
+  requires detail::asio_internals::strand_checked
+class task_executor<detail::net::strand<Inner>> {
+  static_assert(detail::strand_internals_as_checked<Inner>,
+                "asio-console reads the strand's implementation pointer as Asio 1.26 to 1.38 have it: this Asio "
+                "differs (detail/asio/internals.hpp)");
+  using strand_type = detail::net::strand<Inner>;
 
  public:
   using inner_executor_type = strand_type;
@@ -131,32 +136,32 @@ class task_executor<boost::asio::strand<Inner>> {
   instrumentation::task_handle task() const noexcept { return task_.get().live(); }
 
   template <typename Property>
-    requires boost::asio::can_query<const strand_type&, Property>::value
+    requires detail::net::can_query<const strand_type&, Property>::value
   decltype(auto) query(const Property& property) const
-      noexcept(boost::asio::is_nothrow_query<const strand_type&, Property>::value) {
+      noexcept(detail::net::is_nothrow_query<const strand_type&, Property>::value) {
     // As the strand answers: its inner executor's answer, but never "always blocking".
-    if constexpr (std::is_convertible_v<Property, boost::asio::execution::blocking_t>) {
-      const boost::asio::execution::blocking_t blocking = boost::asio::query(inner_, property);
-      return blocking == boost::asio::execution::blocking.always
-                 ? boost::asio::execution::blocking_t(boost::asio::execution::blocking.possibly)
+    if constexpr (std::is_convertible_v<Property, detail::net::execution::blocking_t>) {
+      const detail::net::execution::blocking_t blocking = detail::net::query(inner_, property);
+      return blocking == detail::net::execution::blocking.always
+                 ? detail::net::execution::blocking_t(detail::net::execution::blocking.possibly)
                  : blocking;
     } else {
-      return boost::asio::query(inner_, property);
+      return detail::net::query(inner_, property);
     }
   }
 
   template <typename Property>
-    requires boost::asio::can_require<const strand_type&, Property>::value
+    requires detail::net::can_require<const strand_type&, Property>::value
   auto require(const Property& property) const
-      noexcept(boost::asio::is_nothrow_require<const strand_type&, Property>::value) {
-    return derive(boost::asio::require(inner_, property));
+      noexcept(detail::net::is_nothrow_require<const strand_type&, Property>::value) {
+    return derive(detail::net::require(inner_, property));
   }
 
   template <typename Property>
-    requires boost::asio::can_prefer<const strand_type&, Property>::value
+    requires detail::net::can_prefer<const strand_type&, Property>::value
   auto prefer(const Property& property) const
-      noexcept(boost::asio::is_nothrow_prefer<const strand_type&, Property>::value) {
-    return derive(boost::asio::prefer(inner_, property));
+      noexcept(detail::net::is_nothrow_prefer<const strand_type&, Property>::value) {
+    return derive(detail::net::prefer(inner_, property));
   }
 
   template <typename Function>
@@ -186,9 +191,9 @@ class task_executor<boost::asio::strand<Inner>> {
   }
 
   template <typename Derived>
-  task_executor<boost::asio::strand<std::decay_t<Derived>>> derive(Derived&& derived) const noexcept {
+  task_executor<detail::net::strand<std::decay_t<Derived>>> derive(Derived&& derived) const noexcept {
     const bool acquires_work = !detail::tracks_work(inner_) && detail::tracks_work(derived);
-    return task_executor<boost::asio::strand<std::decay_t<Derived>>>(std::forward<Derived>(derived), task_,
+    return task_executor<detail::net::strand<std::decay_t<Derived>>>(std::forward<Derived>(derived), task_,
                                                                      acquires_work);
   }
 
