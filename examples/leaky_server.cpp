@@ -13,9 +13,6 @@
 // Attach a console with `asio-console` (the recorder serves on 127.0.0.1:6669, or
 // ASIO_CONSOLE_BIND).
 #include <asio_console/asio_console.hpp>
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -23,9 +20,14 @@
 #include <string>
 #include <string_view>
 
+#if defined(ASIO_CONSOLE_STANDALONE_ASIO)  // the same program on standalone Asio
+#include <asio.hpp>
+using system_error = asio::system_error;
+#else
+#include <boost/asio.hpp>
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
+using system_error = boost::system::system_error;
+#endif
 using asio::ip::tcp;
 using namespace std::chrono_literals;
 
@@ -69,25 +71,25 @@ struct request_context {
   metrics_reporter reporter;  // default-constructed with every request: the leak
 };
 
-http::response<http::string_body> handle(const http::request<http::string_body>& request) {
-  request_context context{.target = std::string(request.target())};
-  http::response<http::string_body> response(http::status::ok, request.version());
-  response.set(http::field::content_type, "text/plain");
-  response.keep_alive(request.keep_alive());
-  response.body() = "hello from " + context.target + "\n";
-  response.prepare_payload();
-  return response;
+// One GET request's head (request line and headers) in, one response out.
+std::string handle(std::string_view request) {
+  const std::size_t target_begin = request.find(' ') + 1;
+  request_context context{.target = std::string(request.substr(target_begin, request.find(' ', target_begin) - target_begin))};
+  const std::string body = "hello from " + context.target + "\n";
+  return "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
 asio::awaitable<void> session(tcp::socket socket) {
-  beast::flat_buffer buffer;
+  std::string buffer;
   for (;;) {
-    http::request<http::string_body> request;
-    auto [error, bytes] = co_await http::async_read(socket, buffer, request, asio::as_tuple(asio::use_awaitable));
+    auto [error, head] = co_await asio::async_read_until(socket, asio::dynamic_buffer(buffer), "\r\n\r\n",
+                                                         asio::as_tuple(asio::use_awaitable));
     if (error) co_return;  // the client left
-    const http::response<http::string_body> response = handle(request);
-    co_await http::async_write(socket, response, asio::use_awaitable);
-    if (!response.keep_alive()) co_return;
+    const std::string response = handle(std::string_view(buffer).substr(0, head));
+    const bool close = std::string_view(buffer).substr(0, head).find("Connection: close") != std::string_view::npos;
+    buffer.erase(0, head);
+    co_await asio::async_write(socket, asio::buffer(response), asio::use_awaitable);
+    if (close) co_return;
   }
 }
 
@@ -116,13 +118,10 @@ asio::awaitable<void> generate_load(tcp::endpoint server, int rate) {
     tcp::socket socket(executor);
     auto [connect_error] = co_await socket.async_connect(server, asio::as_tuple(asio::use_awaitable));
     if (connect_error) continue;
-    http::request<http::string_body> request(http::verb::get, "/item", 11);
-    request.set(http::field::host, "localhost");
-    request.keep_alive(false);
-    co_await http::async_write(socket, request, asio::use_awaitable);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> response;
-    co_await http::async_read(socket, buffer, response, asio::as_tuple(asio::use_awaitable));
+    const std::string_view request = "GET /item HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    co_await asio::async_write(socket, asio::buffer(request), asio::use_awaitable);
+    std::string response;  // up to the server's close
+    co_await asio::async_read(socket, asio::dynamic_buffer(response), asio::as_tuple(asio::use_awaitable));
   }
 }
 
@@ -152,7 +151,7 @@ int main(int argc, char** argv) {
   tcp::acceptor acceptor(ctx);
   try {
     acceptor = tcp::acceptor(ctx, endpoint);
-  } catch (const boost::system::system_error& error) {
+  } catch (const system_error& error) {
     std::fprintf(stderr, "leaky_server: cannot listen on %s:%u: %s\n", endpoint.address().to_string().c_str(), port,
                  error.code().message().c_str());
     return 1;

@@ -20,13 +20,16 @@ fi
 snapshots="$(cd "$snapshots" && pwd)"
 
 # name | compiler | snapshot archive (empty: the system's Boost 1.81) | what (recorder, or leak too)
+# | flavor (boost, or standalone Asio)
 cells=(
-  "boost-1.83-gcc12|g++|boost-1.83.0|leak"
-  "boost-1.86-gcc12|g++|boost-1.86.0|recorder"
-  "boost-1.89-gcc12|g++|boost-1.89.0|recorder"
-  "boost-1.90-gcc12|g++|boost-1.90.0.beta1|leak"
-  "boost-1.81-clang19|clang++-19||recorder"
-  "boost-1.90-clang19|clang++-19|boost-1.90.0.beta1|recorder"
+  "boost-1.83-gcc12|g++|boost-1.83.0|leak|boost"
+  "boost-1.86-gcc12|g++|boost-1.86.0|recorder|boost"
+  "boost-1.89-gcc12|g++|boost-1.89.0|recorder|boost"
+  "boost-1.90-gcc12|g++|boost-1.90.0.beta1|leak|boost"
+  "standalone-1.38-gcc12|g++|asio-1.38.2|leak|standalone"
+  "boost-1.81-clang19|clang++-19||recorder|boost"
+  "boost-1.90-clang19|clang++-19|boost-1.90.0.beta1|recorder|boost"
+  "standalone-1.38-clang19|clang++-19|asio-1.38.2|recorder|standalone"
 )
 recorder_programs=(runtime_tests instrumentation_tests deep_tests runtime_unverified_asio_tests)
 leak_diagnosis='LeakyServer.TheLeakIsOneSiteWhoseStackNamesTheConstructorAndTheLintsFindItWithinAMinute'
@@ -51,7 +54,7 @@ fi
 failed=()
 passed=0
 for cell in "${cells[@]}"; do
-  IFS='|' read -r name compiler snapshot what <<<"$cell"
+  IFS='|' read -r name compiler snapshot what flavor <<<"$cell"
   if [ -n "${ASIO_MATRIX_CELLS:-}" ] && [[ ",$ASIO_MATRIX_CELLS," != *",$name,"* ]]; then continue; fi
   command -v "$compiler" >/dev/null || { echo "asio matrix: $compiler is not installed" >&2; exit 1; }
   asio_include=""
@@ -62,6 +65,7 @@ for cell in "${cells[@]}"; do
   # -O1 with line tables: the cells check behaviour, not speed, and compile in half the time.
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" \
         -DCMAKE_CXX_COMPILER="$compiler" -DASIO_CONSOLE_ASIO_INCLUDE_DIR="$asio_include" \
+        -DASIO_CONSOLE_STANDALONE_ASIO="$([ "$flavor" = standalone ] && echo ON || echo OFF)" \
         -DASIO_CONSOLE_BUILD_BENCHMARKS=OFF "${launcher[@]}" >"$build.configure.log" 2>&1 ||
     { cat "$build.configure.log" >&2; failed+=("$name (configure)"); continue; }
   programs=("${recorder_programs[@]}")

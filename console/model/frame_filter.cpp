@@ -13,8 +13,9 @@ namespace {
 bool is_library_frame(const frame& f) {
   // Asio's and Beast's machinery, the standard library's internals, the recorder, thread start-up.
   static constexpr std::string_view prefixes[] = {
-      "boost::asio::", "boost::beast::", "boost_asio_", "std::__", "std::_Function_handler", "std::coroutine_handle",
-      "std::invoke",   "asio_console::", "__libc_start", "_start", "start_thread", "clone",
+      "boost::asio::", "boost::beast::", "boost_asio_", "asio::",  // Boost.Asio, Beast, standalone Asio
+      "std::__",       "std::_Function_handler",       "std::coroutine_handle", "std::invoke",
+      "asio_console::", "__libc_start", "_start", "start_thread", "clone",
   };
   if (f.function.empty()) return f.file.empty();
   // Code from system headers (Boost, the standard library) and from the recorder's own headers.

@@ -44,8 +44,8 @@ bool is_accept(const char* operation) noexcept {
 
 void forget(pending_record& record) noexcept { end_operation(record); }
 
-void creation(boost::asio::execution_context&, tracked_operation& tracked, const char* object_kind, const void* object,
-              std::uintmax_t native_handle, const char* operation) noexcept {
+void operation_created(tracked_operation& tracked, const char* object_kind, const void* object,
+                       std::uintmax_t native_handle, const char* operation) noexcept {
   pending_record& op = tracked.asio_console_pending_;
   const instrumentation::detail::running_poll& poll = instrumentation::detail::current_poll;
   if (poll.task == nullptr || object_kind == nullptr || is_executor(object_kind)) return;
@@ -69,8 +69,8 @@ void completion(const tracked_operation& tracked) noexcept {
       std::memory_order_relaxed);
 }
 
-void object_operation(boost::asio::execution_context&, const char* object_kind, const void* object,
-                      std::uintmax_t native_handle, const char* operation) noexcept {
+void object_operated(const char* object_kind, const void* object, std::uintmax_t native_handle,
+                     const char* operation) noexcept {
   // "cancel" comes often (every timer's re-arm); "close" and "release" end a socket.
   if (operation[0] == 'c' ? std::strcmp(operation, "close") == 0 : std::strcmp(operation, "release") == 0) {
     close_resource(object_kind, object, native_handle);

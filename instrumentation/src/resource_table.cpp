@@ -190,6 +190,16 @@ void start_operation(pending_record& op, const char* object_kind, const void* ob
   const std::int64_t now = op.since;
   std::lock_guard lock(shard.mutex);
   auto [it, inserted] = shard.open.try_emplace(key, nullptr);
+  if (!inserted && it->second->pending == 0 && std::string_view(it->second->kind) != object_kind) {
+    // An object of another kind at the address of one that had no close to report (a timer where
+    // a signal_set was): that one is gone, this is a new resource. Ended when it was last idle.
+    resource_record& gone = *it->second;
+    gone.open = false;
+    gone.closed = gone.idle_since;
+    if (!gone.listed) shard.list(gone);
+    it->second = nullptr;
+    inserted = true;
+  }
   if (inserted) {
     auto* created = new resource_record;
     created->id = next_resource_id.fetch_add(1, std::memory_order_relaxed);

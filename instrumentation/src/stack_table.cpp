@@ -145,7 +145,8 @@ std::vector<symbolized_frame> stack_table::symbolize(stack_id id) {
     ++continuation;
   } else {
     cut = std::find_if(calls.begin(), calls.end(), [](const symbolized_frame& frame) {
-      return frame.function.starts_with("boost::asio::detail::awaitable_");
+      return frame.function.starts_with("boost::asio::detail::awaitable_") ||
+             frame.function.starts_with("asio::detail::awaitable_");  // standalone Asio
     });
   }
   calls.erase(cut, calls.end());

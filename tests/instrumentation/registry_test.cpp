@@ -3,12 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <asio_console/asio_console.hpp>
-#include <boost/asio.hpp>
 #include <thread>
 #include <vector>
 
+#include "support/asio.hpp"
+
 namespace {
-namespace asio = boost::asio;
+namespace asio = asio_console::testing::asio;
 using namespace std::chrono_literals;
 namespace instrumentation = asio_console::instrumentation;
 using instrumentation::registry;

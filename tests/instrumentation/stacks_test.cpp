@@ -4,10 +4,11 @@
 
 #include <algorithm>
 #include <asio_console/asio_console.hpp>
-#include <boost/asio.hpp>
+
+#include "support/asio.hpp"
 
 namespace {
-namespace asio = boost::asio;
+namespace asio = asio_console::testing::asio;
 namespace instrumentation = asio_console::instrumentation;
 using instrumentation::registry;
 using instrumentation::stack_sampling;

@@ -5,12 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <asio_console/asio_console.hpp>
-#include <boost/asio.hpp>
 #include <memory>
 #include <vector>
 
+#include "support/asio.hpp"
+
 namespace {
-namespace asio = boost::asio;
+namespace asio = asio_console::testing::asio;
 using namespace std::chrono_literals;
 using asio_console::testing::leak_check_options;
 using asio_console::testing::no_leaked_tasks;

@@ -6,20 +6,17 @@
 #include <algorithm>
 #include <asio_console/asio_console.hpp>
 #include <atomic>
-#include <boost/asio.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/experimental/channel.hpp>
-#include <boost/asio/experimental/parallel_group.hpp>
 #include <thread>
 
+#include "support/asio.hpp"
 #include "support/run_until.hpp"
 #include "support/snapshot_queries.hpp"
 
 namespace {
-namespace asio = boost::asio;
+namespace asio = asio_console::testing::asio;
 namespace instrumentation = asio_console::instrumentation;
 using namespace std::chrono_literals;
-using namespace boost::asio::experimental::awaitable_operators;
+using namespace asio::experimental::awaitable_operators;
 using asio_console::testing::run_until;
 using asio_console::testing::snapshot;
 using asio_console::testing::task_named;

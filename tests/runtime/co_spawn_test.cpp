@@ -2,14 +2,13 @@
 #include <gtest/gtest.h>
 
 #include <asio_console/asio_console.hpp>
-#include <boost/asio.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <future>
 
+#include "support/asio.hpp"
 #include "support/snapshot_queries.hpp"
 
 namespace {
-namespace asio = boost::asio;
+namespace asio = asio_console::testing::asio;
 using namespace std::chrono_literals;
 using asio_console::instrumentation::task_outcome;
 using asio_console::instrumentation::task_state;
@@ -160,7 +159,7 @@ TEST(CoSpawn, UsingDeclarationWinsOverArgumentDependentLookup) {
   using asio_console::co_spawn;
   asio::io_context ctx;
   const std::uint64_t before = spawned_so_far();
-  co_spawn(ctx, nothing(), asio::detached);  // boost::asio::co_spawn is also found by ADL
+  co_spawn(ctx, nothing(), asio::detached);  // Asio's own co_spawn is also found by ADL
   ctx.run();
   EXPECT_EQ(spawned_so_far() - before, 1u);
 }

@@ -6,12 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <asio_console/asio_console.hpp>
-#include <boost/asio.hpp>
 
+#include "support/asio.hpp"
 #include "support/snapshot_queries.hpp"
 
 namespace {
-namespace asio = boost::asio;
+namespace asio = asio_console::testing::asio;
 using namespace std::chrono_literals;
 using asio_console::instrumentation::registry;
 using asio_console::instrumentation::task_outcome;

@@ -4,18 +4,17 @@
 #include <gtest/gtest.h>
 
 #include <asio_console/asio_console.hpp>
-#include <boost/asio.hpp>
-#include <boost/asio/experimental/channel.hpp>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <vector>
 
+#include "support/asio.hpp"
 #include "support/snapshot_queries.hpp"
 
 namespace {
-namespace asio = boost::asio;
+namespace asio = asio_console::testing::asio;
 using namespace std::chrono_literals;
 using asio_console::instrumentation::task_outcome;
 using asio_console::instrumentation::task_state;
@@ -64,7 +63,7 @@ TEST(PendingWork, TaskIdleOnATimerHoldsPendingWork) {
 }
 
 TEST(PendingWork, TaskIdleOnAChannelHoldsPendingWork) {
-  using channel = asio::experimental::channel<void(boost::system::error_code, int)>;
+  using channel = asio::experimental::channel<void(asio_console::testing::error_code, int)>;
   asio::io_context ctx;
   channel values(ctx, 0);
   asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
@@ -73,7 +72,7 @@ TEST(PendingWork, TaskIdleOnAChannelHoldsPendingWork) {
   ctx.poll();
   ASSERT_EQ(named("pending-channel").state, task_state::idle);
   EXPECT_EQ(named("pending-channel").pending_work, 1u);
-  values.try_send(boost::system::error_code{}, 1);
+  values.try_send(asio_console::testing::error_code{}, 1);
   ctx.poll();
   EXPECT_EQ(named("pending-channel").outcome, task_outcome::completed);
 }

@@ -2,10 +2,11 @@
 #include <gtest/gtest.h>
 
 #include <asio_console/asio_console.hpp>
-#include <boost/asio.hpp>
+
+#include "support/asio.hpp"
 
 namespace {
-namespace asio = boost::asio;
+namespace asio = asio_console::testing::asio;
 namespace execution = asio::execution;
 using io_executor = asio::io_context::executor_type;
 using wrapped = asio_console::task_executor<io_executor>;

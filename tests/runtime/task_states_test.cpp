@@ -3,17 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <asio_console/asio_console.hpp>
-#include <boost/asio.hpp>
-#include <boost/asio/experimental/channel.hpp>
 #include <atomic>
 #include <stdexcept>
 #include <thread>
 
+#include "support/asio.hpp"
 #include "support/run_until.hpp"
 #include "support/snapshot_queries.hpp"
 
 namespace {
-namespace asio = boost::asio;
+namespace asio = asio_console::testing::asio;
 using namespace std::chrono_literals;
 using asio::ip::tcp;
 using asio_console::instrumentation::task_outcome;
@@ -228,7 +227,7 @@ TEST(TaskStates, SocketReadOnLoopbackIdlesUntilDataArrives) {
 }
 
 TEST(TaskStates, ChannelReceiverIsWokenByTheSender) {
-  using channel = asio::experimental::channel<void(boost::system::error_code, int)>;
+  using channel = asio::experimental::channel<void(asio_console::testing::error_code, int)>;
   asio::io_context ctx;
   channel values(ctx, 0);
   int sum = 0;
@@ -236,7 +235,7 @@ TEST(TaskStates, ChannelReceiverIsWokenByTheSender) {
     for (int i = 0; i < 3; ++i) sum += co_await values.async_receive(asio::use_awaitable);
   }, asio::detached, {.name = "receiver"});
   asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
-    for (int i = 1; i <= 3; ++i) co_await values.async_send(boost::system::error_code{}, i, asio::use_awaitable);
+    for (int i = 1; i <= 3; ++i) co_await values.async_send(asio_console::testing::error_code{}, i, asio::use_awaitable);
   }, asio::detached, {.name = "sender"});
   ctx.run();
   EXPECT_EQ(sum, 6);

@@ -4,14 +4,13 @@
 
 #include <asio_console/asio_console.hpp>
 #include <atomic>
-#include <boost/asio.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <thread>
 
+#include "support/asio.hpp"
 #include "support/snapshot_queries.hpp"
 
 namespace {
-namespace asio = boost::asio;
+namespace asio = asio_console::testing::asio;
 using namespace std::chrono_literals;
 using asio_console::instrumentation::task_outcome;
 using asio_console::instrumentation::task_state;

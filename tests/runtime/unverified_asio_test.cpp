@@ -5,14 +5,14 @@
 
 #include <asio_console/asio_console.hpp>
 #include <asio_console/instrumentation/capabilities.hpp>
-#include <boost/asio.hpp>
 #include <cstdio>
 #include <string>
 
+#include "support/asio.hpp"
 #include "support/snapshot_queries.hpp"
 
 namespace {
-namespace asio = boost::asio;
+namespace asio = asio_console::testing::asio;
 namespace instrumentation = asio_console::instrumentation;
 using namespace std::chrono_literals;
 using asio_console::testing::snapshot;
@@ -34,7 +34,7 @@ asio::awaitable<void> parent_of_one() {
 TEST(UnverifiedAsio, CapabilitiesSayAwaitStacksAreOffAndWhy) {
   const instrumentation::capabilities capabilities = instrumentation::current_capabilities();
   EXPECT_FALSE(capabilities.await_stacks);
-  EXPECT_EQ(capabilities.reason, "Boost.Asio 1.39.0 is newer than the newest checked (1.38.2)");
+  EXPECT_EQ(capabilities.reason, ASIO_CONSOLE_ASIO_NAME " 1.39.0 is newer than the newest checked (1.38.2)");
 }
 
 TEST(UnverifiedAsio, EveryTaskIsRecordedWithItsStateTimesSiteSpawnStackAndParentButNoAwaitStack) {
@@ -101,7 +101,7 @@ TEST(UnverifiedAsio, TheRecorderSaysSoOnceOnStderr) {
   while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
   EXPECT_EQ(::pclose(pipe), 0) << output;
   const std::string line =
-      "asio-console: await stacks are off: Boost.Asio 1.39.0 is newer than the newest checked (1.38.2)";
+      "asio-console: await stacks are off: " ASIO_CONSOLE_ASIO_NAME " 1.39.0 is newer than the newest checked (1.38.2)";
   const std::size_t first = output.find(line);
   EXPECT_NE(first, std::string::npos) << output;
   EXPECT_EQ(output.find(line, first + 1), std::string::npos) << "said once\n" << output;

@@ -4,13 +4,14 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/io_context.hpp>
 #include <chrono>
+
+#include "support/asio.hpp"
 
 namespace asio_console::testing {
 
 template <typename Predicate>
-void run_until(boost::asio::io_context& ctx, Predicate done, std::chrono::seconds limit = std::chrono::seconds(5)) {
+void run_until(asio::io_context& ctx, Predicate done, std::chrono::seconds limit = std::chrono::seconds(5)) {
   using namespace std::chrono_literals;
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (!done() && std::chrono::steady_clock::now() < deadline) {

@@ -65,7 +65,7 @@ namespace detail {
 // The frames a person reads: Asio's, the standard library's, GoogleTest's and the recorder's
 // machinery left out.
 inline bool shown_frame(const instrumentation::symbolized_frame& f) {
-  for (const char* hidden : {"boost::asio::", "asio_console::", "std::", "__", "_start", "main"}) {
+  for (const char* hidden : {"boost::asio::", "asio::", "asio_console::", "std::", "__", "_start", "main"}) {
     if (f.function.rfind(hidden, 0) == 0) return false;
   }
   if (f.function.find("testing::internal::") != std::string::npos || f.function.rfind("testing::", 0) == 0) return false;

@@ -6,18 +6,16 @@
 
 #include <asio_console/asio_console.hpp>
 #include <asio_console/instrumentation/pending_operations.hpp>
-#include <boost/asio.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/experimental/channel.hpp>
 #include <set>
 #include <thread>
 
+#include "support/asio.hpp"
 #include "support/loopback.hpp"
 #include "support/run_until.hpp"
 #include "support/snapshot_queries.hpp"
 
 namespace {
-namespace asio = boost::asio;
+namespace asio = asio_console::testing::asio;
 using namespace std::chrono_literals;
 using asio::ip::tcp;
 using asio_console::instrumentation::pending_operation;
@@ -44,7 +42,7 @@ TEST(PendingOperations, ATimerWaitIsListedWithItsTimerUntilItIsCancelled) {
   asio::steady_timer timer(ctx, 1h);
   bool done = false;
   asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
-    boost::system::error_code error;
+    asio_console::testing::error_code error;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, error));
     done = true;
   }, asio::detached, {.name = "timer-waiter"});
@@ -100,7 +98,7 @@ TEST(PendingOperations, AnAcceptIsOnTheAcceptor) {
 
 TEST(PendingOperations, AChannelReceiveIsOnTheChannel) {
   asio::io_context ctx;
-  asio::experimental::channel<void(boost::system::error_code, int)> channel(ctx);
+  asio::experimental::channel<void(asio_console::testing::error_code, int)> channel(ctx);
   int received = 0;
   asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
     received = co_await channel.async_receive(asio::use_awaitable);
@@ -108,7 +106,7 @@ TEST(PendingOperations, AChannelReceiveIsOnTheChannel) {
   run_until(ctx, [] { return of("consumer").size() == 1; });
   EXPECT_EQ(of("consumer").at(0).operation, "async_receive");
   EXPECT_EQ(of("consumer").at(0).object_kind, "channel");
-  channel.try_send(boost::system::error_code{}, 7);
+  channel.try_send(asio_console::testing::error_code{}, 7);
   run_until(ctx, [&] { return received == 7; });
   EXPECT_TRUE(of("consumer").empty());
 }
@@ -154,7 +152,7 @@ TEST(PendingOperations, OperationsStartedOutsideAnyTaskAreNotListed) {
   asio::io_context ctx;
   asio::steady_timer timer(ctx, 1h);
   const std::size_t before = pending_operations().size();
-  timer.async_wait([](boost::system::error_code) {});
+  timer.async_wait([](asio_console::testing::error_code) {});
   asio::co_spawn(ctx, [&]() -> asio::awaitable<void> { co_await timer.async_wait(asio::use_awaitable); },
                  asio::detached);  // Asio's own co_spawn: no recorded task
   ctx.poll();

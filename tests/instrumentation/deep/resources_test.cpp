@@ -7,19 +7,18 @@
 #include <asio_console/instrumentation/pending_operations.hpp>
 #include <asio_console/instrumentation/registry.hpp>
 #include <asio_console/instrumentation/resources.hpp>
-#include <boost/asio.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/experimental/channel.hpp>
+#include <memory>
 #include <optional>
 #include <set>
 #include <thread>
 
+#include "support/asio.hpp"
 #include "support/loopback.hpp"
 #include "support/run_until.hpp"
 #include "support/snapshot_queries.hpp"
 
 namespace {
-namespace asio = boost::asio;
+namespace asio = asio_console::testing::asio;
 using namespace std::chrono_literals;
 using asio::ip::tcp;
 using asio_console::instrumentation::pending_operation;
@@ -57,7 +56,7 @@ TEST(Resources, ATimerIsPendingWhileWaitedOnThenIdleWithItsCountKept) {
   asio::steady_timer timer(ctx, 1h);
   bool done = false;
   asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
-    boost::system::error_code error;
+    asio_console::testing::error_code error;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, error));
     done = true;
   }, asio::detached, {.name = "timer-resource"});
@@ -78,13 +77,48 @@ TEST(Resources, ATimerIsPendingWhileWaitedOnThenIdleWithItsCountKept) {
   EXPECT_GT(after->idle_since_ns, 0);
 }
 
+// Objects without a descriptor report no close: a timer built where a signal_set was (the same
+// address, as stack frames of one size give) is a new resource, and the signal_set's has ended.
+TEST(Resources, AnObjectOfAnotherKindAtTheAddressOfAnEndedOneIsANewResource) {
+  asio::io_context ctx;
+  alignas(std::max_align_t) unsigned char storage[std::max(sizeof(asio::signal_set), sizeof(asio::steady_timer))];
+  const auto wait_once = [&](auto& object, std::string_view name) {
+    bool done = false;
+    asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+      co_await object.async_wait(asio::as_tuple(asio::use_awaitable));
+      done = true;
+    }, asio::detached, {.name = name});
+    run_until(ctx, [&] { return waited_on_by(name).has_value(); });
+    const resource waiting = *waited_on_by(name);
+    object.cancel();
+    run_until(ctx, [&] { return done; });
+    return waiting;
+  };
+
+  auto* signals = new (storage) asio::signal_set(ctx);
+  const resource first = wait_once(*signals, "signals-at-the-address");
+  std::destroy_at(signals);
+  auto* timer = new (storage) asio::steady_timer(ctx, 1h);
+  const resource second = wait_once(*timer, "timer-at-the-address");
+  std::destroy_at(timer);
+
+  EXPECT_EQ(first.kind, "signal_set");
+  EXPECT_EQ(second.kind, "deadline_timer");
+  EXPECT_NE(second.id, first.id);
+  EXPECT_EQ(second.ops_started, 1u);
+  const std::optional<resource> ended = find(first.id);
+  ASSERT_TRUE(ended.has_value()) << "an ended resource is kept for the retention time";
+  EXPECT_GT(ended->closed_ns, 0) << "the signal_set's resource ended";
+  EXPECT_EQ(ended->ops_started, 1u);
+}
+
 TEST(Resources, ASocketHasItsDescriptorAndBothEndpointsAndItsCloseEndsIt) {
   asio::io_context ctx;
   loopback_pair sockets(ctx);
   bool done = false;
   asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
     char byte;
-    boost::system::error_code error;
+    asio_console::testing::error_code error;
     co_await sockets.server.async_read_some(asio::buffer(&byte, 1), asio::redirect_error(asio::use_awaitable, error));
     done = true;
   }, asio::detached, {.name = "socket-resource"});
@@ -114,7 +148,7 @@ TEST(Resources, AMovedSocketKeepsItsResourceAndAReusedDescriptorGetsANewOne) {
     co_await sockets.server.async_read_some(asio::buffer(&byte, 1), asio::use_awaitable);
     ++reads;
     moved.emplace(std::move(sockets.server));
-    boost::system::error_code error;
+    asio_console::testing::error_code error;
     co_await moved->async_read_some(asio::buffer(&byte, 1), asio::redirect_error(asio::use_awaitable, error));
     ++reads;
   }, asio::detached, {.name = "mover"});
@@ -135,7 +169,7 @@ TEST(Resources, AMovedSocketKeepsItsResourceAndAReusedDescriptorGetsANewOne) {
   bool read_again = false;
   asio_console::co_spawn(ctx, [&]() -> asio::awaitable<void> {
     char byte;
-    boost::system::error_code error;
+    asio_console::testing::error_code error;
     co_await again.async_read_some(asio::buffer(&byte, 1), asio::redirect_error(asio::use_awaitable, error));
     read_again = true;
   }, asio::detached, {.name = "reuser"});
@@ -170,7 +204,7 @@ TEST(Resources, AnAcceptorHasItsLocalEndpointAndNoRemote) {
 
 TEST(Resources, AChannelAndASignalSetAreResourcesOfTheirKind) {
   asio::io_context ctx;
-  asio::experimental::channel<void(boost::system::error_code, int)> channel(ctx);
+  asio::experimental::channel<void(asio_console::testing::error_code, int)> channel(ctx);
   asio::signal_set signals(ctx, SIGUSR2);
   int received = 0;
   bool signalled = false;
@@ -186,7 +220,7 @@ TEST(Resources, AChannelAndASignalSetAreResourcesOfTheirKind) {
   EXPECT_EQ(waited_on_by("signal-resource")->kind, "signal_set");
   const std::uint64_t channel_id = waited_on_by("channel-resource")->id;
   const std::uint64_t signals_id = waited_on_by("signal-resource")->id;
-  channel.try_send(boost::system::error_code{}, 7);
+  channel.try_send(asio_console::testing::error_code{}, 7);
   ::raise(SIGUSR2);
   run_until(ctx, [&] { return received == 7 && signalled; });
   EXPECT_EQ(find(channel_id)->pending_ops, 0u);
@@ -205,7 +239,7 @@ TEST(Resources, TwoAtOnceAreTwoResourcesAndTheWakerIsNamed) {
               timeout.async_wait(asio::use_awaitable));
     done = true;
     asio::steady_timer idle(co_await asio::this_coro::executor, 1h);
-    boost::system::error_code error;
+    asio_console::testing::error_code error;
     co_await idle.async_wait(asio::redirect_error(asio::use_awaitable, error));
   }, asio::detached, {.name = "two-resources"});
   std::set<std::uint64_t> objects;
@@ -264,7 +298,7 @@ TEST(Resources, ChurnKeepsTheTableBounded) {
       tcp::socket server = co_await acceptor.async_accept(asio::use_awaitable);
       client.close();
       char byte;
-      boost::system::error_code error;
+      asio_console::testing::error_code error;
       co_await server.async_read_some(asio::buffer(&byte, 1), asio::redirect_error(asio::use_awaitable, error));
       ++finished;
     }

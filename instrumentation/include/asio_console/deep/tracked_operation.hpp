@@ -1,12 +1,9 @@
 // The base deep mode gives every Asio operation (asio_console/deep/handler_tracking.hpp), and the
-// functions Asio's tracking hooks call. Includes no Asio header: Asio includes it.
+// functions Asio's tracking hooks call. Includes no Asio header: Asio includes it (Boost.Asio or
+// standalone Asio alike).
 #pragma once
 
 #include <cstdint>
-
-namespace boost::asio {
-class execution_context;
-}  // namespace boost::asio
 
 namespace asio_console::instrumentation {
 class task_record;
@@ -48,12 +45,24 @@ class tracked_operation {
   }
 };
 
-void creation(boost::asio::execution_context& context, tracked_operation& op, const char* object_kind,
-              const void* object, std::uintmax_t native_handle, const char* operation) noexcept;
+void operation_created(tracked_operation& op, const char* object_kind, const void* object,
+                       std::uintmax_t native_handle, const char* operation) noexcept;
 void completion(const tracked_operation& op) noexcept;
 // An object's operation that is not asynchronous; "close" and "release" end a socket or descriptor.
-void object_operation(boost::asio::execution_context& context, const char* object_kind, const void* object,
-                      std::uintmax_t native_handle, const char* operation) noexcept;
+void object_operated(const char* object_kind, const void* object, std::uintmax_t native_handle,
+                     const char* operation) noexcept;
+
+// What Asio's hooks call, with Boost.Asio's or standalone Asio's execution context (not needed).
+template <typename Context>
+void creation(Context&, tracked_operation& op, const char* object_kind, const void* object,
+              std::uintmax_t native_handle, const char* operation) noexcept {
+  operation_created(op, object_kind, object, native_handle, operation);
+}
+template <typename Context>
+void object_operation(Context&, const char* object_kind, const void* object, std::uintmax_t native_handle,
+                      const char* operation) noexcept {
+  object_operated(object_kind, object, native_handle, operation);
+}
 // Every translation unit that includes asio_console's co_spawn says once whether it is deep: a
 // program that mixes both is told at its first spawn (their Asio operations differ in layout).
 bool note_translation_unit(bool deep) noexcept;
