@@ -22,8 +22,12 @@ find_path(Libbacktrace_INCLUDE_DIR NAMES backtrace.h HINTS ${_libbacktrace_hints
 include(FindPackageHandleStandardArgs)
 find_package_handle_standard_args(Libbacktrace REQUIRED_VARS Libbacktrace_LIBRARY Libbacktrace_INCLUDE_DIR)
 if(Libbacktrace_FOUND)
+  # GCC's folder also holds GCC's own intrinsics headers (xmmintrin.h, ...), which another compiler
+  # (Clang) must not find: only backtrace.h is put on the include path, from a folder of its own.
+  set(_libbacktrace_headers "${CMAKE_BINARY_DIR}/libbacktrace-include")
+  file(COPY "${Libbacktrace_INCLUDE_DIR}/backtrace.h" DESTINATION "${_libbacktrace_headers}")
   add_library(Libbacktrace::Libbacktrace UNKNOWN IMPORTED)
   set_target_properties(Libbacktrace::Libbacktrace PROPERTIES
     IMPORTED_LOCATION "${Libbacktrace_LIBRARY}"
-    INTERFACE_INCLUDE_DIRECTORIES "${Libbacktrace_INCLUDE_DIR}")
+    INTERFACE_INCLUDE_DIRECTORIES "${_libbacktrace_headers}")
 endif()

@@ -63,6 +63,10 @@ std::string_view short_function(std::string_view function) {
     }
   }
   std::string_view name = function.substr(0, end);
+  // Drop GCC's ABI tag ("handle[abi:cxx11]", a function returning std::string): not part of the name.
+  if (const std::size_t tag = name.rfind("[abi:"); tag != std::string_view::npos && name.ends_with(']')) {
+    name = name.substr(0, tag);
+  }
   // Drop a return type: the last space at template depth 0 before the name.
   depth = 0;
   for (std::size_t i = name.size(); i-- > 0;) {

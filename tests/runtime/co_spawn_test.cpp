@@ -95,7 +95,8 @@ TEST(CoSpawn, DeferredSpawnRunsWhenLaunched) {
   EXPECT_EQ(result, 42);
   const auto task = task_named(snapshot(), "deferred-launched");
   EXPECT_EQ(task->outcome, task_outcome::completed);
-  EXPECT_EQ(task->polls, 2u) << "its body and Asio's completion post (the body never suspends)";
+  EXPECT_EQ(task->polls, asio_console::testing::posts_completion_after_body ? 2u : 1u)
+      << "its body and, on the Asio versions that post it, its completion (the body never suspends)";
 }
 
 TEST(CoSpawn, DeferredSpawnNeverLaunchedEndsAsDropped) {

@@ -15,7 +15,8 @@
 //
 // A task ends when its completion handler is called (completed, failed or cancelled, from the
 // exception it reports) or destroyed uncalled (dropped). A coroutine that never suspends shows two
-// polls: Asio posts its completion rather than calling the handler inside co_spawn.
+// polls where Asio posts its completion rather than calling the handler inside co_spawn (Asio 1.26
+// to 1.32 always; from 1.36 only when the body ran inside co_spawn itself).
 //
 // co_spawn is a function object, so `using asio_console::co_spawn;` takes precedence over
 // boost::asio::co_spawn found through argument-dependent lookup.

@@ -153,6 +153,7 @@ TEST(Format, LocationsAndFunctionsAreShortened) {
   EXPECT_EQ(short_function("void ns::cache::cache(int, std::vector<int> const&)"), "ns::cache::cache");
   EXPECT_EQ(short_function("std::pair<int, int> make(int)"), "make");
   EXPECT_EQ(short_function("ns::type::operator()(int) const"), "ns::type::operator()");
+  EXPECT_EQ(short_function("app::handle[abi:cxx11](std::basic_string_view<char>)"), "app::handle");
   EXPECT_TRUE(contains_ignoring_case("Cache_Refresher", "refresher"));
 }
 

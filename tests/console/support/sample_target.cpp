@@ -3,7 +3,6 @@
 // can wake, a parent with children, short requests that complete) and serve() on the address it
 // prints once all of them have started: "listening on 127.0.0.1:40123".
 #include <asio_console/asio_console.hpp>
-#include <boost/asio.hpp>
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -18,7 +17,12 @@ ABSL_FLAG(absl::Duration, publish_interval, absl::Milliseconds(200), "publish in
 ABSL_FLAG(absl::Duration, leak_every, absl::Milliseconds(20), "one leaked task per this long (0: no leak)");
 ABSL_FLAG(int, extra_idle_tasks, 0, "this many more idle tasks at one site (scale)");
 
+#if defined(ASIO_CONSOLE_STANDALONE_ASIO)  // the same program on standalone Asio
+#include <asio.hpp>
+#else
+#include <boost/asio.hpp>
 namespace asio = boost::asio;
+#endif
 using namespace std::chrono_literals;
 
 namespace sample {

@@ -10,8 +10,9 @@
 // with the task suspended, or a deferred co_spawn was never launched). It has every associated
 // property (executor, allocator, cancellation slot) of the handler it wraps.
 //
-// A coroutine that never suspends completes through one more poll: Asio posts its completion so
-// that no handler runs inside co_spawn itself.
+// A coroutine that never suspends may complete through one more poll: Asio posts its completion so
+// that no handler runs inside co_spawn itself (Asio 1.26 to 1.32 always; 1.36 and later only when
+// the body ran inside co_spawn).
 #pragma once
 
 #include <exception>
