@@ -4,9 +4,8 @@
 
 #include "support/asio.hpp"
 
-namespace asio = asio_console::testing::asio;
-
 int main() {
+  namespace asio = asio_console::testing::asio;  // in a block: standalone Asio's asio is global
   asio::io_context ctx;
   for (int i = 0; i < 3; ++i) {
     asio_console::co_spawn(ctx, []() -> asio::awaitable<void> { co_return; }, asio::detached);
