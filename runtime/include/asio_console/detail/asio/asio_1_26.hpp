@@ -6,7 +6,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "asio_console/detail/asio/coroutine_frames.hpp"
+#include "asio_console/detail/asio/checked_launch.hpp"
 #include "asio_console/detail/asio/flavor.hpp"
 #include "asio_console/instrumentation/task_record.hpp"
 
@@ -15,29 +15,17 @@ namespace asio_console::detail::asio_internals {
 inline constexpr bool frames_checked = true;
 inline constexpr bool strand_checked = true;
 
-// task_executor.hpp's sizes are chosen to fit any_io_executor's inline buffer.
-static_assert(sizeof(net::execution::detail::any_executor_base::object_type) == 3 * sizeof(void*),
-              "any_io_executor's inline buffer is not the 24 bytes task_executor is sized for");
-
 /// Starts the coroutine `function` returns as the task `task`, on `executor`, completing with
-/// `handler`: Asio 1.26's initiate_co_spawn, step for step, with the await anchor noted.
+/// `handler`: Asio 1.26's initiate_co_spawn (its entry point takes the executor, the function and
+/// the handler).
 template <typename Executor, typename Function, typename Handler>
 void launch_task(const Executor& executor, Function&& function, Handler&& handler,
                  const instrumentation::task_handle& task) {
   using awaitable_type = std::invoke_result_t<std::decay_t<Function>&>;
-  using cancel_handler_type = net::detail::co_spawn_cancellation_handler<std::decay_t<Handler>, Executor>;
-
-  auto slot = net::get_associated_cancellation_slot(handler);
-  cancel_handler_type* cancel_handler =
-      slot.is_connected() ? &slot.template emplace<cancel_handler_type>(handler, executor) : nullptr;
-  net::cancellation_slot proxy_slot(cancel_handler ? cancel_handler->slot() : net::cancellation_slot());
-  net::cancellation_state cancel_state(proxy_slot);
-
-  auto entry = (net::detail::co_spawn_entry_point)(static_cast<awaitable_type*>(nullptr), executor,
-                                                   std::forward<Function>(function), std::forward<Handler>(handler));
-  note_await_anchor(task, entry);
-  const instrumentation::launch_scope launching(task);  // co_spawn's work guards are not pending work
-  net::detail::awaitable_handler<Executor, void>(std::move(entry), executor, proxy_slot, cancel_state).launch();
+  launch_entry_point(executor, std::forward<Handler>(handler), task, [&]<typename H>(H&& moved_handler) {
+    return (net::detail::co_spawn_entry_point)(static_cast<awaitable_type*>(nullptr), executor,
+                                               std::forward<Function>(function), std::forward<H>(moved_handler));
+  });
 }
 
 }  // namespace asio_console::detail::asio_internals

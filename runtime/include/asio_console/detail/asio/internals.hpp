@@ -8,10 +8,11 @@
 //
 // A part provides asio_internals::launch_task (co_spawn's launch, telling the recorder where the
 // task's coroutine frames are when it knows), frames_checked and strand_checked (whether
-// coroutine_frames.hpp and strand_task_executor.hpp apply). The handler-tracking hooks deep mode
-// uses (asio_console/deep/handler_tracking.hpp) are Asio's documented custom-tracking interface,
-// the same in every version; the checked parts also pin any_io_executor's 24-byte inline buffer,
-// which task_executor's sizes are chosen for.
+// coroutine_frames.hpp and strand_task_executor.hpp apply); the checked parts launch through
+// checked_launch.hpp and differ only in how they make the entry point, which also pins
+// any_io_executor's 24-byte inline buffer that task_executor's sizes are chosen for. The
+// handler-tracking hooks deep mode uses (asio_console/deep/handler_tracking.hpp) are Asio's
+// documented custom-tracking interface, the same in every version.
 //
 // Supporting a new Asio release: check its internals against the newest part (impl/co_spawn.hpp's
 // initiate_co_spawn, impl/awaitable.hpp's frames, strand.hpp), then widen that part's range or add
