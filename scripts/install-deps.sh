@@ -11,7 +11,7 @@ PACKAGES=(
   prometheus-cpp-dev  # the metrics endpoint
   libncurses-dev libzstd-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev tmux
-  clang-19 libc++-19-dev libc++abi-19-dev xz-utils  # the compatibility matrix (scripts/asio-matrix.sh)
+  clang-19 libc++-19-dev libc++abi-19-dev xz-utils dpkg-dev googletest  # the compatibility matrix (scripts/asio-matrix.sh)
   wrk valgrind  # benchmarks: HTTP load, instruction counts
   libboost1.81-doc  # Asio's and Beast's example programs, run by tests/e2e
 )
