@@ -59,8 +59,12 @@ absl::Status prepare_directory(const std::string& path, bool create) {
   return check_private(path, info, /*directory=*/true);
 }
 
+// The file's text, if it is a regular file of this user's alone. Opening never blocks (O_NONBLOCK:
+// a FIFO would wait for a writer) nor follows a symbolic link.
 absl::StatusOr<std::string> read_private_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0 && errno == ELOOP) return absl::FailedPreconditionError(absl::StrCat(path, " is a symbolic link: refusing it"));
+  if (fd < 0 && errno == ENOENT) return absl::NotFoundError(absl::StrCat(path, " was removed"));
   if (fd < 0) return absl::UnavailableError(absl::StrCat("cannot read ", path, ": ", std::strerror(errno)));
   struct stat info {};
   absl::Status status = ::fstat(fd, &info) == 0 ? check_private(path, info, /*directory=*/false)
@@ -167,9 +171,9 @@ registration::~registration() {
   if (!path_.empty()) ::unlink(path_.c_str());
 }
 
-absl::StatusOr<std::vector<process_entry>> list_processes(const std::string& directory) {
+absl::StatusOr<process_listing> list_processes(const std::string& directory) {
   if (absl::Status ready = prepare_directory(directory, /*create=*/false); !ready.ok()) {
-    if (absl::IsNotFound(ready)) return std::vector<process_entry>();
+    if (absl::IsNotFound(ready)) return process_listing();
     return ready;
   }
   DIR* listing = ::opendir(directory.c_str());
@@ -179,32 +183,39 @@ absl::StatusOr<std::vector<process_entry>> list_processes(const std::string& dir
     if (!pid_part(item->d_name).empty()) names.emplace_back(item->d_name);
   }
   ::closedir(listing);
-  std::vector<process_entry> running;
+  std::sort(names.begin(), names.end());
+  process_listing listed;
   for (const std::string& name : names) {
     const std::string path = absl::StrCat(directory, "/", name);
     absl::StatusOr<std::string> text = read_private_file(path);
+    if (absl::IsNotFound(text.status())) continue;  // removed meanwhile
     if (!text.ok()) {
-      if (absl::IsPermissionDenied(text.status()) || absl::IsFailedPrecondition(text.status())) return text.status();
-      continue;  // removed meanwhile
+      std::int64_t pid = 0;
+      (void)absl::SimpleAtoi(std::string(pid_part(name)), &pid);
+      listed.refused.push_back({pid, std::string(text.status().message())});
+      continue;
     }
     absl::StatusOr<process_entry> entry = parse_entry(*text);
     if (!entry.ok() || absl::StrCat(entry->pid) != std::string(pid_part(name)) || !is_running(*entry)) {
       ::unlink(path.c_str());  // a dead process's, or not an entry at all
       continue;
     }
-    running.push_back(*std::move(entry));
+    listed.processes.push_back(*std::move(entry));
   }
-  std::sort(running.begin(), running.end(), [](const process_entry& a, const process_entry& b) {
+  std::sort(listed.processes.begin(), listed.processes.end(), [](const process_entry& a, const process_entry& b) {
     return a.pid != b.pid ? a.pid < b.pid : a.console < b.console;
   });
-  return running;
+  return listed;
 }
 
 absl::StatusOr<process_entry> find_process(std::int64_t pid, const std::string& directory) {
-  absl::StatusOr<std::vector<process_entry>> all = list_processes(directory);
+  absl::StatusOr<process_listing> all = list_processes(directory);
   if (!all.ok()) return all.status();
-  for (process_entry& entry : *all) {
+  for (process_entry& entry : all->processes) {
     if (entry.pid == pid) return std::move(entry);
+  }
+  for (const refused_entry& refused : all->refused) {
+    if (refused.pid == pid) return absl::FailedPreconditionError(refused.reason);
   }
   if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
     return absl::NotFoundError(absl::StrCat("no process ", pid, " is running"));

@@ -3,10 +3,11 @@
 // directory, $XDG_RUNTIME_DIR/asio-console/ or else /tmp/asio-console-UID/.
 //
 // The directory is this user's alone (mode 0700, files 0600): one owned by another user, or open to
-// others, is refused with a one-line error, and so is an entry file of that kind (another user
-// could otherwise point this user's console anywhere). A process removes its entry when it stops
-// serving; entries of processes that died without doing so are ignored and removed by whoever
-// lists them.
+// others, is refused with a one-line error. So is each entry that is not a regular file of this
+// user's alone (another user could otherwise point this user's console anywhere; a FIFO would
+// block its reader): it is left out of the listing with a line saying why, and the others are
+// listed. A process removes its entry when it stops serving; entries of processes that died
+// without doing so are ignored and removed by whoever lists them.
 #pragma once
 
 #include <cstdint>
@@ -53,9 +54,20 @@ class registration {
   std::string path_;
 };
 
-/// The entries of processes still running, by pid; entries of dead ones are removed. No directory
-/// yet is no process; a directory or file not this user's alone is an error.
-absl::StatusOr<std::vector<process_entry>> list_processes(const std::string& directory = directory_path());
+/// An entry left out of a listing, and why ("PATH is not a regular file: refusing it").
+struct refused_entry {
+  std::int64_t pid = 0;  // the one its name gives
+  std::string reason;
+};
+
+struct process_listing {
+  std::vector<process_entry> processes;  // still running, by pid
+  std::vector<refused_entry> refused;    // by name
+};
+
+/// The entries of processes still running; entries of dead ones are removed. No directory yet is no
+/// process; a directory not this user's alone is an error. Never blocks on an entry (a FIFO).
+absl::StatusOr<process_listing> list_processes(const std::string& directory = directory_path());
 
 /// The entry of process `pid` (its first server's, when it serves more than once); an error says it
 /// is not running or serves no console.

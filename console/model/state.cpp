@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "asio_console/v1/application_text.hpp"
 
 namespace asio_console::console {
 namespace {
@@ -65,8 +66,8 @@ resource from_wire(const v1::Resource& wire) {
   r.id = wire.id();
   r.kind = wire.kind();
   if (wire.has_native_handle()) r.native_handle = wire.native_handle();
-  r.local = wire.local();
-  r.remote = wire.remote();
+  r.local = v1::printable_text(wire.local());
+  r.remote = v1::printable_text(wire.remote());
   r.ops_started = wire.ops_started();
   r.pending_ops = wire.pending_ops();
   r.created_ns = wire.created_ns();
@@ -78,7 +79,9 @@ resource from_wire(const v1::Resource& wire) {
 std::vector<frame> frames_of(const v1::Stack& stack) {
   std::vector<frame> frames;
   frames.reserve(stack.frames_size());
-  for (const v1::Frame& f : stack.frames()) frames.push_back({f.function(), f.file(), f.line(), f.awaiting()});
+  for (const v1::Frame& f : stack.frames()) {
+    frames.push_back({v1::printable_text(f.function()), v1::printable_text(f.file()), f.line(), f.awaiting()});
+  }
   return frames;
 }
 
@@ -195,7 +198,7 @@ absl::Status state::apply_unchecked(const v1::Update& update) {
   if (absl::Status version = check_protocol_version(update); !version.ok()) return version;
   process_data& p = process_;
   if (update.watcher_id() != 0) p.watcher_id = update.watcher_id();
-  if (!update.resync_reason().empty()) p.resync_reason = update.resync_reason();
+  if (!update.resync_reason().empty()) p.resync_reason = v1::printable_text(update.resync_reason());
   if (update.now_ns() == 0 && !update.snapshot()) {
     // A stream's header (the watcher id, why a snapshot follows): no publication.
     if (update.publish_interval_ns() != 0) p.publish_interval_ns = update.publish_interval_ns();
@@ -223,9 +226,10 @@ absl::Status state::apply_unchecked(const v1::Update& update) {
   p.now_unix_ns = update.now_unix_ns();
   p.publish_interval_ns = update.publish_interval_ns();
   p.deep_mode = update.deep_mode();
-  p.await_stacks_off_reason = update.await_stacks_off_reason();
+  p.await_stacks_off_reason = v1::printable_text(update.await_stacks_off_reason());
 
-  for (const v1::InternedString& s : update.new_strings()) p.strings[s.id()] = s.value();
+  // Application text is any bytes: kept as shown (escaped), so that every view and report is safe.
+  for (const v1::InternedString& s : update.new_strings()) p.strings[s.id()] = v1::printable_text(s.value());
   absl::Status missing = absl::OkStatus();
   const auto resolve = [&](std::uint32_t id) -> const std::string& {
     static const std::string none;

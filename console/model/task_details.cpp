@@ -1,5 +1,7 @@
 #include "model/task_details.hpp"
 
+#include "asio_console/v1/application_text.hpp"
+
 namespace asio_console::console {
 namespace {
 
@@ -13,7 +15,8 @@ histogram_summary from_wire(const v1::Histogram& wire) {
 }  // namespace
 
 task_details from_wire(const v1::TaskDetails& wire) {
-  return {wire.task_id(), wire.now_ns(), from_wire(wire.poll_times()), from_wire(wire.scheduled_times()), wire.note()};
+  return {wire.task_id(), wire.now_ns(), from_wire(wire.poll_times()), from_wire(wire.scheduled_times()),
+          v1::printable_text(wire.note())};
 }
 
 }  // namespace asio_console::console

@@ -14,7 +14,9 @@
 namespace asio_console::console {
 
 /// Prints the table to `out`; returns 0, or 1 after one line on `errors` (the directory refused).
-/// A process that does not answer within `timeout` is listed with why.
+/// Each entry refused (not a regular file of this user's alone) is one line on `errors`. Every
+/// process is asked at once: one that does not answer within `timeout` is listed with why, and
+/// the whole table takes about one `timeout`.
 int run_ps(absl::Duration timeout, std::ostream& out, std::ostream& errors);
 
 /// The target of process `pid`, from its entry; the error is one line.

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "asio_console/v1/application_text.hpp"
 
 namespace asio_console::console {
 namespace {
@@ -268,7 +269,8 @@ absl::StatusOr<recording> read_recording(const std::string& path) {
                                                       v1::PROTOCOL_VERSION_1));
   }
   recording file;
-  file.header = {header.target(), absl::FromUnixNanos(header.started_unix_ns()), header.recorded_by(),
+  file.header = {v1::printable_text(header.target()), absl::FromUnixNanos(header.started_unix_ns()),
+                 v1::printable_text(header.recorded_by()),
                  header.protocol_version()};
 
   std::uint64_t stream = 0;

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -46,15 +47,15 @@ TEST_F(ProcessDirectory, AnEntryIsPrivateListedAndRemovedWithItsRegistration) {
     ASSERT_TRUE(listed.ok()) << listed.status();
     EXPECT_EQ(mode_of(directory_), 0700u);
     EXPECT_EQ(mode_of(listed->path()), 0600u);
-    absl::StatusOr<std::vector<process_entry>> all = list_processes(directory_);
+    absl::StatusOr<process_listing> all = list_processes(directory_);
     ASSERT_TRUE(all.ok()) << all.status();
-    ASSERT_EQ(all->size(), 1u);
-    EXPECT_EQ(all->front(), me());
+    ASSERT_EQ(all->processes.size(), 1u);
+    EXPECT_EQ(all->processes.front(), me());
     absl::StatusOr<process_entry> found = find_process(::getpid(), directory_);
     ASSERT_TRUE(found.ok());
     EXPECT_EQ(found->console, "127.0.0.1:7000");
   }
-  EXPECT_TRUE(list_processes(directory_)->empty()) << "the registration's end removes the entry";
+  EXPECT_TRUE(list_processes(directory_)->processes.empty()) << "the registration's end removes the entry";
   EXPECT_FALSE(find_process(::getpid(), directory_).ok());
 }
 
@@ -65,13 +66,13 @@ TEST_F(ProcessDirectory, AProcessServingTwiceHasAnEntryForEach) {
   absl::StatusOr<registration> two = registration::create(second, directory_);
   ASSERT_TRUE(one.ok() && two.ok());
   EXPECT_NE(one->path(), two->path());
-  absl::StatusOr<std::vector<process_entry>> all = list_processes(directory_);
+  absl::StatusOr<process_listing> all = list_processes(directory_);
   ASSERT_TRUE(all.ok()) << all.status();
-  ASSERT_EQ(all->size(), 2u);
+  ASSERT_EQ(all->processes.size(), 2u);
   *one = registration();  // the first stops serving; the second is still listed
   all = list_processes(directory_);
-  ASSERT_EQ(all->size(), 1u);
-  EXPECT_EQ(all->front().console, "127.0.0.1:7001");
+  ASSERT_EQ(all->processes.size(), 1u);
+  EXPECT_EQ(all->processes.front().console, "127.0.0.1:7001");
 }
 
 TEST_F(ProcessDirectory, ADeadProcesssEntryIsIgnoredAndRemoved) {
@@ -87,9 +88,9 @@ TEST_F(ProcessDirectory, ADeadProcesssEntryIsIgnoredAndRemoved) {
     const std::string path = directory_ + "/" + std::to_string(child);
     std::ofstream(path) << to_text(dead);
     ::chmod(path.c_str(), 0600);
-    absl::StatusOr<std::vector<process_entry>> all = list_processes(directory_);
+    absl::StatusOr<process_listing> all = list_processes(directory_);
     ASSERT_TRUE(all.ok()) << all.status();
-    EXPECT_TRUE(all->empty());
+    EXPECT_TRUE(all->processes.empty());
     EXPECT_FALSE(fs::exists(path)) << "cleaned by the listing";
   }
   const absl::StatusOr<process_entry> missing = find_process(child, directory_);
@@ -97,15 +98,15 @@ TEST_F(ProcessDirectory, ADeadProcesssEntryIsIgnoredAndRemoved) {
 }
 
 TEST_F(ProcessDirectory, NoDirectoryYetIsNoProcess) {
-  absl::StatusOr<std::vector<process_entry>> all = list_processes(directory_);
+  absl::StatusOr<process_listing> all = list_processes(directory_);
   ASSERT_TRUE(all.ok());
-  EXPECT_TRUE(all->empty());
+  EXPECT_TRUE(all->processes.empty());
 }
 
 TEST_F(ProcessDirectory, ADirectoryOpenToOthersIsRefused) {
   ASSERT_EQ(::mkdir(directory_.c_str(), 0700), 0);
   ::chmod(directory_.c_str(), 0755);
-  const absl::StatusOr<std::vector<process_entry>> all = list_processes(directory_);
+  const absl::StatusOr<process_listing> all = list_processes(directory_);
   ASSERT_FALSE(all.ok());
   EXPECT_EQ(all.status().message(), directory_ + " is open to other users (mode 0755): refusing it");
   EXPECT_FALSE(registration::create(me(), directory_).ok()) << "nor written into";
@@ -114,7 +115,7 @@ TEST_F(ProcessDirectory, ADirectoryOpenToOthersIsRefused) {
 TEST_F(ProcessDirectory, ASymlinkInsteadOfTheDirectoryIsRefused) {
   fs::create_directory(parent_ + "/elsewhere");
   fs::create_directory_symlink(parent_ + "/elsewhere", directory_);
-  const absl::StatusOr<std::vector<process_entry>> all = list_processes(directory_);
+  const absl::StatusOr<process_listing> all = list_processes(directory_);
   ASSERT_FALSE(all.ok());
   EXPECT_EQ(all.status().message(), directory_ + " is not a directory: refusing it");
 }
@@ -128,15 +129,41 @@ TEST_F(ProcessDirectory, ADirectoryOrFileOfAnotherUserIsRefused) {
     std::ofstream(entry) << to_text(me());
     ::chmod(entry.c_str(), 0600);
     ASSERT_EQ(::chown(entry.c_str(), nobody, nobody), 0);
-    const absl::StatusOr<std::vector<process_entry>> all = list_processes(directory_);
-    ASSERT_FALSE(all.ok());
-    EXPECT_EQ(all.status().message(), entry + " is owned by uid 65534, not by this user (uid 0): refusing it");
+    const absl::StatusOr<process_listing> all = list_processes(directory_);
+    ASSERT_TRUE(all.ok()) << "one entry refused, the others listed";
+    EXPECT_TRUE(all->processes.empty());
+    ASSERT_EQ(all->refused.size(), 1u);
+    EXPECT_EQ(all->refused[0].reason, entry + " is owned by uid 65534, not by this user (uid 0): refusing it");
   }
   fs::remove(entry);
   ASSERT_EQ(::chown(directory_.c_str(), nobody, nobody), 0);
-  const absl::StatusOr<std::vector<process_entry>> all = list_processes(directory_);
+  const absl::StatusOr<process_listing> all = list_processes(directory_);
   ASSERT_FALSE(all.ok());
   EXPECT_EQ(all.status().message(), directory_ + " is owned by uid 65534, not by this user (uid 0): refusing it");
+}
+
+// What another program (or a careless user) can leave in the directory, named after a live pid:
+// never opened in a way that blocks, each refused in one line, the real entry still listed.
+TEST_F(ProcessDirectory, AFifoASymlinkAndADirectoryAreRefusedOneLineEachWithoutBlocking) {
+  absl::StatusOr<registration> listed = registration::create(me(), directory_);
+  ASSERT_TRUE(listed.ok());
+  const std::string pid = std::to_string(::getpid());
+  const std::string fifo = directory_ + "/" + pid + ".9001", link = directory_ + "/" + pid + ".9002",
+                    folder = directory_ + "/" + pid + ".9003";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  fs::create_symlink(listed->path(), link);
+  ASSERT_EQ(::mkdir(folder.c_str(), 0700), 0);
+  const auto started = std::chrono::steady_clock::now();
+  const absl::StatusOr<process_listing> all = list_processes(directory_);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1)) << "nothing blocked";
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->processes.size(), 1u);
+  EXPECT_EQ(all->processes.front(), me());
+  ASSERT_EQ(all->refused.size(), 3u);
+  EXPECT_EQ(all->refused[0].reason, fifo + " is not a regular file: refusing it");
+  EXPECT_EQ(all->refused[1].reason, link + " is a symbolic link: refusing it");
+  EXPECT_EQ(all->refused[2].reason, folder + " is not a regular file: refusing it");
+  for (const refused_entry& refused : all->refused) EXPECT_EQ(refused.pid, ::getpid());
 }
 
 TEST(ProcessEntry, ItsTextRoundTripsAndAMalformedOneSaysWhat) {

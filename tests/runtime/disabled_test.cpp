@@ -1,18 +1,19 @@
-// With ASIO_CONSOLE_DISABLE, asio_console::co_spawn is plain boost::asio::co_spawn: same results,
+// With ASIO_CONSOLE_DISABLE, asio_console::co_spawn is Asio's own co_spawn: same results,
 // options accepted and ignored, nothing recorded; serve() and snapshots compile and do nothing.
 #include <gtest/gtest.h>
 
 #include <asio_console/asio_console.hpp>
 #include <asio_console/instrumentation/registry.hpp>
 #include <asio_console/testing.hpp>
-#include <boost/asio.hpp>
+
+#include "support/asio.hpp"
 
 #ifndef ASIO_CONSOLE_DISABLE
 #error "this test must be compiled with ASIO_CONSOLE_DISABLE"
 #endif
 
 namespace {
-namespace asio = boost::asio;
+namespace asio = asio_console::testing::asio;
 
 asio::awaitable<int> answer() { co_return 42; }
 

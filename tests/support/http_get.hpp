@@ -14,7 +14,7 @@ struct http_reply {
   std::string body;
 };
 
-/// GETs `target` from `host_port` ("127.0.0.1:9464"); nullopt when no reply comes within `timeout`
+/// GETs `target` from `host_port` ("127.0.0.1:9464", "[::1]:9464"); nullopt when no reply comes within `timeout`
 /// (refused, or too slow).
 inline std::optional<http_reply> http_get(const std::string& host_port, const std::string& target,
                                           std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
@@ -30,7 +30,9 @@ inline std::optional<http_reply> http_get(const std::string& host_port, const st
   request.set(http::field::connection, "close");
   http::response<http::string_body> response;
   std::optional<http_reply> reply;
-  const asio::ip::tcp::endpoint endpoint(asio::ip::make_address(host_port.substr(0, colon)),
+  std::string host = host_port.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);  // "[::1]"
+  const asio::ip::tcp::endpoint endpoint(asio::ip::make_address(host),
                                          static_cast<unsigned short>(std::stoi(host_port.substr(colon + 1))));
   stream.expires_after(timeout);
   stream.async_connect(endpoint, [&](beast::error_code error) {

@@ -52,6 +52,10 @@ absl::StatusOr<bind_address> parse_bind_address(std::string_view input) {
     if (path.empty() || path.front() != '/') return invalid(text, "a unix socket needs an absolute path");
     absl::StatusOr<std::string> decoded = percent_decoded(path);  // as gRPC reads it
     if (!decoded.ok()) return invalid(text, std::string(decoded.status().message()));
+    if (decoded->size() >= max_unix_path_bytes + 1) {
+      return invalid(text, absl::StrCat("a unix socket's path is at most ", max_unix_path_bytes, " bytes (this one has ",
+                                        decoded->size(), "): no client could connect to it"));
+    }
     return bind_address{address, *std::move(decoded), true, "", 0};
   }
   std::string host, port_text;

@@ -1,6 +1,7 @@
 // Checks a bind address before gRPC sees it, so that mistakes get a sentence, not a gRPC log line.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -16,7 +17,11 @@ struct bind_address {
   int port = 0;
 };
 
-/// Parses "host:port", "[v6]:port" or "unix:/path". Port must be 0..65535.
+/// The longest path a unix socket address holds (sockaddr_un::sun_path, less its terminating NUL).
+inline constexpr std::size_t max_unix_path_bytes = 107;
+
+/// Parses "host:port", "[v6]:port" or "unix:/path". Port must be 0..65535; a unix path at most
+/// max_unix_path_bytes long.
 absl::StatusOr<bind_address> parse_bind_address(std::string_view text);
 
 /// For a TCP address with a port: an error saying it is in use if a socket cannot bind it now

@@ -1,12 +1,15 @@
 #include "metrics_collector.hpp"
 
 #include <algorithm>
+#include <sstream>
 #include <string>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "asio_console/instrumentation/snapshot.hpp"
+#include "asio_console/v1/application_text.hpp"
+#include "prometheus/text_serializer.h"
 
 namespace asio_console::server_internal {
 namespace {
@@ -42,6 +45,35 @@ struct site_labels {
     return {{"site", site}, {"file", file}, {"line", line}, {"function", function}};
   }
 };
+
+// The labels of a site: its file and function as valid UTF-8 with nothing a reader acts on (a
+// label that is not UTF-8 fails the whole scrape), `site` as file:line.
+site_labels labels_of_site(const instrumentation::site& s) {
+  std::string file = v1::printable_text(s.file());
+  return {absl::StrCat(file, ":", s.line()), file, absl::StrCat(s.line()), v1::printable_text(s.function())};
+}
+
+// One series per site: sites whose labels would be the same (two co_spawn on one line, one
+// template instantiated twice) are told apart in `site`, by column where that differs, else by id.
+void make_distinct(const std::vector<site_counts>& chosen,
+                   absl::flat_hash_map<std::uint32_t, site_labels>& labels_of,
+                   const absl::flat_hash_map<std::uint32_t, std::uint32_t>& column_of) {
+  const auto key = [](const site_labels& l) { return absl::StrCat(l.site, "\n", l.function); };
+  absl::flat_hash_map<std::string, int> uses;
+  for (const site_counts& s : chosen) ++uses[key(labels_of.at(s.id))];
+  absl::flat_hash_map<std::string, int> by_column;
+  for (const site_counts& s : chosen) {
+    site_labels& l = labels_of.at(s.id);
+    if (uses[key(l)] < 2) continue;
+    l.site = absl::StrCat(l.site, ":", column_of.at(s.id));
+    ++by_column[key(l)];
+  }
+  for (const site_counts& s : chosen) {
+    site_labels& l = labels_of.at(s.id);
+    const auto same = by_column.find(key(l));
+    if (same != by_column.end() && same->second > 1) l.site = absl::StrCat(l.site, "#", s.id);
+  }
+}
 
 // What one visit of the records adds up to.
 struct task_tally {
@@ -85,6 +117,7 @@ std::vector<MetricFamily> metrics_collector::Collect() const {
 
   std::vector<site_counts> sites;
   absl::flat_hash_map<std::uint32_t, site_labels> labels_of;
+  absl::flat_hash_map<std::uint32_t, std::uint32_t> column_of;
   registry_.visit_sites([&](const instrumentation::site& s) {
     site_counts counts;
     counts.id = s.id();
@@ -94,11 +127,13 @@ std::vector<MetricFamily> metrics_collector::Collect() const {
     const auto idle = tally.idle_by_site.find(s.id());
     counts.idle = idle == tally.idle_by_site.end() ? 0 : std::min(idle->second, counts.live);
     sites.push_back(counts);
-    labels_of[s.id()] = {absl::StrCat(s.file(), ":", s.line()), s.file(), absl::StrCat(s.line()), s.function()};
+    labels_of[s.id()] = labels_of_site(s);
+    column_of[s.id()] = s.column();
   });
   site_counts other;
   bool has_other = false;
   const std::vector<site_counts> chosen = selection_.choose(std::move(sites), other, has_other);
+  make_distinct(chosen, labels_of, column_of);
 
   reported_.polls = std::max(reported_.polls, static_cast<double>(reclaimed.polls + tally.polls));
   reported_.wakes = std::max(reported_.wakes, static_cast<double>(reclaimed.wakes + tally.wakes));
@@ -180,6 +215,12 @@ std::vector<MetricFamily> metrics_collector::Collect() const {
              "Bytes the recorder holds for task records, histograms and stacks (an estimate without names).",
              MetricType::Gauge, static_cast<double>(registry_.memory_bytes()));
   return out;
+}
+
+std::string metrics_collector::text() const {
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, Collect());
+  return std::move(out).str();
 }
 
 }  // namespace asio_console::server_internal

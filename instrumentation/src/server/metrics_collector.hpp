@@ -31,6 +31,8 @@ class metrics_collector final : public prometheus::Collectable {
                     std::function<std::uint64_t()> dropped_consoles);
 
   std::vector<prometheus::MetricFamily> Collect() const override;
+  /// Collect() in Prometheus's text format: what a scrape answers.
+  std::string text() const;
 
  private:
   // Sums over tasks that rise with every poll; kept so that none is ever reported lower than

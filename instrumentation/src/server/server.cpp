@@ -20,7 +20,7 @@
 #include "discovery/process_directory.hpp"
 #include "instrument_service.hpp"
 #include "metrics_collector.hpp"
-#include "prometheus/exposer.h"
+#include "metrics_http.hpp"
 #include "publisher.hpp"
 #include "unix_socket.hpp"
 #include "watcher_hub.hpp"
@@ -62,18 +62,16 @@ class server::impl {
     if (absl::Status free = server_internal::check_port_free(address, options_.metrics_bind); !free.ok()) {
       return absl::UnavailableError(absl::StrCat("cannot serve metrics on ", options_.metrics_bind, ": the address is in use"));
     }
-    try {
-      exposer_ = std::make_unique<prometheus::Exposer>(address.grpc_uri, /*num_threads=*/2);
-    } catch (const std::exception&) {  // civetweb's bind failed
-      return absl::UnavailableError(absl::StrCat("cannot serve metrics on ", options_.metrics_bind,
-                                                 ": the address is in use or not available here"));
-    }
     metrics_ = std::make_shared<server_internal::metrics_collector>(registry_, options_.metrics_top_sites,
                                                                     [this] { return hub_.dropped_watchers(); });
-    exposer_->RegisterCollectable(metrics_);
-    const std::vector<int> ports = exposer_->GetListeningPorts();
+    absl::StatusOr<std::unique_ptr<server_internal::metrics_http_server>> http =
+        server_internal::metrics_http_server::start(address, [this] { return metrics_->text(); });
+    if (!http.ok()) {
+      return absl::UnavailableError(absl::StrCat("cannot serve metrics on ", options_.metrics_bind, ": ", http.status().message()));
+    }
+    metrics_http_ = *std::move(http);
     const std::string host = address.grpc_uri.substr(0, address.grpc_uri.rfind(':') + 1);
-    metrics_address_ = ports.empty() ? address.grpc_uri : host + std::to_string(ports.front());
+    metrics_address_ = host + std::to_string(metrics_http_->port());
     return metrics_address_;
   }
 
@@ -133,7 +131,7 @@ class server::impl {
   void stop() {
     if (stopped_.exchange(true)) return;
     registration_ = {};  // no longer listed by `asio-console ps`
-    exposer_.reset();    // waits for a scrape in progress
+    metrics_http_.reset();  // waits for a scrape in progress
     hub_.stop();
     if (publisher_thread_.joinable()) publisher_thread_.join();
     if (grpc_server_) {
@@ -242,7 +240,7 @@ class server::impl {
   std::optional<server_internal::unix_socket_binding> unix_socket_;
   std::thread publisher_thread_;
   std::shared_ptr<server_internal::metrics_collector> metrics_;
-  std::unique_ptr<prometheus::Exposer> exposer_;
+  std::unique_ptr<server_internal::metrics_http_server> metrics_http_;
   std::string metrics_address_;
   discovery::registration registration_;
   std::atomic<bool> stopped_{false};

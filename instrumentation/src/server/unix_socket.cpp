@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "bind_address.hpp"
 
 namespace asio_console::server_internal {
 namespace {
@@ -71,6 +72,10 @@ absl::StatusOr<unix_socket_binding> unix_socket_binding::prepare(const std::stri
     ::unlink(path.c_str());  // stale: its server is gone
   }
   std::string pattern = absl::StrCat(parent_of(path), "/.asio-XXXXXX");
+  if (pattern.size() + 2 > max_unix_path_bytes) {  // where the socket is bound first: "<pattern>/s"
+    return absl::UnavailableError(absl::StrCat("cannot listen on unix:", path, ": its folder's path is too long for a ",
+                                               "unix socket (at most ", max_unix_path_bytes - 15, " bytes)"));
+  }
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
   if (::mkdtemp(buffer.data()) == nullptr) {  // mode 0700

@@ -2,11 +2,14 @@
 // directory of the test's own (XDG_RUNTIME_DIR, inherited by every process the test starts).
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <boost/asio.hpp>
 #include <boost/json.hpp>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <algorithm>
 #include <iterator>
 #include <set>
@@ -126,6 +129,51 @@ TEST_F(Ps, ADirectoryOpenToOthersIsRefusedInOneLine) {
   const auto listed = run_command({console_binary(), "ps"}, 30s);
   EXPECT_EQ(listed.exit_code, 1);
   EXPECT_EQ(listed.err, "asio-console: " + directory + " is open to other users (mode 0777): refusing it\n");
+}
+
+// What another program can leave in the directory, named after a live target's pid: each refused in
+// one line, the target still listed, and nothing blocks (a FIFO's open used to wait for a writer).
+TEST_F(Ps, AFifoASymlinkAndADirectoryAreOneLineEachAndTheTableStillComes) {
+  auto target = start_sample_target();
+  const std::string directory = runtime_ + "/asio-console/";
+  const std::string pid = std::to_string(target.process->pid());
+  ASSERT_EQ(::mkfifo((directory + pid + ".9001").c_str(), 0600), 0);
+  std::filesystem::create_symlink(directory + pid, directory + pid + ".9002");
+  std::filesystem::create_directory(directory + pid + ".9003");
+  const auto listed = run_command({console_binary(), "ps", "--timeout=20s"}, 60s);
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_EQ(listed.err, "asio-console: " + directory + pid + ".9001 is not a regular file: refusing it\n" +
+                            "asio-console: " + directory + pid + ".9002 is a symbolic link: refusing it\n" +
+                            "asio-console: " + directory + pid + ".9003 is not a regular file: refusing it\n");
+  EXPECT_FALSE(row_of(listed.out, target.process->pid()).empty()) << listed.out;
+}
+
+// Twenty entries whose ports accept and never answer: asked at once, the table takes one timeout.
+TEST_F(Ps, TargetsThatNeverAnswerAreAskedAtOnceWithinOneTimeout) {
+  boost::asio::io_context ctx;
+  boost::asio::ip::tcp::acceptor silent(ctx, {boost::asio::ip::address_v4::loopback(), 0}, true);
+  silent.listen(64);  // connections complete in the kernel's backlog; nothing ever reads them
+  const std::string silent_address = "127.0.0.1:" + std::to_string(silent.local_endpoint().port());
+  const std::string directory = runtime_ + "/asio-console/";
+  std::filesystem::create_directory(directory);
+  std::filesystem::permissions(directory, std::filesystem::perms(0700));
+  std::string program;
+  std::getline(std::ifstream("/proc/self/comm"), program);  // entries of this running process
+  for (int i = 1; i <= 20; ++i) {
+    const std::string path = directory + std::to_string(::getpid()) + "." + std::to_string(100 + i);
+    std::ofstream(path) << "asio-console process 1\npid=" << ::getpid() << "\nprogram=" << program
+                        << "\nconsole=" << silent_address << "\nmetrics=\nstarted_unix_ns=1\n";
+    std::filesystem::permissions(path, std::filesystem::perms(0600));
+  }
+  const auto listed = run_command({console_binary(), "ps", "--timeout=2s"}, 60s);
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_LT(listed.elapsed, 10s) << "20 silent targets one after another would take 40 s";
+  std::size_t rows = 0;
+  for (std::size_t at = listed.out.find("not answering"); at != std::string::npos;
+       at = listed.out.find("not answering", at + 1)) {
+    ++rows;
+  }
+  EXPECT_EQ(rows, 20u) << listed.out;
 }
 
 }  // namespace

@@ -103,7 +103,7 @@ TEST(Metrics, TheProcessEntryNamesTheMetricsAddress) {
   const auto processes = asio_console::discovery::list_processes();
   ASSERT_TRUE(processes.ok()) << processes.status();
   bool found = false;
-  for (const asio_console::discovery::process_entry& entry : *processes) {
+  for (const asio_console::discovery::process_entry& entry : processes->processes) {
     if (entry.pid != ::getpid() || entry.console != server.address()) continue;
     found = true;
     EXPECT_EQ(entry.metrics, server.metrics_address());

@@ -320,6 +320,25 @@ TEST(ServeOptions, AStaleUnixSocketIsReplacedAndOtherFilesAreNot) {
   EXPECT_TRUE(std::filesystem::is_regular_file(regular));
 }
 
+// sockaddr_un holds 107 bytes of path: a longer one would be listed and listened on, and no client
+// could ever connect. Refused instead, in one line; 107 bytes serve.
+TEST(ServeOptions, AUnixPathOver107BytesIsRefusedAnd107Serve) {
+  socket_directory dir;
+  const std::string folder = dir.path.string() + "/";
+  const std::string longest = folder + std::string(107 - folder.size(), 'a');
+  ASSERT_EQ(longest.size(), 107u);
+  asio_console::server server = serve_unix(longest);
+  ASSERT_TRUE(server.ok()) << server.status();
+  update_reader console(server.address());
+  EXPECT_TRUE(console.read_until([](const console_model& m) { return m.snapshots == 1; })) << "a client connects";
+  asio_console::server too_long = serve_unix(longest + "b");
+  EXPECT_FALSE(too_long.ok());
+  EXPECT_NE(too_long.status().message().find("a unix socket's path is at most 107 bytes (this one has 108)"),
+            std::string::npos)
+      << too_long.status();
+  EXPECT_TRUE(too_long.address().empty());
+}
+
 TEST(ServeOptions, AnEscapedUnixPathIsPrivateAtThePathItReallyHasEvenUnderUmaskZero) {
   socket_directory dir;
   const mode_t saved = ::umask(0);
