@@ -12,10 +12,7 @@
 #include "recording/replay_source.hpp"
 
 namespace asio_console::console {
-namespace {
 
-// Reads `model` from `source`: the snapshot, then up to extra_publications more (for at most
-// sample_for), then every stack symbolized. An error carries one line for the user.
 absl::Status take_one_look(message_source& connection, state& model, const dump_options& options,
                            const target& where) {
   const auto timed_out = [&] {
@@ -30,7 +27,14 @@ absl::Status take_one_look(message_source& connection, state& model, const dump_
   std::uint64_t wanted = 0;
   bool sampling = true;
   for (;;) {
+    const absl::Time asked_at = absl::Now();
     const std::vector<message> arrived = connection.wait_messages(deadline);
+    if (const absl::Time woke = absl::Now(); woke > deadline + absl::Seconds(1)) {
+      // This console did not run for a while past its deadline (stopped by Ctrl-Z or SIGSTOP, or
+      // starved): what did not come meanwhile says nothing of the target, so the wait it asked
+      // for starts again.
+      deadline = woke + std::max(deadline - asked_at, absl::Seconds(1));
+    }
     for (const message& next : arrived) {
       if (!sampling && std::holds_alternative<v1::Update>(next)) continue;  // the look is taken
       if (absl::Status applied = model.apply(next); !applied.ok()) {
@@ -66,6 +70,8 @@ absl::Status take_one_look(message_source& connection, state& model, const dump_
     }
   }
 }
+
+namespace {
 
 // Reads `model` from a recording positioned where the dump looks: everything up to there, then
 // the answers to what the model asks (a replay answers at once).

@@ -37,6 +37,14 @@ struct dump_options {
 /// a lint of `fail_on` fired (one line on `errors` names them).
 int run_dump(const target& where, const dump_options& options, std::ostream& out, std::ostream& errors);
 
+class message_source;
+
+/// Reads `model` from `source` as run_dump does: the snapshot (each silence of `timeout` at most),
+/// the publications that follow, every stack symbolized. A stall of this console itself (stopped
+/// with Ctrl-Z or SIGSTOP past a deadline) starts the wait again instead of blaming `where`. The
+/// error is one line.
+absl::Status take_one_look(message_source& source, state& model, const dump_options& options, const target& where);
+
 /// Connects and reads `model` as run_dump does, without printing; the error is one line.
 absl::Status take_one_look(const target& where, const dump_options& options, state& model);
 

@@ -125,6 +125,7 @@ absl::Status state::apply_all(const std::vector<message>& batch) {
 
 absl::Status state::apply(const v1::Update& update) {
   if (awaiting_stream_) return absl::OkStatus();  // what is left of the stream that failed
+  last_update_at_ = options_.clock();
   absl::Status status = apply_unchecked(update);
   if (!status.ok()) {
     forget_process();
@@ -175,6 +176,15 @@ void state::apply_stacks(const stacks_symbolized& answer) {
   ++version_;  // filters match the frames of await stacks
   forget_change_log();
   request_symbolization();  // what later publications added while this one was answered
+}
+
+std::optional<absl::Duration> state::overdue_silence(absl::Time now) const {
+  if (playback_ || !ready() || link_.current != link_status::phase::connected) return std::nullopt;
+  if (temporality_.paused() || temporality_.wanted_paused()) return std::nullopt;
+  const absl::Duration expected = std::max(3 * absl::Nanoseconds(process_.publish_interval_ns), absl::Seconds(2));
+  const absl::Duration silence = now - last_update_at_;
+  if (silence <= expected) return std::nullopt;
+  return silence;
 }
 
 void state::apply_pause(const pause_answered& answer) {

@@ -73,6 +73,8 @@ struct state_options {
   absl::Duration growth_window = absl::Seconds(60);
   /// What the lints flag.
   lint_thresholds thresholds;
+  /// The console's clock: when updates arrive (overdue_silence).
+  std::function<absl::Time()> clock = [] { return absl::Now(); };
 };
 
 /// OK if `update` is of the protocol version this console speaks; else an error that names both.
@@ -166,6 +168,11 @@ class state {
 
   // --- the console's side ----------------------------------------------------------------------------
   const link_status& link() const noexcept { return link_; }
+  /// How long no update has come, when that is longer than a live target keeps quiet (three publish
+  /// intervals, and at least 2 s): a target stopped, or hung, while its connection stays open.
+  /// nullopt while updates come as they should, while paused, before the first snapshot and in a
+  /// replay.
+  std::optional<absl::Duration> overdue_silence(absl::Time now) const;
   /// Where a replay stands in its recording; nullptr for a live console.
   const playback_status* playback() const noexcept { return playback_ ? &*playback_ : nullptr; }
   const temporality& time() const noexcept { return temporality_; }
@@ -228,6 +235,7 @@ class state {
   };
 
   absl::Status apply_unchecked(const v1::Update& update);
+  absl::Time last_update_at_;  // by options_.clock
   // What the stream said of the process, and the answers still expected about it.
   void forget_process();
   void apply_stream_started(const stream_started& started);

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <array>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "model/format.hpp"
@@ -58,6 +59,10 @@ void draw_chrome(const frame_context& context, std::string_view hints) {
   const state& model = context.model;
   std::string title = absl::StrCat(" asio-console  ", std::string(context.target), "  ",
                                    model.playback() ? playback_text(*model.playback()) : link_text(model.link()));
+  // A connection can stay open to a target that stopped: its numbers are then frozen, and said so.
+  if (const std::optional<absl::Duration> silence = model.overdue_silence(absl::Now())) {
+    absl::StrAppend(&title, ", no update for ", format_duration(absl::ToInt64Nanoseconds(*silence)));
+  }
   // PAUSED only once the target confirmed it on this stream: then no data flows.
   if (model.time().paused()) absl::StrAppend(&title, model.time().changing() ? "  ‖ resuming…" : "  ‖ PAUSED");
   if (!model.time().paused() && model.time().changing()) absl::StrAppend(&title, "  ‖ pausing…");

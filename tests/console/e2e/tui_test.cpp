@@ -1,6 +1,7 @@
 // The real asio-console terminal UI against a real instrumented process, in a real terminal (tmux):
 // what a user sees after each key.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <regex>
 #include <sstream>
@@ -205,6 +206,20 @@ TEST_F(TuiTest, LostConnectionShowsInTheStatusLineAndComesBack) {
   EXPECT_TRUE(contains(shown, "cannot connect") || contains(shown, "last error")) << shown;
   target_ = start_sample_target({"--bind=" + address});
   EXPECT_TRUE(console->wait_for_text("● connected", &shown, 20s)) << shown;
+}
+
+// A target stopped (SIGSTOP) keeps its connection open and sends nothing: the title says how long
+// nothing came, and stops saying it once the target runs again.
+TEST_F(TuiTest, AStoppedTargetIsShownSilentUntilItRunsAgain) {
+  auto console = open_console();
+  const pid_t pid = target_.process->pid();
+  ASSERT_EQ(::kill(pid, SIGSTOP), 0);
+  std::string shown;
+  const bool silent = console->wait_for_text("● connected, no update for", &shown);
+  ::kill(pid, SIGCONT);
+  ASSERT_TRUE(silent) << shown;
+  EXPECT_TRUE(console->wait_for([](const std::string& s) { return !contains(s, "no update for"); }, &shown, 20s))
+      << shown;
 }
 
 std::string title_of(const std::string& screen) {

@@ -49,6 +49,27 @@ TEST(ConsoleState, SnapshotThenDeltaGivesEveryTaskWithResolvedStrings) {
   EXPECT_EQ(model.publications(), 2u);
 }
 
+TEST(ConsoleState, UpdatesOverdueAreSaidOnlyPastThreeIntervalsAndNeverWhilePaused) {
+  absl::Time now = absl::UnixEpoch() + absl::Hours(1);
+  state_options options;
+  options.clock = [&] { return now; };
+  state model(options);
+  update_builder updates;
+  ASSERT_TRUE(model.apply(link_status{.current = link_status::phase::connected}).ok());
+  EXPECT_FALSE(model.overdue_silence(now + absl::Minutes(1))) << "before the first snapshot nothing is late";
+  ASSERT_TRUE(model.apply(updates.publication(10 * second, true).build()).ok());  // a 1 s publish interval
+  EXPECT_FALSE(model.overdue_silence(now + absl::Seconds(3)));
+  EXPECT_EQ(model.overdue_silence(now + absl::Seconds(12)), absl::Seconds(12));
+  now += absl::Seconds(12);
+  ASSERT_TRUE(model.apply(updates.publication(22 * second).build()).ok());
+  EXPECT_FALSE(model.overdue_silence(now + absl::Seconds(1))) << "an update came: on time again";
+  model.set_paused(true);
+  EXPECT_FALSE(model.overdue_silence(now + absl::Minutes(5))) << "a paused console expects no update";
+  model.set_paused(false);
+  ASSERT_TRUE(model.apply(link_status{.current = link_status::phase::waiting_to_retry}).ok());
+  EXPECT_FALSE(model.overdue_silence(now + absl::Minutes(5))) << "the link says why";
+}
+
 TEST(ConsoleState, TasksSpawnedWithTheSameNameAndFieldsShareOneCopyOfThem) {
   update_builder updates;
   state model;
