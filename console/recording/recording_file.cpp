@@ -105,7 +105,8 @@ void recording_writer::add(const message& next, absl::Time taken) {
 
 void recording_writer::write_chunk() {
   if (pending_.messages_size() == 0) return;
-  write_frame(pending_);
+  pending_.set_sequence(chunks_written_ + 1);
+  if (write_frame(pending_)) ++chunks_written_;
   pending_.Clear();
   pending_bytes_ = 0;
 }
@@ -157,7 +158,11 @@ namespace {
 // The frames of a file, one at a time, each checked.
 class frame_reader {
  public:
-  frame_reader(std::ifstream& in, std::string path) : in_(in), path_(std::move(path)), offset_(recording_magic.size()) {}
+  frame_reader(std::ifstream& in, std::string path, std::uint64_t file_bytes)
+      : in_(in),
+        path_(std::move(path)),
+        offset_(recording_magic.size()),
+        decoded_budget_(std::max<std::uint64_t>(min_decoded_budget, file_bytes * max_decoded_per_file_byte)) {}
 
   enum class outcome { frame, end, cut };
 
@@ -179,6 +184,12 @@ class frame_reader {
       return corrupted(at, "a frame is not a compressed frame");
     }
     if (size > max_frame_bytes) return corrupted(at, absl::StrCat("a frame claims ", size, " bytes uncompressed"));
+    // Checked before anything is decompressed, so that a bomb costs no memory.
+    decoded_ += size;
+    if (decoded_ > decoded_budget_) {
+      return corrupted(at, absl::StrCat("its frames decode to over ", decoded_budget_ >> 20,
+                                        " MiB, more than a recording of its size holds (a decompression bomb?)"));
+    }
     if (ZSTD_findFrameCompressedSize(compressed.data(), compressed.size()) != compressed.size()) {
       return corrupted(at, "a frame's length does not match its content");
     }
@@ -205,10 +216,13 @@ class frame_reader {
   const std::string path_;
   std::uint64_t offset_;
   std::uint64_t cut_at_ = 0;
+  const std::uint64_t decoded_budget_;
+  std::uint64_t decoded_ = 0;
   std::unique_ptr<ZSTD_DCtx, context_deleter> context_{ZSTD_createDCtx()};
 };
 
-void convert(const v1::RecordedMessage& wire, std::uint64_t& stream, std::vector<recorded_message>& out) {
+// Moves what `wire` holds into `out` (a frame may hold tens of MiB: never copied).
+void convert(v1::RecordedMessage& wire, std::uint64_t& stream, std::vector<recorded_message>& out) {
   recorded_message next;
   next.elapsed_ns = std::max<std::int64_t>(out.empty() ? 0 : out.back().elapsed_ns, wire.elapsed_ns());
   switch (wire.kind_case()) {
@@ -216,12 +230,12 @@ void convert(const v1::RecordedMessage& wire, std::uint64_t& stream, std::vector
       stream = wire.stream_started();
       next.what = stream_started{stream};
       break;
-    case v1::RecordedMessage::kUpdate: next.what = wire.update(); break;
-    case v1::RecordedMessage::kTaskDetails: next.what = wire.task_details(); break;
+    case v1::RecordedMessage::kUpdate: next.what = std::move(*wire.mutable_update()); break;
+    case v1::RecordedMessage::kTaskDetails: next.what = std::move(*wire.mutable_task_details()); break;
     case v1::RecordedMessage::kStacks: {
       stacks_symbolized answer;
       answer.stream = stream;
-      answer.response = wire.stacks().stacks();
+      answer.response = std::move(*wire.mutable_stacks()->mutable_stacks());
       for (const v1::Stack& s : answer.response.stacks()) answer.spawn_ids.push_back(s.id());
       for (const v1::Stack& s : answer.response.await_stacks()) answer.await_ids.push_back(s.id());
       next.what = std::move(answer);
@@ -252,7 +266,9 @@ absl::StatusOr<recording> read_recording(const std::string& path) {
   };
   if (magic.size() < recording_magic.size()) return ends_early("its header");
 
-  frame_reader frames(in, path);
+  std::error_code size_error;
+  const std::uint64_t file_bytes = std::filesystem::file_size(path, size_error);
+  frame_reader frames(in, path, size_error ? 0 : file_bytes);
   std::string content;
   absl::StatusOr<frame_reader::outcome> got = frames.next(content);
   if (!got.ok()) return got.status();
@@ -274,6 +290,7 @@ absl::StatusOr<recording> read_recording(const std::string& path) {
                  header.protocol_version()};
 
   std::uint64_t stream = 0;
+  std::uint64_t chunks = 0;
   for (;;) {
     const std::uint64_t at = frames.offset();
     got = frames.next(content);
@@ -285,7 +302,15 @@ absl::StatusOr<recording> read_recording(const std::string& path) {
     }
     v1::RecordedChunk chunk;
     if (!chunk.ParseFromString(content)) return frames.corrupted(at, "a frame does not parse");
-    for (const v1::RecordedMessage& wire : chunk.messages()) {
+    std::string().swap(content);  // held once, parsed: a big frame's bytes are not kept twice
+    ++chunks;
+    if (chunk.sequence() != 0 && chunk.sequence() != chunks) {
+      // Everything before is whole and in order: kept, as for a file cut short.
+      file.cut_short = absl::StrCat("holds frame ", chunk.sequence(), " where frame ", chunks, " belongs, at byte ", at,
+                                    " (a frame missing, repeated or moved)");
+      break;
+    }
+    for (v1::RecordedMessage& wire : *chunk.mutable_messages()) {
       if (file.messages.empty() && wire.kind_case() != v1::RecordedMessage::kStreamStarted) {
         return frames.corrupted(at, "its first message does not start a stream");
       }

@@ -24,6 +24,11 @@ namespace asio_console::console {
 inline constexpr std::string_view recording_magic = "asio-console recording\n";
 /// No frame of a recording holds more than this, written or read (a snapshot chunk is under 4 MiB).
 inline constexpr std::size_t max_frame_bytes = 64u << 20;
+/// A recording's frames decode to at most this many times the file's size (real ones: 3 to 10
+/// times), and to at least min_decoded_budget whatever its size: past it the file is refused as a
+/// decompression bomb before anything more is decompressed.
+inline constexpr std::uint64_t max_decoded_per_file_byte = 64;
+inline constexpr std::uint64_t min_decoded_budget = 64u << 20;
 
 struct recording_header {
   std::string target;  // as the user named it
@@ -78,6 +83,7 @@ class recording_writer {
   std::uint64_t publications_ = 0;
   std::int64_t last_elapsed_ns_ = 0;
   std::uint64_t stream_ = 0;
+  std::uint64_t chunks_written_ = 0;  // RecordedChunk.sequence of the last one
   bool full_ = false;
   absl::Status status_;
   v1::RecordedChunk pending_;
@@ -88,7 +94,8 @@ class recording_writer {
 struct recording {
   recording_header header;
   std::vector<recorded_message> messages;  // in the order they were taken; the first starts a stream
-  /// Empty, or why the tail was left out: "it ends inside a frame at byte N (cut short while it was written)".
+  /// Empty, or why the tail was left out: "ends inside a frame at byte N (cut short while it was
+  /// written?)", or "holds frame 7 where frame 6 belongs, at byte N (a frame missing, repeated or moved)".
   std::string cut_short;
 };
 

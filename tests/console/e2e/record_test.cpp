@@ -3,8 +3,13 @@
 // file a recorder leaves reads back.
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+#include <zstd.h>
+
 #include <filesystem>
 #include <fstream>
+
+#include "asio_console/v1/recording.pb.h"
 
 #include "support/process.hpp"
 #include "support/tmux_session.hpp"
@@ -124,6 +129,49 @@ TEST(RecordingInput, FlagsOfAnotherCommandAndBadValuesAreUsageErrors) {
   expect_one_line(console({"record", "--output=x.rec", "--max-bytes=lots"}), 2, "--max-bytes=lots: expected a size");
   expect_one_line(console({"replay"}), 2, "replay needs the FILE");
   expect_one_line(console({"dump", "127.0.0.1:1", "--at=3s"}), 2, "--at is for a recording FILE");
+}
+
+// 60 MiB of one interned string per frame, compressed to a few KB: 50 frames of it are a file of
+// about 100 KB that would decode to 3 GB.
+std::string recording_bomb() {
+  namespace v1 = asio_console::v1;
+  const auto frame = [](const google::protobuf::MessageLite& content) {
+    const std::string raw = content.SerializeAsString();
+    std::string compressed(ZSTD_compressBound(raw.size()), '\0');
+    compressed.resize(ZSTD_compress(compressed.data(), compressed.size(), raw.data(), raw.size(), 3));
+    std::string out;
+    for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((compressed.size() >> (8 * i)) & 0xff));
+    return out + compressed;
+  };
+  v1::RecordingHeader header;
+  header.set_format_version(1);
+  header.set_protocol_version(1);
+  header.set_target("bomb");
+  v1::RecordedChunk chunk;
+  chunk.add_messages()->set_stream_started(1);
+  v1::Update* update = chunk.add_messages()->mutable_update();
+  update->set_snapshot(true);
+  update->set_last_chunk(true);
+  v1::InternedString* big = update->add_new_strings();
+  big->set_id(1);
+  big->set_value(std::string(60u << 20, 'a'));
+  const std::string bomb_frame = frame(chunk);
+  std::string bytes = "asio-console recording\n" + frame(header);
+  for (int i = 0; i < 50; ++i) bytes += bomb_frame;
+  return bytes;
+}
+
+TEST(RecordingInput, ADecompressionBombIsRefusedInOneLineWithinBoundedMemory) {
+  const std::string path = temp_path("bomb.rec");
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << recording_bomb();
+  EXPECT_LT(std::filesystem::file_size(path), 200u * 1024) << "a small file";
+  for (const char* command : {"dump", "replay"}) {
+    const command_result result = console({command, path});
+    expect_one_line(result, 1, "a decompression bomb?");
+  }
+  rusage children{};
+  ASSERT_EQ(::getrusage(RUSAGE_CHILDREN, &children), 0);
+  EXPECT_LT(children.ru_maxrss, 200 * 1024) << "KiB, the largest child so far";
 }
 
 }  // namespace

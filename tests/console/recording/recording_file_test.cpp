@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <vector>
 
 #include <zstd.h>
 
@@ -191,6 +192,51 @@ TEST(RecordingFile, AnotherFormatOrProtocolVersionIsNamed) {
   ASSERT_FALSE(file.ok());
   EXPECT_NE(std::string(file.status().message()).find("protocol version 2; this asio-console speaks 1"), std::string::npos)
       << file.status();
+}
+
+// The frames of a recording as written: magic, then each frame with its 4-byte length.
+std::vector<std::string> frames_of(const std::string& bytes) {
+  std::vector<std::string> frames;
+  for (std::size_t at = recording_magic.size(); at + 4 <= bytes.size();) {
+    std::uint32_t length = 0;
+    for (int i = 0; i < 4; ++i) length |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at + i])) << (8 * i);
+    frames.push_back(bytes.substr(at, 4 + length));
+    at += 4 + length;
+  }
+  return frames;
+}
+
+std::string joined(const std::vector<std::string>& frames) {
+  std::string bytes(recording_magic);
+  for (const std::string& f : frames) bytes += f;
+  return bytes;
+}
+
+TEST(RecordingFile, AFrameMissingRepeatedOrMovedKeepsWhatCameBeforeAndSaysWhere) {
+  const std::vector<std::string> frames = frames_of(contents(write_sample("whole")));
+  ASSERT_GE(frames.size(), 5u) << "a header and four chunks at least";
+  const recording whole = *read_recording(write_sample("whole-again"));
+  const recording first_chunk = [&] {
+    const std::string path = temp_path("first");
+    write_file(path, joined({frames[0], frames[1]}));
+    return *read_recording(path);
+  }();
+  const auto read_with = [&](const std::string& name, std::vector<std::string> changed) {
+    const std::string path = temp_path(name);
+    write_file(path, joined(changed));
+    absl::StatusOr<recording> file = read_recording(path);
+    EXPECT_TRUE(file.ok()) << file.status();
+    return file.ok() ? *file : recording{};
+  };
+  const recording swapped = read_with("swapped", {frames[0], frames[1], frames[3], frames[2], frames[4]});
+  EXPECT_NE(swapped.cut_short.find("holds frame 3 where frame 2 belongs, at byte "), std::string::npos)
+      << swapped.cut_short;
+  EXPECT_EQ(kinds(swapped), kinds(first_chunk)) << "what came before the moved frame, whole";
+  const recording repeated = read_with("repeated", {frames[0], frames[1], frames[2], frames[2], frames[3]});
+  EXPECT_NE(repeated.cut_short.find("holds frame 2 where frame 3 belongs"), std::string::npos) << repeated.cut_short;
+  const recording dropped = read_with("dropped", {frames[0], frames[1], frames[3], frames[4]});
+  EXPECT_NE(dropped.cut_short.find("holds frame 3 where frame 2 belongs"), std::string::npos) << dropped.cut_short;
+  EXPECT_TRUE(whole.cut_short.empty()) << "an untouched file is whole: " << whole.cut_short;
 }
 
 TEST(RecordingFile, ItStopsBeforeItWouldPassMaxBytesAndStaysWhole) {
