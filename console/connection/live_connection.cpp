@@ -68,9 +68,12 @@ void live_connection::read_updates() {
   absl::Duration backoff = options_.first_backoff;
   for (std::uint64_t stream = 1;; ++stream) {
     auto context = std::make_shared<grpc::ClientContext>();
+    std::shared_ptr<v1::Instrument::Stub> stub =
+        stream == 1 ? current_stub() : std::shared_ptr<v1::Instrument::Stub>(make_stub(where_, options_.timeout));
     {
       std::lock_guard lock(mutex_);
       if (stopping_) return;
+      stub_ = stub;
       updates_context_ = context;
       restart_requested_ = false;  // a new stream is the restart
       link_status link = link_;
@@ -80,7 +83,7 @@ void live_connection::read_updates() {
     }
     v1::WatchUpdatesRequest request;
     request.set_protocol_version(v1::PROTOCOL_VERSION_1);
-    std::unique_ptr<grpc::ClientReader<v1::Update>> reader = stub_->WatchUpdates(context.get(), request);
+    std::unique_ptr<grpc::ClientReader<v1::Update>> reader = stub->WatchUpdates(context.get(), request);
     bool first = true;
     v1::Update update;
     std::string failure;
@@ -207,10 +210,15 @@ void live_connection::watch_details(std::uint64_t task_id) {
   details_thread_ = std::thread([this, task_id, context = details_context_] { read_details(task_id, context); });
 }
 
+std::shared_ptr<v1::Instrument::Stub> live_connection::current_stub() {
+  std::lock_guard lock(mutex_);
+  return stub_;
+}
+
 void live_connection::read_details(std::uint64_t task_id, std::shared_ptr<grpc::ClientContext> context) {
   v1::TaskDetailsRequest request;
   request.set_task_id(task_id);
-  std::unique_ptr<grpc::ClientReader<v1::TaskDetails>> reader = stub_->WatchTaskDetails(context.get(), request);
+  std::unique_ptr<grpc::ClientReader<v1::TaskDetails>> reader = current_stub()->WatchTaskDetails(context.get(), request);
   v1::TaskDetails details;
   while (reader->Read(&details)) {
     std::lock_guard lock(mutex_);
@@ -238,7 +246,7 @@ void live_connection::symbolize(const symbolize_request& asked) {
     for (std::uint32_t id : answer.spawn_ids) request.add_stack_ids(id);
     for (std::uint32_t id : answer.await_ids) request.add_await_stack_ids(id);
     const std::shared_ptr<grpc::ClientContext> context = start_call();
-    const grpc::Status status = stub_->SymbolizeStacks(context.get(), request, &answer.response);
+    const grpc::Status status = current_stub()->SymbolizeStacks(context.get(), request, &answer.response);
     if (!status.ok()) {
       // The rest is not asked for: one error answers all of it.
       answer.spawn_ids.insert(answer.spawn_ids.end(), asked.spawn_ids.begin() + spawn_next, asked.spawn_ids.end());
@@ -259,12 +267,12 @@ void live_connection::pause(const pause_request& asked) {
     v1::PauseRequest request;
     request.set_watcher_id(asked.watcher_id);
     v1::PauseResponse response;
-    status = stub_->Pause(context.get(), request, &response);
+    status = current_stub()->Pause(context.get(), request, &response);
   } else {
     v1::ResumeRequest request;
     request.set_watcher_id(asked.watcher_id);
     v1::ResumeResponse response;
-    status = stub_->Resume(context.get(), request, &response);
+    status = current_stub()->Resume(context.get(), request, &response);
   }
   push(pause_answered{asked.watcher_id, asked.paused, status.ok() ? "" : describe_failure(status, where_, options_.timeout)});
 }

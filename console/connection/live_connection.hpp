@@ -71,7 +71,11 @@ class live_connection final : public message_source {
 
   const target where_;
   const live_connection_options options_;
-  std::unique_ptr<v1::Instrument::Stub> stub_;
+  // A fresh channel for each stream: a channel that failed keeps failing calls with its last error
+  // for seconds after the target is back (gRPC's own reconnection backoff), so a restarted target
+  // would be missed. Replaced by read_updates, read by the other calls (under mutex_).
+  std::shared_ptr<v1::Instrument::Stub> stub_;
+  std::shared_ptr<v1::Instrument::Stub> current_stub();
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;
