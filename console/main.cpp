@@ -26,10 +26,12 @@ bool names_a_file(const std::string& path) {
   return ::stat(path.c_str(), &info) == 0 && !S_ISDIR(info.st_mode);
 }
 
-console::ui_options ui_options_from_flags(const console::lint_thresholds& thresholds, const console::frame_filter& frames) {
+console::ui_options ui_options_from_flags(const console::lint_thresholds& thresholds, const console::frame_filter& frames,
+                                          const console::model_limits& limits) {
   console::ui_options options;
   options.colors = !absl::GetFlag(FLAGS_no_colors);
   options.model.thresholds = thresholds;
+  options.model.limits = limits;
   options.frames = frames;
   options.timeout = absl::GetFlag(FLAGS_timeout);
   options.model.retain_completed = absl::GetFlag(FLAGS_retain_for);
@@ -61,15 +63,19 @@ int main(int argc, char** argv) {
   const std::string named = positional.empty() ? std::string() : positional.front();
 
   const console::lint_thresholds thresholds = console::thresholds_from_flags();
+  console::model_limits limits;
+  absl::StatusOr<std::uint64_t> max_snapshot = console::parse_byte_size("max-snapshot", absl::GetFlag(FLAGS_max_snapshot));
+  if (!max_snapshot.ok()) return usage_error(std::string(max_snapshot.status().message()));
+  limits.publication_bytes = *max_snapshot;
   absl::StatusOr<console::frame_filter> frames = console::frame_filter::with_collapsed(absl::GetFlag(FLAGS_collapse));
   if (!frames.ok()) return usage_error(std::string(frames.status().message()));
   if (command == "ps") {
     if (!named.empty()) return usage_error("ps takes no argument");
-    return console::run_ps(absl::GetFlag(FLAGS_timeout), std::cout, std::cerr);
+    return console::run_ps(absl::GetFlag(FLAGS_timeout), limits, std::cout, std::cerr);
   }
   if (command == "replay") {
     if (named.empty()) return usage_error("replay needs the FILE to replay");
-    return console::run_replay(named, ui_options_from_flags(thresholds, *frames));
+    return console::run_replay(named, ui_options_from_flags(thresholds, *frames, limits));
   }
 
   console::dump_options dump;
@@ -81,6 +87,7 @@ int main(int argc, char** argv) {
     if (!fail_on.ok()) return usage_error(std::string(fail_on.status().message()));
     dump.fail_on = *fail_on;
     dump.model.thresholds = thresholds;
+    dump.model.limits = limits;
     dump.frames = *frames;
     dump.timeout = absl::GetFlag(FLAGS_timeout);
     dump.sample_for = absl::GetFlag(FLAGS_sample_for);
@@ -120,9 +127,10 @@ int main(int argc, char** argv) {
     record.max_bytes = *max_bytes;
     record.timeout = absl::GetFlag(FLAGS_timeout);
     record.model.thresholds = thresholds;
+    record.model.limits = limits;
     return console::run_record(*where, record, std::cerr);
   }
-  console::ui_options options = ui_options_from_flags(thresholds, *frames);
+  console::ui_options options = ui_options_from_flags(thresholds, *frames, limits);
   options.record = absl::GetFlag(FLAGS_record);
   options.max_record_bytes = *max_bytes;
   return console::run_ui(*where, options);

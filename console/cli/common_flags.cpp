@@ -21,6 +21,8 @@ ABSL_FLAG(int, leak_intervals, 2,
 ABSL_FLAG(std::uint64_t, leak_min_growth, 10, "... and by at least this many tasks over the growth window ...");
 ABSL_FLAG(double, leak_idle_percent, 80, "... while at least this percentage of its tasks are idle");
 ABSL_FLAG(absl::Duration, growth_window, absl::Seconds(60), "how far back a site's growth per minute looks");
+ABSL_FLAG(std::string, max_snapshot, "256MiB",
+          "the most one snapshot (or any publication) of the target may hold; past it the console stops reading it");
 ABSL_FLAG(std::vector<std::string>, collapse, {},
           "comma-separated regular expressions: stack frames whose function matches are left out of displayed "
           "stacks (your own spawn wrappers); Asio's and the standard library's frames always are");

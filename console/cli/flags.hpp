@@ -28,6 +28,7 @@ ABSL_DECLARE_FLAG(std::uint64_t, leak_min_growth);
 ABSL_DECLARE_FLAG(double, leak_idle_percent);
 ABSL_DECLARE_FLAG(absl::Duration, growth_window);
 ABSL_DECLARE_FLAG(std::vector<std::string>, collapse);
+ABSL_DECLARE_FLAG(std::string, max_snapshot);
 // The terminal UI (cli/ui_flags.cpp).
 ABSL_DECLARE_FLAG(bool, no_colors);
 ABSL_DECLARE_FLAG(absl::Duration, retain_for);

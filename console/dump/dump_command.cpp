@@ -1,5 +1,6 @@
 #include "dump/dump_command.hpp"
 
+#include <algorithm>
 #include <variant>
 
 #include "absl/status/status.h"
@@ -24,6 +25,9 @@ absl::Status take_one_look(message_source& connection, state& model, const dump_
         describe_failure(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, ""), where, options.timeout));
   };
   absl::Time deadline = absl::Now() + options.timeout;  // silence before the snapshot is whole
+  // However busy the stream, a snapshot that keeps coming without ending is not waited for forever.
+  const absl::Duration snapshot_limit = std::max(24 * options.timeout, absl::Minutes(2));
+  absl::Time snapshot_by = absl::Now() + snapshot_limit;
   std::uint64_t wanted = 0;
   bool sampling = true;
   for (;;) {
@@ -33,6 +37,7 @@ absl::Status take_one_look(message_source& connection, state& model, const dump_
       // This console did not run for a while past its deadline (stopped by Ctrl-Z or SIGSTOP, or
       // starved): what did not come meanwhile says nothing of the target, so the wait it asked
       // for starts again.
+      snapshot_by += woke - deadline;
       deadline = woke + std::max(deadline - asked_at, absl::Seconds(1));
     }
     for (const message& next : arrived) {
@@ -51,6 +56,10 @@ absl::Status take_one_look(message_source& connection, state& model, const dump_
                                                  : link.last_error);
       }
       if (now >= deadline) return timed_out();
+      if (now >= snapshot_by) {
+        return absl::DeadlineExceededError(absl::StrCat(where.text, " sent a snapshot for ", absl::FormatDuration(snapshot_limit),
+                                                        " without ending it: not what an asio-console target does"));
+      }
       if (!arrived.empty()) deadline = now + options.timeout;  // a big snapshot: silence is what times out
     } else if (sampling) {
       if (wanted == 0) {

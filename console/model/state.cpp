@@ -10,6 +10,17 @@
 namespace asio_console::console {
 namespace {
 
+// Beyond what the console holds of a target (model_limits): one line naming the limit.
+absl::Status over_limit(absl::string_view what, absl::string_view limit, absl::string_view flag = "") {
+  return absl::ResourceExhaustedError(
+      absl::StrCat("the target sent more than ", limit, " ", what, ": not what an asio-console target sends", flag));
+}
+
+std::string bytes_text(std::uint64_t bytes) {
+  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return absl::StrCat(bytes >> 20, " MiB");
+  return absl::StrCat(bytes, " bytes");
+}
+
 task_state from_wire(v1::TaskState state) {
   switch (state) {
     case v1::TASK_STATE_RUNNING: return task_state::running;
@@ -207,6 +218,11 @@ std::vector<request> state::take_requests() { return std::exchange(requests_, {}
 absl::Status state::apply_unchecked(const v1::Update& update) {
   if (absl::Status version = check_protocol_version(update); !version.ok()) return version;
   process_data& p = process_;
+  p.publication_bytes = (p.publication_underway ? p.publication_bytes : 0) + update.ByteSizeLong();
+  if (p.publication_bytes > options_.limits.publication_bytes) {
+    return over_limit("in one publication", bytes_text(options_.limits.publication_bytes),
+                      " (a bigger snapshot needs a bigger --max-snapshot)");
+  }
   if (update.watcher_id() != 0) p.watcher_id = update.watcher_id();
   if (!update.resync_reason().empty()) p.resync_reason = v1::printable_text(update.resync_reason());
   if (update.now_ns() == 0 && !update.snapshot()) {
@@ -227,6 +243,7 @@ absl::Status state::apply_unchecked(const v1::Update& update) {
     p.lint_every_task = true;
     p.children.clear();
     p.strings.clear();
+    p.string_bytes = 0;
     p.resources.clear();
     p.seen_snapshot = true;
   } else if (!p.seen_snapshot) {
@@ -239,7 +256,15 @@ absl::Status state::apply_unchecked(const v1::Update& update) {
   p.await_stacks_off_reason = v1::printable_text(update.await_stacks_off_reason());
 
   // Application text is any bytes: kept as shown (escaped), so that every view and report is safe.
-  for (const v1::InternedString& s : update.new_strings()) p.strings[s.id()] = v1::printable_text(s.value());
+  for (const v1::InternedString& s : update.new_strings()) {
+    std::string& held = p.strings[s.id()];
+    p.string_bytes -= held.size();  // an id reused for another string
+    held = v1::printable_text(s.value());
+    p.string_bytes += held.size();
+  }
+  if (p.string_bytes > options_.limits.string_bytes) {
+    return over_limit("of strings in use", bytes_text(options_.limits.string_bytes));
+  }
   absl::Status missing = absl::OkStatus();
   const auto resolve = [&](std::uint32_t id) -> const std::string& {
     static const std::string none;
@@ -307,6 +332,13 @@ absl::Status state::apply_unchecked(const v1::Update& update) {
   }
   if (!update.new_sites().empty() || !update.site_stats().empty()) p.sites_changed = true;
   if (!update.resources().empty() || !update.removed_resource_ids().empty()) p.resources_changed = true;
+  if (p.sites.size() > options_.limits.sites) return over_limit("sites", absl::StrCat(options_.limits.sites));
+  if (p.tasks.size() > options_.limits.tasks) {
+    return over_limit("tasks kept at once", absl::StrCat(options_.limits.tasks));
+  }
+  if (p.resources.size() > options_.limits.resources) {
+    return over_limit("resources kept at once", absl::StrCat(options_.limits.resources));
+  }
   p.publication_underway = !update.last_chunk();
   if (update.last_chunk()) end_publication();
   return absl::OkStatus();

@@ -66,6 +66,17 @@ struct process_counters {
   std::uint64_t unrecorded = 0;  // spawns that ran unrecorded (an executor type asio-console cannot wrap)
 };
 
+/// What the console holds of one target at most. A target past one of them sends what no
+/// asio-console target would (a snapshot that never ends, strings or sites without end): the
+/// update is refused (see apply), so the console never grows without bound whatever it is sent.
+struct model_limits {
+  std::uint64_t publication_bytes = 256ull << 20;  // one publication, a snapshot included (--max-snapshot)
+  std::uint64_t string_bytes = 512ull << 20;     // the interned strings held
+  std::uint64_t sites = 1'000'000;
+  std::uint64_t tasks = 10'000'000;
+  std::uint64_t resources = 10'000'000;  // deep mode
+};
+
 struct state_options {
   /// How long completed tasks are kept after they finished; nullopt: as long as the process keeps them.
   std::optional<absl::Duration> retain_completed;
@@ -73,6 +84,7 @@ struct state_options {
   absl::Duration growth_window = absl::Seconds(60);
   /// What the lints flag.
   lint_thresholds thresholds;
+  model_limits limits;
   /// The console's clock: when updates arrive (overdue_silence).
   std::function<absl::Time()> clock = [] { return absl::Now(); };
 };
@@ -219,6 +231,8 @@ class state {
     absl::flat_hash_set<std::uint32_t> unsymbolized_spawn;
     absl::flat_hash_set<std::uint32_t> unsymbolized_await;
     bool publication_underway = false;  // a chunk came, not the last one yet
+    std::uint64_t publication_bytes = 0;  // of the publication being applied
+    std::uint64_t string_bytes = 0;       // of `strings`
     // What the publication being applied changed, for the work after it (publication_work); which
     // tasks changed is `lint_again` (or every task).
     bool sites_changed = false;

@@ -37,12 +37,13 @@ struct ps_row {
   std::string live = "-", idle = "-", top;
 };
 
-ps_row look_at(const discovery::process_entry& process, absl::Duration timeout) {
+ps_row look_at(const discovery::process_entry& process, absl::Duration timeout, const model_limits& limits) {
   ps_row row;
   absl::StatusOr<target> where = parse_target(process.console);
   dump_options look;
   look.timeout = timeout;
   look.extra_publications = 0;
+  look.model.limits = limits;
   state model(look.model);
   absl::Status looked = where.ok() ? take_one_look(*where, look, model) : where.status();
   if (!looked.ok()) {
@@ -65,7 +66,7 @@ constexpr std::size_t looks_at_once = 64;
 
 }  // namespace
 
-int run_ps(absl::Duration timeout, std::ostream& out, std::ostream& errors) {
+int run_ps(absl::Duration timeout, const model_limits& limits, std::ostream& out, std::ostream& errors) {
   absl::StatusOr<discovery::process_listing> listing = discovery::list_processes();
   if (!listing.ok()) {
     errors << "asio-console: " << v1::printable_text(std::string(listing.status().message())) << '\n';
@@ -81,7 +82,7 @@ int run_ps(absl::Duration timeout, std::ostream& out, std::ostream& errors) {
   for (std::size_t first = 0; first < processes.size(); first += looks_at_once) {
     std::vector<std::thread> looks;
     for (std::size_t i = first; i < std::min(processes.size(), first + looks_at_once); ++i) {
-      looks.emplace_back([&, i] { rows[i] = look_at(processes[i], timeout); });
+      looks.emplace_back([&, i] { rows[i] = look_at(processes[i], timeout, limits); });
     }
     for (std::thread& look : looks) look.join();
   }

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "connection/target.hpp"
+#include "model/state.hpp"
 
 namespace asio_console::console {
 
@@ -17,7 +18,7 @@ namespace asio_console::console {
 /// Each entry refused (not a regular file of this user's alone) is one line on `errors`. Every
 /// process is asked at once: one that does not answer within `timeout` is listed with why, and
 /// the whole table takes about one `timeout`.
-int run_ps(absl::Duration timeout, std::ostream& out, std::ostream& errors);
+int run_ps(absl::Duration timeout, const model_limits& limits, std::ostream& out, std::ostream& errors);
 
 /// The target of process `pid`, from its entry; the error is one line.
 absl::StatusOr<target> target_of_process(std::int64_t pid);

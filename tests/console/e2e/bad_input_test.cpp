@@ -3,6 +3,9 @@
 #include <grpcpp/grpcpp.h>
 
 #include <boost/asio.hpp>
+#include <sys/resource.h>
+
+#include <cstdio>
 #include <thread>
 
 #include "asio_console/v1/instrument.grpc.pb.h"
@@ -195,6 +198,43 @@ TEST(BadInput, ATargetWhoseSnapshotIsNotWholeInTimeIsSaidToBeSlowNotForeign) {
   expect_one_line_error(result, 1, target.address() + " answered but its snapshot was not whole within 1.00s");
   EXPECT_NE(result.err.find("a longer --timeout waits for it"), std::string::npos) << result.err;
   EXPECT_EQ(result.err.find("asio-console target"), std::string::npos) << result.err;
+}
+
+// A snapshot that never ends: its first chunk, then chunks of 1 MiB of new strings, forever.
+scripted_target endless_snapshot() {
+  return scripted_target({.updates = [](int) {
+                            v1::Update first = asio_console::testing::update_builder().publication(1'000'000'000, true).build();
+                            first.set_last_chunk(false);
+                            return std::vector<v1::Update>{first};
+                          },
+                          .then_forever = [](int, int index) {
+                            v1::Update more;
+                            more.set_protocol_version(1);
+                            more.set_now_ns(1'000'000'000);
+                            more.set_last_chunk(false);
+                            v1::InternedString* s = more.add_new_strings();
+                            s->set_id(static_cast<std::uint32_t>(index + 1));
+                            s->set_value(std::string(1 << 20, static_cast<char>('a' + index % 26)));
+                            return more;
+                          }});
+}
+
+TEST(BadInput, ASnapshotThatNeverEndsStopsTheDumpAtItsSizeLimitInOneLine) {
+  scripted_target target = endless_snapshot();
+  const auto started = std::chrono::steady_clock::now();
+  const command_result limited = dump({target.address(), "--timeout=5s", "--max-snapshot=64MiB"});
+  expect_one_line_error(limited, 1, "the target sent more than 64 MiB in one publication");
+  EXPECT_NE(limited.err.find("--max-snapshot"), std::string::npos) << limited.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 20s);
+  // At the default limit (256 MiB) too, in bounded memory.
+  const command_result by_default = dump({target.address(), "--timeout=5s"});
+  expect_one_line_error(by_default, 1, "the target sent more than 256 MiB in one publication");
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+  rusage children{};
+  ASSERT_EQ(::getrusage(RUSAGE_CHILDREN, &children), 0);
+  EXPECT_LT(children.ru_maxrss, 1024 * 1024) << "KiB, the largest child so far (README: under 1 GiB)";
+  std::printf("largest child: %ld MiB\n", children.ru_maxrss / 1024);
+#endif
 }
 
 }  // namespace

@@ -40,6 +40,12 @@ grpc::Status scripted_target::WatchUpdates(grpc::ServerContext* context, const v
     if (!std::exchange(first, false) && !wait(context, script_.between_updates)) return grpc::Status::OK;
     if (!writer->Write(update)) return grpc::Status::OK;
   }
+  if (script_.then_forever) {
+    for (int index = 0; !context->IsCancelled(); ++index) {
+      if (!writer->Write(script_.then_forever(stream, index))) return grpc::Status::OK;
+    }
+    return grpc::Status(grpc::StatusCode::CANCELLED, "the console went away");
+  }
   if (script_.end_streams) return grpc::Status::OK;
   while (wait(context, std::chrono::milliseconds(50))) {
   }

@@ -22,6 +22,9 @@ struct target_script {
   /// at once with `end_streams`.
   std::function<std::vector<v1::Update>(int stream)> updates = [](int) { return std::vector<v1::Update>{}; };
   bool end_streams = false;
+  /// When set, what each stream sends after `updates`, one after another until the console leaves
+  /// (the argument counts from 0): a target that never stops sending.
+  std::function<v1::Update(int stream, int index)> then_forever;
   /// How long a stream waits before each of its updates after the first.
   std::chrono::milliseconds between_updates{0};
   /// How long each SymbolizeStacks call takes; every stack gets one frame, "function_<id>()".
