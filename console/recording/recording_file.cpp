@@ -95,8 +95,14 @@ void recording_writer::add(const message& next, absl::Time taken) {
   } else if (const auto* stacks = std::get_if<stacks_symbolized>(&next)) {
     if (!stacks->error.empty() || stacks->stream != stream_) return;  // nothing, or of another process
     *recorded.mutable_stacks()->mutable_stacks() = stacks->response;
+  } else if (const auto* link = std::get_if<link_status>(&next)) {
+    // The stream broke: where the target was gone until the next stream (once per stream).
+    const bool lost = link->current == link_status::phase::waiting_to_retry || link->current == link_status::phase::closed;
+    if (!lost || stream_ == 0 || gone_after_stream_ == stream_) return;
+    gone_after_stream_ = stream_;
+    recorded.set_target_gone(link->last_error);
   } else {
-    return;  // the console's own side (pause answers, link changes): not what the target said
+    return;  // the console's own side (pause answers): not what the target said
   }
   pending_bytes_ += recorded.ByteSizeLong();
   *pending_.add_messages() = std::move(recorded);
@@ -239,6 +245,13 @@ void convert(v1::RecordedMessage& wire, std::uint64_t& stream, std::vector<recor
       for (const v1::Stack& s : answer.response.stacks()) answer.spawn_ids.push_back(s.id());
       for (const v1::Stack& s : answer.response.await_stacks()) answer.await_ids.push_back(s.id());
       next.what = std::move(answer);
+      break;
+    }
+    case v1::RecordedMessage::kTargetGone: {
+      link_status gone;
+      gone.current = link_status::phase::waiting_to_retry;
+      gone.last_error = v1::printable_text(wire.target_gone());
+      next.what = std::move(gone);
       break;
     }
     case v1::RecordedMessage::KIND_NOT_SET: return;  // a kind a later console added: not needed to replay

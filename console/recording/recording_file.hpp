@@ -38,7 +38,8 @@ struct recording_header {
 };
 
 /// One message as the console took it, `elapsed_ns` after the recording started. Only the kinds a
-/// recording keeps: stream_started, v1::Update, v1::TaskDetails and stacks_symbolized.
+/// recording keeps: stream_started, v1::Update, v1::TaskDetails, stacks_symbolized, and the
+/// link_status that says a stream broke (the target gone until the next stream_started).
 struct recorded_message {
   std::int64_t elapsed_ns = 0;
   message what;
@@ -55,7 +56,7 @@ class recording_writer {
   recording_writer& operator=(const recording_writer&) = delete;
 
   /// Keeps `next`, taken at `taken`, if a recording keeps its kind: every message of the current
-  /// stream but pause answers, link changes and failed symbolizations. Written out at the end of
+  /// stream but pause answers, link changes other than the stream's end, and failed symbolizations. Written out at the end of
   /// each publication (and for any other kind at once), so that a frame is a whole moment.
   void add(const message& next, absl::Time taken);
   /// Writes what is kept and closes the file; later adds are dropped. Returns the first error.
@@ -84,6 +85,7 @@ class recording_writer {
   std::int64_t last_elapsed_ns_ = 0;
   std::uint64_t stream_ = 0;
   std::uint64_t chunks_written_ = 0;  // RecordedChunk.sequence of the last one
+  std::uint64_t gone_after_stream_ = 0;  // the stream whose end is recorded (target_gone)
   bool full_ = false;
   absl::Status status_;
   v1::RecordedChunk pending_;

@@ -134,9 +134,12 @@ void replay_source::yield(std::size_t index) {
     segment_ = segment_of(index);
     segment_of_stream_[++stream_] = segment_;
     out_.push_back(stream_started{stream_});  // the model asks for the watched task's details again
+    link_status back;  // the target is back, if it was gone
+    back.current = link_status::phase::connected;
+    out_.push_back(std::move(back));
     if (std::holds_alternative<stream_started>(m)) return;
   }
-  if (std::holds_alternative<v1::Update>(m)) out_.push_back(m);
+  if (std::holds_alternative<v1::Update>(m) || std::holds_alternative<link_status>(m)) out_.push_back(m);
   if (const auto* details = std::get_if<v1::TaskDetails>(&m); details != nullptr && details->task_id() == watched_task_) {
     out_.push_back(m);
   }

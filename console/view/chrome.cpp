@@ -59,6 +59,11 @@ void draw_chrome(const frame_context& context, std::string_view hints) {
   const state& model = context.model;
   std::string title = absl::StrCat(" asio-console  ", std::string(context.target), "  ",
                                    model.playback() ? playback_text(*model.playback()) : link_text(model.link()));
+  // In a replay, where the recorded target was gone (until its next stream): the tasks shown are
+  // the last it sent, not live ones.
+  if (model.playback() && model.link().current == link_status::phase::waiting_to_retry) {
+    absl::StrAppend(&title, "  ✖ target gone: ", model.link().last_error);
+  }
   // A connection can stay open to a target that stopped: its numbers are then frozen, and said so.
   if (const std::optional<absl::Duration> silence = model.overdue_silence(absl::Now())) {
     absl::StrAppend(&title, ", no update for ", format_duration(absl::ToInt64Nanoseconds(*silence)));

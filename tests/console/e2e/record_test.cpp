@@ -180,12 +180,17 @@ TEST(RecordingInput, ADecompressionBombIsRefusedInOneLineWithinBoundedMemory) {
   EXPECT_LT(children.ru_maxrss, 200 * 1024) << "KiB, the largest child so far";
 }
 
-// How many instances of the target a recording holds: streams that brought a snapshot.
-int instances_in(const std::string& path) {
+// What a recording holds of a restarting target: its instances (streams that brought a snapshot)
+// and the places where it was gone.
+struct restarts_seen {
+  int instances = 0;
+  int gone = 0;
+};
+restarts_seen restarts_in(const std::string& path) {
   namespace v1 = asio_console::v1;
   std::ifstream in(path, std::ios::binary);
   const std::string bytes{std::istreambuf_iterator<char>(in), {}};
-  int instances = 0;
+  restarts_seen seen;
   std::uint64_t stream = 0, counted = 0;
   bool header = true;
   for (std::size_t at = std::string_view("asio-console recording\n").size(); at + 4 <= bytes.size();) {
@@ -202,15 +207,17 @@ int instances_in(const std::string& path) {
       if (m.has_stream_started()) stream = m.stream_started();
       if (m.has_update() && m.update().snapshot() && stream != counted) {
         counted = stream;
-        ++instances;
+        ++seen.instances;
       }
+      if (m.kind_case() == v1::RecordedMessage::kTargetGone) ++seen.gone;
     }
   }
-  return instances;
+  return seen;
 }
 
 // A target restarted six times while it is recorded, each time up again 300 ms later: all seven
-// instances are in the file (a console used to keep failing for seconds after the target was back).
+// instances are in the file (a console used to keep failing for seconds after the target was back),
+// and the six places where it was gone, which replay shows.
 TEST(Record, ATargetRestartedSixTimesIsInTheFileEveryTime) {
   const std::string address = "127.0.0.1:" + std::to_string(free_loopback_port());
   started_target target = start_sample_target({"--bind=" + address});
@@ -226,7 +233,9 @@ TEST(Record, ATargetRestartedSixTimesIsInTheFileEveryTime) {
   const command_result recorded = console({"record", address, "--output=" + path, "--duration=21s"}, 60s);
   restarts.join();
   EXPECT_EQ(recorded.exit_code, 0) << recorded.err;
-  EXPECT_EQ(instances_in(path), 7);
+  const restarts_seen seen = restarts_in(path);
+  EXPECT_EQ(seen.instances, 7);
+  EXPECT_EQ(seen.gone, 6);
 }
 
 }  // namespace

@@ -46,7 +46,7 @@ std::string write_sample(const std::string& name, std::uint64_t max_bytes = 1 <<
 }
 
 // What a recording holds, kind by kind: "s1 u u u ..." (s: stream started, u: update, d: details,
-// k: stacks).
+// k: stacks, g: the target gone).
 std::string kinds(const recording& file) {
   std::string out;
   for (const recorded_message& m : file.messages) {
@@ -55,6 +55,7 @@ std::string kinds(const recording& file) {
     if (std::holds_alternative<v1::Update>(m.what)) out += "u";
     if (std::holds_alternative<v1::TaskDetails>(m.what)) out += "d";
     if (std::holds_alternative<stacks_symbolized>(m.what)) out += "k";
+    if (std::holds_alternative<link_status>(m.what)) out += "g";
   }
   return out;
 }
@@ -68,8 +69,12 @@ TEST(RecordingFile, WhatIsWrittenReadsBackInOrderWithItsHeaderAndTimes) {
   EXPECT_EQ(file->header.started, sample_recording_start);
   EXPECT_EQ(file->header.protocol_version, 1u);
   EXPECT_TRUE(file->cut_short.empty());
-  // The pause answer is the console's own and is not kept.
-  EXPECT_EQ(kinds(*file), "s1 u u k u d u u d u s2 u u u");
+  // The pause answer is the console's own and is not kept; of the link's changes, only where the
+  // target went (once per stream).
+  EXPECT_EQ(kinds(*file), "s1 u u k u d u u d u g s2 u u u");
+  const auto& gone = std::get<link_status>(file->messages[10].what);
+  EXPECT_EQ(file->messages[10].elapsed_ns, 6'000'000'000);
+  EXPECT_EQ(gone.last_error, "cannot connect to 127.0.0.1:6669: Connection refused");
   EXPECT_EQ(file->messages.front().elapsed_ns, 500'000'000);
   EXPECT_EQ(file->messages.back().elapsed_ns, 8'000'000'000);
   const auto& stacks = std::get<stacks_symbolized>(file->messages[3].what);

@@ -137,6 +137,23 @@ TEST(ReplaySource, JumpsStayWithinTheRecordingAndCrossTheTargetsRestart) {
   EXPECT_EQ(r.model.playback()->publication, 1u);
 }
 
+// Between 6 s (the stream broke) and 7 s (the next process), the target was gone: the model's link
+// says so while the position is there, and the tasks shown are the last the first process sent.
+TEST(ReplaySource, WhereTheTargetWasGoneTheLinkSaysSoUntilItsNextStream) {
+  replay r({.playing = false});
+  r.seek(seek_request::to::forward, absl::Seconds(4));  // 5 s
+  EXPECT_EQ(r.model.link().current, link_status::phase::connected);
+  r.seek(seek_request::to::forward, absl::Milliseconds(1500));  // 6.5 s
+  EXPECT_EQ(r.model.link().current, link_status::phase::waiting_to_retry);
+  EXPECT_EQ(r.model.link().last_error, "cannot connect to 127.0.0.1:6669: Connection refused");
+  EXPECT_EQ(r.tasks(), 5u) << "the first process's last tasks, marked as gone";
+  r.seek(seek_request::to::forward, absl::Seconds(1));  // 7.5 s: the next process
+  EXPECT_EQ(r.model.link().current, link_status::phase::connected);
+  EXPECT_EQ(r.tasks(), 1u);
+  r.seek(seek_request::to::back, absl::Seconds(1));  // 6.5 s again, from the first stream's start
+  EXPECT_EQ(r.model.link().current, link_status::phase::waiting_to_retry);
+}
+
 TEST(ReplaySource, StacksAreAnsweredFromTheRecordingAndOnesItLacksComeBackEmpty) {
   replay r({.playing = false});
   EXPECT_FALSE(r.model.symbolizing());

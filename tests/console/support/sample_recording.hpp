@@ -54,6 +54,13 @@ inline void write_sample_recording(console::recording_writer& writer) {
       writer.add(message{details}, at(t + 0.1));
     }
   }
+  // The target went away at 6 s (the console retries twice; the first time is what is kept) and
+  // came back at 7 s as another process.
+  for (double gone_at : {6.0, 6.5}) {
+    writer.add(message{console::link_status{.current = console::link_status::phase::waiting_to_retry,
+                                            .last_error = "cannot connect to 127.0.0.1:6669: Connection refused"}},
+               at(gone_at));
+  }
   writer.add(message{console::stream_started{2}}, at(7));
   writer.add(message{header(6)}, at(7));
   update_builder restarted;
