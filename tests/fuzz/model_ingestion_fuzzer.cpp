@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <sstream>
+#include <string>
 #include <variant>
 
 #include <google/protobuf/stubs/logging.h>
@@ -26,12 +27,24 @@ namespace {
 namespace console = asio_console::console;
 namespace v1 = asio_console::v1;
 
-// Reads the model as every consumer of it does.
+// What a terminal would act on: a byte below 0x20 but newline, or DEL.
+bool has_control_byte(const std::string& text) {
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if ((byte < 0x20 && byte != '\n') || byte == 0x7f) return true;
+  }
+  return false;
+}
+
+// Reads the model as every consumer of it does. The text forms, whatever bytes the target sent,
+// hold nothing a terminal acts on (application text is shown escaped).
 void read_everything(const console::state& model) {
   std::ostringstream out;
   console::write_json_report(out, model);
-  console::write_text_report(out, "fuzzed", model, console::frame_filter{});
-  console::write_stacks_report(out, "fuzzed", model, console::frame_filter{});
+  std::ostringstream text;
+  console::write_text_report(text, "fuzzed", model, console::frame_filter{});
+  console::write_stacks_report(text, "fuzzed", model, console::frame_filter{});
+  if (has_control_byte(text.str())) __builtin_trap();
   for (const console::task* t : console::list_tasks(model, {console::task_column::idle, false}, "a")) {
     (void)console::format_fields(*t);
     (void)model.children_of(t->id);
@@ -66,6 +79,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case v1::RecordedMessage::kStacks: {
         console::stacks_symbolized answer{stream, asked.spawn_ids, asked.await_ids, wire.stacks().stacks(), {}};
         (void)model.apply(console::message{std::move(answer)});
+        break;
+      }
+      case v1::RecordedMessage::kTargetGone: {
+        console::link_status gone;
+        gone.current = console::link_status::phase::waiting_to_retry;
+        gone.last_error = wire.target_gone();
+        (void)model.apply(console::message{gone});
         break;
       }
       case v1::RecordedMessage::KIND_NOT_SET: break;
