@@ -81,17 +81,25 @@ absl::StatusOr<bind_address> parse_bind_address(std::string_view input) {
   return bind_address{uri, "", is_loopback_host(host), host, port};
 }
 
-absl::Status check_port_free(const bind_address& address, std::string_view shown_as) {
-  if (!address.unix_path.empty() || address.port == 0) return absl::OkStatus();
+absl::StatusOr<listening_addresses> resolve_for_listening(const bind_address& address) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
   addrinfo* found = nullptr;
   const std::string port = absl::StrCat(address.port);
-  if (::getaddrinfo(address.host.c_str(), port.c_str(), &hints, &found) != 0) return absl::OkStatus();  // gRPC says why
+  if (const int failed = ::getaddrinfo(address.host.c_str(), port.c_str(), &hints, &found); failed != 0) {
+    return absl::UnavailableError(absl::StrCat("cannot resolve ", address.host, ": ", ::gai_strerror(failed)));
+  }
+  return listening_addresses(found);
+}
+
+absl::Status check_port_free(const bind_address& address, std::string_view shown_as) {
+  if (!address.unix_path.empty() || address.port == 0) return absl::OkStatus();
+  absl::StatusOr<listening_addresses> found = resolve_for_listening(address);
+  if (!found.ok()) return absl::OkStatus();  // gRPC says why
   bool in_use = false;
-  for (const addrinfo* a = found; a != nullptr && !in_use; a = a->ai_next) {
+  for (const addrinfo* a = found->get(); a != nullptr && !in_use; a = a->ai_next) {
     const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
     if (fd < 0) continue;
     const int on = 1;
@@ -99,7 +107,6 @@ absl::Status check_port_free(const bind_address& address, std::string_view shown
     in_use = ::bind(fd, a->ai_addr, a->ai_addrlen) != 0 && errno == EADDRINUSE;
     ::close(fd);
   }
-  ::freeaddrinfo(found);
   if (!in_use) return absl::OkStatus();
   return absl::UnavailableError(absl::StrCat("cannot listen on ", std::string(shown_as), ": the address is in use"));
 }

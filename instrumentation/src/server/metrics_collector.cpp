@@ -41,6 +41,7 @@ void add(MetricFamily& f, double value, std::vector<ClientMetric::Label> labels 
 
 struct site_labels {
   std::string site, file, line, function;
+  std::uint32_t column = 0;  // tells apart sites that share the rest (make_distinct); not a label
   std::vector<ClientMetric::Label> labels() const {
     return {{"site", site}, {"file", file}, {"line", line}, {"function", function}};
   }
@@ -50,14 +51,12 @@ struct site_labels {
 // label that is not UTF-8 fails the whole scrape), `site` as file:line.
 site_labels labels_of_site(const instrumentation::site& s) {
   std::string file = v1::printable_text(s.file());
-  return {absl::StrCat(file, ":", s.line()), file, absl::StrCat(s.line()), v1::printable_text(s.function())};
+  return {absl::StrCat(file, ":", s.line()), file, absl::StrCat(s.line()), v1::printable_text(s.function()), s.column()};
 }
 
 // One series per site: sites whose labels would be the same (two co_spawn on one line, one
 // template instantiated twice) are told apart in `site`, by column where that differs, else by id.
-void make_distinct(const std::vector<site_counts>& chosen,
-                   absl::flat_hash_map<std::uint32_t, site_labels>& labels_of,
-                   const absl::flat_hash_map<std::uint32_t, std::uint32_t>& column_of) {
+void make_distinct(const std::vector<site_counts>& chosen, absl::flat_hash_map<std::uint32_t, site_labels>& labels_of) {
   const auto key = [](const site_labels& l) { return absl::StrCat(l.site, "\n", l.function); };
   absl::flat_hash_map<std::string, int> uses;
   for (const site_counts& s : chosen) ++uses[key(labels_of.at(s.id))];
@@ -65,7 +64,7 @@ void make_distinct(const std::vector<site_counts>& chosen,
   for (const site_counts& s : chosen) {
     site_labels& l = labels_of.at(s.id);
     if (uses[key(l)] < 2) continue;
-    l.site = absl::StrCat(l.site, ":", column_of.at(s.id));
+    l.site = absl::StrCat(l.site, ":", l.column);
     ++by_column[key(l)];
   }
   for (const site_counts& s : chosen) {
@@ -117,7 +116,6 @@ std::vector<MetricFamily> metrics_collector::Collect() const {
 
   std::vector<site_counts> sites;
   absl::flat_hash_map<std::uint32_t, site_labels> labels_of;
-  absl::flat_hash_map<std::uint32_t, std::uint32_t> column_of;
   registry_.visit_sites([&](const instrumentation::site& s) {
     site_counts counts;
     counts.id = s.id();
@@ -128,12 +126,11 @@ std::vector<MetricFamily> metrics_collector::Collect() const {
     counts.idle = idle == tally.idle_by_site.end() ? 0 : std::min(idle->second, counts.live);
     sites.push_back(counts);
     labels_of[s.id()] = labels_of_site(s);
-    column_of[s.id()] = s.column();
   });
   site_counts other;
   bool has_other = false;
   const std::vector<site_counts> chosen = selection_.choose(std::move(sites), other, has_other);
-  make_distinct(chosen, labels_of, column_of);
+  make_distinct(chosen, labels_of);
 
   reported_.polls = std::max(reported_.polls, static_cast<double>(reclaimed.polls + tally.polls));
   reported_.wakes = std::max(reported_.wakes, static_cast<double>(reclaimed.wakes + tally.wakes));
@@ -185,7 +182,7 @@ std::vector<MetricFamily> metrics_collector::Collect() const {
     add(site_finished, static_cast<double>(s.finished), labels);
   };
   for (const site_counts& s : chosen) add_site(s, labels_of.at(s.id).labels());
-  if (has_other) add_site(other, site_labels{"other", "", "", ""}.labels());
+  if (has_other) add_site(other, site_labels{"other", "", "", "", 0}.labels());
   for (MetricFamily* f : {&site_live, &site_idle, &site_spawned, &site_finished}) {
     if (!f->metric.empty()) out.push_back(std::move(*f));
   }

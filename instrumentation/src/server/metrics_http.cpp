@@ -36,18 +36,11 @@ std::string plain_answer(absl::string_view status, absl::string_view text) {
 
 // The socket listening on `address`, or why there is none.
 absl::StatusOr<int> listen_on(const bind_address& address) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-  addrinfo* found = nullptr;
-  const std::string port = std::to_string(address.port);
-  if (const int failed = ::getaddrinfo(address.host.c_str(), port.c_str(), &hints, &found); failed != 0) {
-    return absl::UnavailableError(absl::StrCat("cannot resolve ", address.host, ": ", ::gai_strerror(failed)));
-  }
+  absl::StatusOr<listening_addresses> found = resolve_for_listening(address);
+  if (!found.ok()) return found.status();
   int error = EADDRNOTAVAIL;
   int listener = -1;
-  for (const addrinfo* a = found; a != nullptr && listener < 0; a = a->ai_next) {
+  for (const addrinfo* a = found->get(); a != nullptr && listener < 0; a = a->ai_next) {
     const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
     if (fd < 0) {
       error = errno;
@@ -63,7 +56,6 @@ absl::StatusOr<int> listen_on(const bind_address& address) {
       ::close(fd);
     }
   }
-  ::freeaddrinfo(found);
   if (listener < 0) {
     return absl::UnavailableError(error == EADDRINUSE ? std::string("the address is in use")
                                                       : absl::StrCat("cannot listen there: ", std::strerror(error)));
