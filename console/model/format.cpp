@@ -38,6 +38,12 @@ std::string_view short_file(std::string_view file, int components) {
   return file.substr(cut + 1);
 }
 
+std::string format_bytes(std::uint64_t bytes) {
+  if (bytes < 10 * 1024) return absl::StrCat(bytes, " bytes");
+  if (bytes < 10 * 1024 * 1024) return absl::StrCat(bytes / 1024, " KiB");
+  return absl::StrCat(bytes / (1024 * 1024), " MiB");
+}
+
 std::string format_location(const source_location& location) {
   if (location.file.empty()) return location.function;
   return absl::StrCat(std::string(short_file(location.file)), ":", location.line);

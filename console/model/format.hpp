@@ -20,6 +20,9 @@ std::string_view short_file(std::string_view file, int components = 2);
 /// "2026-12-02 01:51:03" in the local time zone: when something happened, to the second.
 std::string format_wall_clock(absl::Time when);
 
+/// "850 bytes", "12 KiB", "212 MiB": rounded down, three or four significant digits.
+std::string format_bytes(std::uint64_t bytes);
+
 /// "src/server.cpp:42".
 std::string format_location(const source_location& location);
 

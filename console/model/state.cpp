@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "asio_console/v1/application_text.hpp"
+#include "model/format.hpp"
 
 namespace asio_console::console {
 namespace {
@@ -14,11 +15,6 @@ namespace {
 absl::Status over_limit(absl::string_view what, absl::string_view limit, absl::string_view flag = "") {
   return absl::ResourceExhaustedError(
       absl::StrCat("the target sent more than ", limit, " ", what, ": not what an asio-console target sends", flag));
-}
-
-std::string bytes_text(std::uint64_t bytes) {
-  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return absl::StrCat(bytes >> 20, " MiB");
-  return absl::StrCat(bytes, " bytes");
 }
 
 task_state from_wire(v1::TaskState state) {
@@ -220,7 +216,7 @@ absl::Status state::apply_unchecked(const v1::Update& update) {
   process_data& p = process_;
   p.publication_bytes = (p.publication_underway ? p.publication_bytes : 0) + update.ByteSizeLong();
   if (p.publication_bytes > options_.limits.publication_bytes) {
-    return over_limit("in one publication", bytes_text(options_.limits.publication_bytes),
+    return over_limit("in one publication", format_bytes(options_.limits.publication_bytes),
                       " (a bigger snapshot needs a bigger --max-snapshot)");
   }
   if (update.watcher_id() != 0) p.watcher_id = update.watcher_id();
@@ -263,7 +259,7 @@ absl::Status state::apply_unchecked(const v1::Update& update) {
     p.string_bytes += held.size();
   }
   if (p.string_bytes > options_.limits.string_bytes) {
-    return over_limit("of strings in use", bytes_text(options_.limits.string_bytes));
+    return over_limit("of strings in use", format_bytes(options_.limits.string_bytes));
   }
   absl::Status missing = absl::OkStatus();
   const auto resolve = [&](std::uint32_t id) -> const std::string& {

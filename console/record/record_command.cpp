@@ -24,12 +24,6 @@ void stop_on_signals() {
   for (int signal_number : {SIGTERM, SIGHUP, SIGINT}) sigaction(signal_number, &action, nullptr);
 }
 
-std::string format_bytes(std::uint64_t bytes) {
-  if (bytes < 10 * 1024) return absl::StrCat(bytes, " bytes");
-  if (bytes < 10 * 1024 * 1024) return absl::StrCat(bytes / 1024, " KiB");
-  return absl::StrCat(bytes / (1024 * 1024), " MiB");
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<recording_writer>> start_recording(const std::string& target_text,

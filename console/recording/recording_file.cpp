@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "asio_console/v1/application_text.hpp"
+#include "model/format.hpp"
 
 namespace asio_console::console {
 namespace {
@@ -193,8 +194,8 @@ class frame_reader {
     // Checked before anything is decompressed, so that a bomb costs no memory.
     decoded_ += size;
     if (decoded_ > decoded_budget_) {
-      return corrupted(at, absl::StrCat("its frames decode to over ", decoded_budget_ >> 20,
-                                        " MiB, more than a recording of its size holds (a decompression bomb?)"));
+      return corrupted(at, absl::StrCat("its frames decode to over ", format_bytes(decoded_budget_),
+                                        ", more than a recording of its size holds (a decompression bomb?)"));
     }
     if (ZSTD_findFrameCompressedSize(compressed.data(), compressed.size()) != compressed.size()) {
       return corrupted(at, "a frame's length does not match its content");

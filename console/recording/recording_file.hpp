@@ -56,8 +56,9 @@ class recording_writer {
   recording_writer& operator=(const recording_writer&) = delete;
 
   /// Keeps `next`, taken at `taken`, if a recording keeps its kind: every message of the current
-  /// stream but pause answers, link changes other than the stream's end, and failed symbolizations. Written out at the end of
-  /// each publication (and for any other kind at once), so that a frame is a whole moment.
+  /// stream but pause answers, link changes other than the stream's end, and failed
+  /// symbolizations. Written out at the end of each publication (and for any other kind at once),
+  /// so that a frame is a whole moment.
   void add(const message& next, absl::Time taken);
   /// Writes what is kept and closes the file; later adds are dropped. Returns the first error.
   absl::Status finish();
