@@ -8,6 +8,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <memory>
@@ -150,6 +153,23 @@ unsigned short free_loopback_port() {
   boost::asio::io_context ctx;
   boost::asio::ip::tcp::acceptor acceptor(ctx, {boost::asio::ip::address_v4::loopback(), 0});
   return acceptor.local_endpoint().port();
+}
+
+command_result run_measured(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+  // GNU time's child is forked from time itself, so its peak is its own: a child of this (large)
+  // test process would count this process's memory too (Linux keeps it across exec).
+  const std::string report = std::filesystem::temp_directory_path() /
+                             ("asio-console-peak-" + std::to_string(getpid()) + "-" + std::to_string(clock::now().time_since_epoch().count()));
+  std::vector<std::string> measured = {"/usr/bin/time", "-f", "%M", "-o", report};
+  measured.insert(measured.end(), argv.begin(), argv.end());
+  command_result result = run_command(measured, timeout);
+  // Its last line: a command that fails gets "Command exited with non-zero status N" first.
+  std::ifstream in(report);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && std::isdigit(static_cast<unsigned char>(line.front()))) result.max_rss_kib = std::stol(line);
+  }
+  std::filesystem::remove(report);
+  return result;
 }
 
 std::string console_binary() { return ASIO_CONSOLE_BINARY; }

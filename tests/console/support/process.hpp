@@ -35,10 +35,13 @@ struct command_result {
   std::string out;
   std::string err;
   std::chrono::milliseconds elapsed{0};
+  long max_rss_kib = 0;  // its peak resident memory, from run_measured
 };
 
 /// Runs `argv` with stdin from /dev/null until it exits, killing it after `timeout`.
 command_result run_command(const std::vector<std::string>& argv, std::chrono::milliseconds timeout);
+/// The same, with the command's own peak resident memory in max_rss_kib (through GNU time).
+command_result run_measured(const std::vector<std::string>& argv, std::chrono::milliseconds timeout);
 
 /// Starts the sample target with `extra_args`; returns it with the address it listens on.
 struct started_target {
