@@ -13,6 +13,7 @@ PACKAGES=(
   clang-14 libclang-rt-14-dev tmux
   clang-19 libc++-19-dev libc++abi-19-dev xz-utils dpkg-dev googletest  # the compatibility matrix (scripts/asio-matrix.sh)
   wrk valgrind  # benchmarks: HTTP load, instruction counts
+  time  # GNU time: the memory tests measure a command's own peak (tests/console/support/process.cpp)
   libboost1.81-doc  # Asio's and Beast's example programs, run by tests/e2e
 )
 # The real Prometheus (and promtool) the metrics tests run against: if it cannot be installed,
